@@ -1,0 +1,4 @@
+import { brandingPlugin } from './plugins/branding';
+import { siteInfoPlugin } from './plugins/siteInfo';
+
+export default [siteInfoPlugin, brandingPlugin];

@@ -1,0 +1,1 @@
+"""Building the LUML Notebooks static site: the JupyterLite addon and its parts."""

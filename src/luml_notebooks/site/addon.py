@@ -1,0 +1,217 @@
+"""The JupyterLite addon that makes ``jupyter lite build`` produce a LUML Notebooks site.
+
+It adds the default notebooks, vendors the Python runtime (Pyodide, the kernel's
+wheels and the LUML libraries) so the site runs with no network, and writes the
+site's settings into ``jupyter-lite.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import doit.exceptions
+import doit.tools
+from jupyterlite_core.addons.base import BaseAddon
+from jupyterlite_core.constants import JUPYTERLITE_JSON
+from traitlets import Bool, Unicode, validate
+from traitlets import TraitError
+
+from .. import __version__
+from . import pins, runtime
+
+PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+SITE_PLUGIN = "luml-notebooks:site"
+PRODUCT_NAME = "LUML Notebooks"
+PYODIDE_SOURCES = ("vendored", "cdn")
+
+
+class LumlNotebooksAddon(BaseAddon):
+    """Turns a plain JupyterLite build into the complete LUML Notebooks site."""
+
+    __all__ = ["status", "post_init", "build", "post_build", "check"]
+
+    pyodide_source: str = Unicode(
+        "vendored",
+        help=(
+            "Where the browser loads the Python runtime from: 'vendored' ships it "
+            "inside the site (works offline, the default); 'cdn' loads it from "
+            "Pyodide's CDN (smaller site, needs internet; the LUML libraries are "
+            "then installed with %pip)."
+        ),
+    ).tag(config=True)
+
+    default_notebooks: bool = Bool(
+        True, help="Ship the LUML Notebooks default notebooks in every instance."
+    ).tag(config=True)
+
+    cache_dir: str = Unicode(
+        "",
+        help="Where downloaded runtime files are cached (default: the user cache).",
+    ).tag(config=True)
+
+    aliases = {"luml-pyodide": "LumlNotebooksAddon.pyodide_source"}
+
+    @validate("pyodide_source")
+    def _validate_pyodide_source(self, proposal):
+        value = proposal["value"]
+        if value not in PYODIDE_SOURCES:
+            raise TraitError(
+                f"LumlNotebooksAddon.pyodide_source must be one of "
+                f"{', '.join(PYODIDE_SOURCES)}, not {value!r}"
+            )
+        return value
+
+    def __init__(self, manager, *args, **kwargs):
+        super().__init__(manager, *args, **kwargs)
+        if self.default_notebooks:
+            # first, so that the operator's own contents win on equal paths
+            manager.contents = (bundled_content_dir(), *manager.contents)
+
+    @property
+    def vendored(self) -> bool:
+        return self.pyodide_source == "vendored"
+
+    @property
+    def runtime_cache(self) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else runtime.default_cache_dir()
+
+    @property
+    def output_runtime(self) -> Path:
+        return self.manager.output_dir / "static" / "pyodide"
+
+    def status(self, manager):
+        folder = runtime.runtime_dir(self.runtime_cache)
+        yield self.task(
+            name="runtime",
+            actions=[
+                lambda: print(f"    pyodide:  {self.pyodide_source}"),
+                lambda: print(
+                    f"    runtime:  {folder} "
+                    f"({'ready' if runtime.is_complete(folder) else 'not fetched'})"
+                ),
+            ],
+        )
+
+    def post_init(self, manager):
+        """Fetch and assemble the runtime once; later builds reuse the cache."""
+        if not self.vendored:
+            return
+        folder = runtime.runtime_dir(self.runtime_cache)
+        yield self.task(
+            name="runtime:fetch",
+            doc="fetch Pyodide and the kernel's wheels into the cache",
+            actions=[self.fetch_runtime],
+            uptodate=[lambda: runtime.is_complete(folder)],
+        )
+
+    def build(self, manager):
+        if not self.vendored:
+            return
+        folder = runtime.runtime_dir(self.runtime_cache)
+        files = sorted(p for p in folder.glob("*") if p.is_file())
+        yield self.task(
+            name="runtime:copy",
+            doc="copy the vendored runtime into the site",
+            file_dep=files,
+            targets=[self.output_runtime / p.name for p in files],
+            actions=[(self.copy_runtime, [folder])],
+        )
+
+    def post_build(self, manager):
+        config_path = manager.output_dir / JUPYTERLITE_JSON
+        yield self.task(
+            name=f"patch:{JUPYTERLITE_JSON}",
+            doc="write the LUML Notebooks settings into the site config",
+            file_dep=[config_path],
+            uptodate=[doit.tools.config_changed(self.site_settings())],
+            actions=[(self.patch_config, [config_path])],
+        )
+
+    def check(self, manager):
+        if not self.vendored:
+            return
+        yield self.task(
+            name="runtime",
+            doc="ensure every wheel of the vendored lock is in the site",
+            actions=[self.check_runtime],
+        )
+
+    # task actions
+    def fetch_runtime(self):
+        try:
+            runtime.ensure_runtime(self.runtime_cache, log=self.log.info)
+        except runtime.RuntimeFetchError as error:
+            return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
+        return True
+
+    def copy_runtime(self, folder: Path):
+        if not runtime.is_complete(folder):
+            return doit.exceptions.TaskFailed(
+                f"[luml-notebooks] the vendored runtime in {folder} is incomplete; "
+                "delete that folder and build again to fetch it anew."
+            )
+        self.copy_one(folder, self.output_runtime)
+        return True
+
+    def check_runtime(self):
+        lock_path = self.output_runtime / runtime.LOCK_FILE
+        if not lock_path.is_file():
+            return doit.exceptions.TaskFailed(
+                f"[luml-notebooks] {lock_path} is missing: build again."
+            )
+        lock = json.loads(lock_path.read_text(encoding="utf-8"))
+        missing = [
+            entry["file_name"]
+            for entry in lock["packages"].values()
+            if "://" not in entry["file_name"]
+            and not (self.output_runtime / entry["file_name"]).is_file()
+        ]
+        for name in runtime.RUNTIME_FILES:
+            if not (self.output_runtime / name).is_file():
+                missing.append(name)
+        if missing:
+            return doit.exceptions.TaskFailed(
+                "[luml-notebooks] the site's vendored runtime lacks "
+                f"{', '.join(sorted(missing))}: build again with a clean output "
+                "folder."
+            )
+        return True
+
+    def site_settings(self) -> dict:
+        """What the browser is told, keyed by plugin id, plus the app name."""
+        kernel: dict = {}
+        if self.vendored:
+            kernel = {
+                "pyodideUrl": "./static/pyodide/pyodide.mjs",
+                "disablePyPIFallback": True,
+                "loadPyodideOptions": {"packages": list(pins.PRELOADED_PACKAGES)},
+            }
+        else:
+            kernel = {"pyodideUrl": f"{pins.PYODIDE_CDN_URL}/pyodide.mjs"}
+        return {
+            "appName": PRODUCT_NAME,
+            PYODIDE_KERNEL_PLUGIN: kernel,
+            SITE_PLUGIN: {
+                "siteVersion": __version__,
+                "pyodideSource": self.pyodide_source,
+            },
+        }
+
+    def patch_config(self, config_path: Path):
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        data = config.setdefault("jupyter-config-data", {})
+        settings = self.site_settings()
+        data["appName"] = settings.pop("appName")
+        plugins = data.setdefault("litePluginSettings", {})
+        for plugin_id, values in settings.items():
+            plugins[plugin_id] = {**plugins.get(plugin_id, {}), **values}
+        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+        self.maybe_timestamp(config_path)
+        return True
+
+
+def bundled_content_dir() -> Path:
+    """The default notebooks shipped inside the package."""
+    return Path(str(resources.files("luml_notebooks") / "default_content"))
