@@ -1,4 +1,5 @@
 import { brandingPlugin } from './plugins/branding';
+import { kernelChannelPlugin } from './plugins/kernelChannel';
 import { siteInfoPlugin } from './plugins/siteInfo';
 
-export default [siteInfoPlugin, brandingPlugin];
+export default [siteInfoPlugin, brandingPlugin, kernelChannelPlugin];

@@ -8,11 +8,18 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .registry.cli import add_registry_parser
 from .serve import make_server, server_url
+from .site.addon import CONFIG_FILE, config_problem
 
 
 def build_site(lite_dir: Path, output_dir: Path) -> int:
     """Run ``jupyter lite build`` in ``lite_dir``: the same build operators run."""
+    problem = config_problem(lite_dir / CONFIG_FILE)
+    if problem:
+        # caught here, before jupyter lite would log a traceback and go on
+        print(f"luml-notebooks: {problem}", file=sys.stderr)
+        return 1
     command = [
         sys.executable,
         "-m",
@@ -48,21 +55,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    """Build the site next to ``jupyter_lite_config.json`` and serve it."""
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the site next to ``jupyter_lite_config.json``."""
     lite_dir = Path(args.lite_dir).resolve()
-    if not (lite_dir / "jupyter_lite_config.json").is_file():
-        print(
-            f"luml-notebooks run: {lite_dir} has no jupyter_lite_config.json",
-            file=sys.stderr,
-        )
+    if not (lite_dir / CONFIG_FILE).is_file():
+        print(f"luml-notebooks: {lite_dir} has no {CONFIG_FILE}", file=sys.stderr)
         return 1
-    output_dir = lite_dir / "_output"
+    output_dir = Path(args.output_dir or lite_dir / "_output").resolve()
+    args.output_dir = str(output_dir)
     status = build_site(lite_dir, output_dir)
     if status != 0:
-        print("luml-notebooks run: the site build failed (see above)", file=sys.stderr)
+        print("luml-notebooks: the site build failed (see above)", file=sys.stderr)
+    return status
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Build the site, then serve it."""
+    status = cmd_build(args)
+    if status != 0:
         return status
-    args.site_dir = str(output_dir)
+    args.site_dir = args.output_dir
     return cmd_serve(args)
 
 
@@ -75,6 +87,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="omit the COOP/COEP headers (the kernel then uses the service worker)",
     )
     parser.add_argument("--verbose", action="store_true", help="log every request")
+
+
+def add_build_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("lite_dir", nargs="?", default=".")
+    parser.add_argument("--output-dir", help="default: _output in the lite folder")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -90,12 +107,18 @@ def make_parser() -> argparse.ArgumentParser:
     add_serve_arguments(serve)
     serve.set_defaults(handler=cmd_serve)
 
-    run = commands.add_parser(
-        "run", help="build the site in a folder with jupyter_lite_config.json, serve it"
+    build = commands.add_parser(
+        "build", help="build the site in a folder with jupyter_lite_config.json"
     )
-    run.add_argument("lite_dir", nargs="?", default=".")
+    add_build_arguments(build)
+    build.set_defaults(handler=cmd_build)
+
+    run = commands.add_parser("run", help="build the site, then serve it")
+    add_build_arguments(run)
     add_serve_arguments(run)
     run.set_defaults(handler=cmd_run)
+
+    add_registry_parser(commands)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""The JupyterLite addon that makes ``jupyter lite build`` produce a LUML Notebooks site.
+"""The JupyterLite addon: ``jupyter lite build`` makes a LUML Notebooks site.
 
 It adds the default notebooks, vendors the Python runtime (Pyodide, the kernel's
 wheels and the LUML libraries) so the site runs with no network, and writes the
@@ -15,8 +15,7 @@ import doit.exceptions
 import doit.tools
 from jupyterlite_core.addons.base import BaseAddon
 from jupyterlite_core.constants import JUPYTERLITE_JSON
-from traitlets import Bool, Unicode, validate
-from traitlets import TraitError
+from traitlets import Bool, Unicode
 
 from .. import __version__
 from . import pins, runtime
@@ -24,6 +23,7 @@ from . import pins, runtime
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 SITE_PLUGIN = "luml-notebooks:site"
 PRODUCT_NAME = "LUML Notebooks"
+CONFIG_FILE = "jupyter_lite_config.json"
 PYODIDE_SOURCES = ("vendored", "cdn")
 
 
@@ -52,16 +52,6 @@ class LumlNotebooksAddon(BaseAddon):
     ).tag(config=True)
 
     aliases = {"luml-pyodide": "LumlNotebooksAddon.pyodide_source"}
-
-    @validate("pyodide_source")
-    def _validate_pyodide_source(self, proposal):
-        value = proposal["value"]
-        if value not in PYODIDE_SOURCES:
-            raise TraitError(
-                f"LumlNotebooksAddon.pyodide_source must be one of "
-                f"{', '.join(PYODIDE_SOURCES)}, not {value!r}"
-            )
-        return value
 
     def __init__(self, manager, *args, **kwargs):
         super().__init__(manager, *args, **kwargs)
@@ -95,7 +85,15 @@ class LumlNotebooksAddon(BaseAddon):
         )
 
     def post_init(self, manager):
-        """Fetch and assemble the runtime once; later builds reuse the cache."""
+        """Check the config, then fetch and assemble the runtime once."""
+        # A problem found here fails the build with one clear line; errors raised
+        # while addons load would only be logged, and the build would go on.
+        yield self.task(
+            name="config",
+            doc="check the build config",
+            actions=[self.check_config],
+            uptodate=[False],
+        )
         if not self.vendored:
             return
         folder = runtime.runtime_dir(self.runtime_cache)
@@ -139,6 +137,17 @@ class LumlNotebooksAddon(BaseAddon):
         )
 
     # task actions
+    def check_config(self):
+        problem = config_problem(self.manager.lite_dir / CONFIG_FILE)
+        if problem is None and self.pyodide_source not in PYODIDE_SOURCES:
+            problem = (
+                f"LumlNotebooksAddon.pyodide_source is {self.pyodide_source!r}; "
+                f"use one of: {', '.join(PYODIDE_SOURCES)}"
+            )
+        if problem:
+            return doit.exceptions.TaskFailed(f"[luml-notebooks] {problem}")
+        return True
+
     def fetch_runtime(self):
         try:
             runtime.ensure_runtime(self.runtime_cache, log=self.log.info)
@@ -147,35 +156,22 @@ class LumlNotebooksAddon(BaseAddon):
         return True
 
     def copy_runtime(self, folder: Path):
-        if not runtime.is_complete(folder):
+        missing = runtime.missing_files(folder)
+        if missing or not runtime.is_complete(folder):
             return doit.exceptions.TaskFailed(
-                f"[luml-notebooks] the vendored runtime in {folder} is incomplete; "
-                "delete that folder and build again to fetch it anew."
+                f"[luml-notebooks] the vendored runtime in {folder} lacks "
+                f"{', '.join(missing) or 'its manifest'}: delete that folder and "
+                "build again to fetch it anew."
             )
         self.copy_one(folder, self.output_runtime)
         return True
 
     def check_runtime(self):
-        lock_path = self.output_runtime / runtime.LOCK_FILE
-        if not lock_path.is_file():
-            return doit.exceptions.TaskFailed(
-                f"[luml-notebooks] {lock_path} is missing: build again."
-            )
-        lock = json.loads(lock_path.read_text(encoding="utf-8"))
-        missing = [
-            entry["file_name"]
-            for entry in lock["packages"].values()
-            if "://" not in entry["file_name"]
-            and not (self.output_runtime / entry["file_name"]).is_file()
-        ]
-        for name in runtime.RUNTIME_FILES:
-            if not (self.output_runtime / name).is_file():
-                missing.append(name)
+        missing = runtime.missing_files(self.output_runtime)
         if missing:
             return doit.exceptions.TaskFailed(
-                "[luml-notebooks] the site's vendored runtime lacks "
-                f"{', '.join(sorted(missing))}: build again with a clean output "
-                "folder."
+                f"[luml-notebooks] the site's vendored runtime lacks "
+                f"{', '.join(missing)}: build again with a clean output folder."
             )
         return True
 
@@ -210,6 +206,24 @@ class LumlNotebooksAddon(BaseAddon):
         config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
         self.maybe_timestamp(config_path)
         return True
+
+
+def config_problem(config_path: Path) -> str | None:
+    """Why a build config cannot be used, in words an operator can act on."""
+    if not config_path.is_file():
+        return None
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return f"{config_path} is not UTF-8 text"
+    except json.JSONDecodeError as error:
+        return (
+            f"{config_path} is not valid JSON: {error.msg} at line {error.lineno}, "
+            f"column {error.colno}"
+        )
+    if not isinstance(config, dict):
+        return f"{config_path} must hold a JSON object, not {type(config).__name__}"
+    return None
 
 
 def bundled_content_dir() -> Path:

@@ -81,6 +81,20 @@ def is_complete(folder: Path) -> bool:
     return (folder / RUNTIME_MANIFEST).is_file()
 
 
+def missing_files(folder: Path) -> list[str]:
+    """The runtime files and locked wheels that are not in ``folder``."""
+    missing = [name for name in RUNTIME_FILES if not (folder / name).is_file()]
+    if LOCK_FILE not in missing:
+        lock = json.loads((folder / LOCK_FILE).read_text(encoding="utf-8"))
+        missing += [
+            entry["file_name"]
+            for entry in lock["packages"].values()
+            if "://" not in entry["file_name"]
+            and not (folder / entry["file_name"]).is_file()
+        ]
+    return sorted(missing)
+
+
 def ensure_runtime(cache_dir: Path, *, log=print) -> Path:
     """Return an assembled runtime folder, fetching and assembling it if needed."""
     target = runtime_dir(cache_dir)

@@ -1,0 +1,22 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+
+import { installWaitAsyncShim } from '../waitAsyncShim';
+
+/**
+ * Makes the in-browser kernel's SharedArrayBuffer channel reliable in
+ * cross-origin isolated pages. It activates with the app, before any kernel
+ * starts, which is when the channel reads `Atomics.waitAsync`.
+ */
+export const kernelChannelPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'luml-notebooks:kernel-channel',
+  description: 'Keeps the in-browser kernel channel reliable when isolated.',
+  autoStart: true,
+  activate: (app: JupyterFrontEnd): void => {
+    if (globalThis.crossOriginIsolated) {
+      installWaitAsyncShim(globalThis.Atomics);
+    }
+  }
+};

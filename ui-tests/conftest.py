@@ -1,0 +1,143 @@
+"""Browser fixtures: Debian's Chromium, driven by Playwright, against a built site."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from luml_notebooks.serve import make_server, serve_in_thread, server_url
+
+# Debian's Chromium; these flags keep it from calling home on a closed network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+#: kernel start and package loading are slow on small machines: wait generously
+KERNEL_TIMEOUT_MS = 180_000
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("Chromium is not installed: run the README's test command")
+    return path
+
+
+def _serve(site, isolated: bool) -> Iterator[str]:
+    server = make_server(site, port=0, isolated=isolated)
+    serve_in_thread(server)
+    yield server_url(server)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1, cross-origin isolated."""
+    yield from _serve(built_site, isolated=True)
+
+
+@pytest.fixture(scope="session")
+def plain_site_url(built_site) -> Iterator[str]:
+    """The same site without COOP/COEP: the kernel then uses the service worker."""
+    yield from _serve(built_site, isolated=False)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """What a page did that a test must check: requests and uncaught errors."""
+
+    def __init__(self, page: Page, origin: str):
+        self.origin = origin
+        self.outside_requests: list[str] = []
+        self.page_errors: list[str] = []
+        page.on("request", self._on_request)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+    def _on_request(self, request) -> None:
+        url = request.url
+        if not url.startswith((self.origin, "data:", "blob:")):
+            self.outside_requests.append(url)
+
+
+@pytest.fixture
+def page_factory(browser) -> Iterator:
+    """New pages in fresh browser contexts (empty storage), checked when done."""
+    watches: list[PageWatch] = []
+    contexts = []
+
+    def new_page(origin: str) -> tuple[Page, PageWatch]:
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        watch = PageWatch(page, origin)
+        watches.append(watch)
+        return page, watch
+
+    yield new_page
+    for context in contexts:
+        context.close()
+    for watch in watches:
+        assert watch.outside_requests == [], "requests left the site's origin"
+        assert watch.page_errors == [], "uncaught errors in the page"
+
+
+@pytest.fixture
+def lab(page_factory, site_url) -> Page:
+    page, _watch = page_factory(site_url)
+    page.base_url = site_url
+    return page
+
+
+def open_lab(page: Page, base_url: str, path: str | None = None) -> None:
+    """Open JupyterLab (optionally a document) and wait until the app is ready."""
+    query = f"?path={quote(path)}" if path else ""
+    page.goto(f"{base_url}lab/index.html{query}")
+    page.wait_for_function(
+        "window.jupyterapp && window.jupyterapp.serviceManager.contents",
+        timeout=60_000,
+    )
+    page.wait_for_selector(".jp-LumlBrand", timeout=60_000)
+    if path:
+        page.wait_for_function(
+            "() => { const w = window.jupyterapp.shell.currentWidget;"
+            " return w && w.sessionContext && w.sessionContext.session; }",
+            timeout=60_000,
+        )
+
+
+def run_all_cells(page: Page) -> None:
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def wait_for_output(page: Page, text: str) -> str:
+    """Wait for an output containing ``text``; return all outputs of the notebook."""
+    output = page.locator(".jp-OutputArea-output", has_text=text).first
+    output.wait_for(timeout=KERNEL_TIMEOUT_MS)
+    return "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+
+
+def error_outputs(page: Page) -> list[str]:
+    return page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'],"
+        " .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
+    ).all_inner_texts()
