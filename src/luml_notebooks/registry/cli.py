@@ -1,0 +1,174 @@
+"""``registry serve`` and ``registry create-key``.
+
+The main CLI calls ``add_registry_parser(subparsers)``; each parsed command
+carries ``handler(args) -> int``. ``python -m luml_notebooks.registry`` runs the
+same commands on their own.
+"""
+
+import argparse
+import ipaddress
+import sys
+from pathlib import Path
+
+from .store import RegistryStore, create_api_key, default_data_dir
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(
+    data_dir: Path,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    allow_non_loopback: bool = False,
+    public_url: str | None = None,
+) -> None:
+    """Run the registry with uvicorn until interrupted."""
+    if not is_loopback(host) and not allow_non_loopback:
+        raise ValueError(
+            f"Refusing to listen on {host}: only loopback addresses are served "
+            "unless the host is given explicitly."
+        )
+    import uvicorn
+
+    from .app import create_app
+
+    store = RegistryStore(data_dir)
+    new_key = store.ensure_bootstrap()
+    shown_host = f"[{host}]" if ":" in host else host
+    url = public_url or f"http://{shown_host}:{port}"
+    print(f"LUML Registry: {url}", flush=True)
+    print(f"Data directory: {store.data_dir}", flush=True)
+    if new_key:
+        print(f"New API key (shown only once, keep it): {new_key}", flush=True)
+    else:
+        print(
+            "Use an existing API key, or make one with 'registry create-key'.",
+            flush=True,
+        )
+    if not is_loopback(host):
+        print(
+            f"Warning: listening on {host}; anyone who can reach it and holds "
+            "an API key can use this registry.",
+            file=sys.stderr,
+            flush=True,
+        )
+    app = create_app(store.data_dir, public_url=public_url)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _serve_command(args: argparse.Namespace) -> int:
+    try:
+        serve(
+            args.data_dir or default_data_dir(),
+            args.host or DEFAULT_HOST,
+            args.port,
+            allow_non_loopback=args.host is not None,
+            public_url=args.public_url,
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _create_key_command(args: argparse.Namespace) -> int:
+    from .errors import RegistryError
+
+    try:
+        key = create_api_key(args.data_dir or default_data_dir(), args.org)
+    except RegistryError as error:
+        print(f"error: {error.detail}", file=sys.stderr)
+        return 1
+    print(key)
+    return 0
+
+
+def _add_serve_options(parser: argparse.ArgumentParser, *, inherit: bool) -> None:
+    # Options repeated on "serve" must not overwrite values given before it.
+    default = argparse.SUPPRESS if inherit else None
+    parser.add_argument(
+        "--host",
+        default=default,
+        help=f"address to listen on (default {DEFAULT_HOST}; anything but "
+        "loopback must be given here explicitly)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=argparse.SUPPRESS if inherit else DEFAULT_PORT,
+        help=f"port to listen on (default {DEFAULT_PORT})",
+    )
+    _add_data_dir(parser, inherit=inherit)
+    parser.add_argument(
+        "--public-url",
+        default=default,
+        help="origin to put into upload/download URLs when behind a proxy",
+    )
+
+
+def _add_data_dir(parser: argparse.ArgumentParser, *, inherit: bool) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS if inherit else None,
+        help=f"where the registry keeps its data (default {default_data_dir()})",
+    )
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the registry's options and commands; no command means serve."""
+    _add_serve_options(parser, inherit=False)
+    parser.add_argument("--org", default=None, help=argparse.SUPPRESS)
+    parser.set_defaults(handler=_serve_command)
+    commands = parser.add_subparsers(dest="registry_command", metavar="COMMAND")
+    serve_parser = commands.add_parser(
+        "serve",
+        help="run the local Registry (the default)",
+        description="Run the local LUML Registry. On first start it creates an "
+        "organization, an orbit, a model collection and prints an API key.",
+    )
+    _add_serve_options(serve_parser, inherit=True)
+    serve_parser.set_defaults(handler=_serve_command)
+    key_parser = commands.add_parser(
+        "create-key",
+        help="print a new API key",
+        description="Create an API key for the local Registry and print it.",
+    )
+    _add_data_dir(key_parser, inherit=True)
+    key_parser.add_argument(
+        "--org",
+        default=argparse.SUPPRESS,
+        help="organization id the key belongs to (default: the first one)",
+    )
+    key_parser.set_defaults(handler=_create_key_command)
+    return parser
+
+
+def add_registry_parser(
+    subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]",
+) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "registry",
+        help="run a local LUML Registry",
+        description="A local server speaking the LUML Registry API.",
+    )
+    return configure_parser(parser)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = configure_parser(
+        argparse.ArgumentParser(prog="python -m luml_notebooks.registry")
+    )
+    args = parser.parse_args(argv)
+    return args.handler(args)

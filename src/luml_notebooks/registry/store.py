@@ -1,0 +1,637 @@
+"""The registry's records: organizations, orbits, collections, artifacts, keys.
+
+Every read and write that a caller makes goes through a ``Principal`` (the
+API key's user and organization), so one organization's key never sees
+another's data. Bytes live in ``BlobStore``; this class only records them.
+"""
+
+import hashlib
+import os
+import secrets
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .blobs import BlobStore
+from .db import Database
+from .errors import Conflict, NotFound, RegistryError, Unauthorized
+from .paging import check_sort_by
+from .records import (
+    ARTIFACT_SELECT,
+    COLLECTION_SELECT,
+    ORBIT_SELECT,
+    Page,
+    artifact_dict,
+    collection_dict,
+    from_json,
+    listed_artifact_dict,
+    orbit_dict,
+    organization_dict,
+    page,
+    to_json,
+)
+from .schemas import (
+    ArtifactIn,
+    ArtifactUpdateIn,
+    CollectionIn,
+    resolve_artifact_type,
+)
+
+API_KEY_PREFIX = "dfs_"
+LOCAL_USER_EMAIL = "local@luml-notebooks"
+
+# The platform's transitions, plus a retry path: after a failed upload the
+# same artifact may be PUT again and then marked uploaded.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending_upload": frozenset({"uploaded", "upload_failed"}),
+    "upload_failed": frozenset({"uploaded", "upload_failed"}),
+    "pending_deletion": frozenset({"deletion_failed"}),
+}
+UPLOADABLE_STATUSES = frozenset({"pending_upload", "upload_failed"})
+
+
+def default_data_dir() -> Path:
+    """Per-user data directory, following the XDG base directory spec."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "luml-notebooks" / "registry"
+
+
+def hash_api_key(key: str) -> str:
+    # Keys are 256-bit random tokens, so a fast unsalted hash is enough.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an API key of one user in one organization."""
+
+    key_id: str
+    user_id: str
+    organization_id: str
+
+
+class RegistryStore:
+    def __init__(self, data_dir: Path | str) -> None:
+        self.data_dir = Path(data_dir).expanduser()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.data_dir / "registry.sqlite3")
+        self.blobs = BlobStore(self.data_dir / "blobs")
+
+    # -- setup and keys -------------------------------------------------------
+
+    def signing_key(self) -> bytes:
+        """The secret behind presigned URLs; kept so URLs survive restarts."""
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT value FROM settings WHERE key = 'url_signing_key'"
+            ).fetchone()
+            if row:
+                return bytes.fromhex(row["value"])
+            key = secrets.token_bytes(32)
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('url_signing_key', ?)",
+                (key.hex(),),
+            )
+            return key
+
+    def ensure_bootstrap(self) -> str | None:
+        """On an empty registry create an organization, an orbit, a model
+        collection and an API key; return the key. Later calls return None."""
+        with self.db.transaction() as conn:
+            if conn.execute("SELECT 1 FROM organizations").fetchone():
+                return None
+            org_id = self._create_defaults(conn, "Local Organization")
+            return self._insert_api_key(conn, self._local_user(conn), org_id)
+
+    def create_organization(self, name: str) -> str:
+        """A new organization with a default orbit and model collection."""
+        with self.db.transaction() as conn:
+            return self._create_defaults(conn, name)
+
+    def create_api_key(self, org_id: str | None = None) -> str:
+        """A new key for the local user in ``org_id`` (default: the first one)."""
+        with self.db.transaction() as conn:
+            if org_id is None:
+                row = conn.execute(
+                    "SELECT id FROM organizations ORDER BY seq LIMIT 1"
+                ).fetchone()
+                org_id = (
+                    row["id"]
+                    if row
+                    else self._create_defaults(conn, "Local Organization")
+                )
+            elif not conn.execute(
+                "SELECT 1 FROM organizations WHERE id = ?", (org_id,)
+            ).fetchone():
+                raise NotFound(f"Organization {org_id} does not exist.")
+            return self._insert_api_key(conn, self._local_user(conn), org_id)
+
+    def authenticate(self, key: str) -> Principal:
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT id, user_id, organization_id FROM api_keys WHERE key_hash = ?",
+                (hash_api_key(key),),
+            ).fetchone()
+        if row is None:
+            raise Unauthorized(
+                "Invalid API key: this registry does not know it. Use the key printed "
+                "when the registry first started, or create one with "
+                "'registry create-key'."
+            )
+        return Principal(row["id"], row["user_id"], row["organization_id"])
+
+    def _local_user(self, conn: sqlite3.Connection) -> str:
+        row = conn.execute(
+            "SELECT id FROM users WHERE email = ?", (LOCAL_USER_EMAIL,)
+        ).fetchone()
+        if row:
+            return row["id"]
+        user_id = _new_id()
+        conn.execute(
+            "INSERT INTO users (id, email, full_name, created_at) VALUES (?, ?, ?, ?)",
+            (user_id, LOCAL_USER_EMAIL, "Local User", _now()),
+        )
+        return user_id
+
+    def _insert_api_key(self, conn: sqlite3.Connection, user: str, org: str) -> str:
+        key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        conn.execute(
+            "INSERT INTO api_keys (id, key_hash, user_id, organization_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (_new_id(), hash_api_key(key), user, org, _now()),
+        )
+        return key
+
+    def _create_defaults(self, conn: sqlite3.Connection, name: str) -> str:
+        org_id = _new_id()
+        conn.execute(
+            "INSERT INTO organizations (id, name, created_at) VALUES (?, ?, ?)",
+            (org_id, name, _now()),
+        )
+        orbit_id = self._insert_orbit(conn, org_id, "Default Orbit")
+        self._insert_collection(
+            conn,
+            orbit_id,
+            CollectionIn(
+                name="Models",
+                type="model",
+                description="Models pushed from LUML Notebooks",
+            ),
+        )
+        return org_id
+
+    def _insert_orbit(self, conn: sqlite3.Connection, org_id: str, name: str) -> str:
+        orbit_id = _new_id()
+        conn.execute(
+            "INSERT INTO orbits (id, organization_id, name, bucket_secret_id, "
+            "created_at) VALUES (?, ?, ?, ?, ?)",
+            (orbit_id, org_id, name, _new_id(), _now()),
+        )
+        return orbit_id
+
+    def _insert_collection(
+        self, conn: sqlite3.Connection, orbit_id: str, data: CollectionIn
+    ) -> str:
+        coll_id = _new_id()
+        conn.execute(
+            "INSERT INTO collections (id, orbit_id, name, description, type, tags, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                coll_id,
+                orbit_id,
+                data.name,
+                data.description,
+                data.type,
+                to_json(data.tags),
+                _now(),
+            ),
+        )
+        return coll_id
+
+    # -- scope checks -----------------------------------------------------------
+
+    @staticmethod
+    def _check_org(p: Principal, org_id: str) -> None:
+        if org_id != p.organization_id:
+            raise NotFound(
+                f"Organization {org_id} not found: this API key belongs to "
+                f"organization {p.organization_id}."
+            )
+
+    def _orbit_row(
+        self, conn: sqlite3.Connection, p: Principal, org_id: str, orbit_id: str
+    ) -> sqlite3.Row:
+        self._check_org(p, org_id)
+        row = conn.execute(
+            f"{ORBIT_SELECT} WHERE o.id = ? AND o.organization_id = ?",
+            (orbit_id, org_id),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"Orbit {orbit_id} not found in organization {org_id}.")
+        return row
+
+    def _collection_row(
+        self,
+        conn: sqlite3.Connection,
+        p: Principal,
+        org_id: str,
+        orbit_id: str,
+        coll_id: str,
+    ) -> sqlite3.Row:
+        self._orbit_row(conn, p, org_id, orbit_id)
+        row = conn.execute(
+            f"{COLLECTION_SELECT} WHERE c.id = ? AND c.orbit_id = ?",
+            (coll_id, orbit_id),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"Collection {coll_id} not found in orbit {orbit_id}.")
+        return row
+
+    def _artifact_row(
+        self,
+        conn: sqlite3.Connection,
+        p: Principal,
+        org_id: str,
+        orbit_id: str,
+        coll_id: str,
+        artifact_id: str,
+    ) -> sqlite3.Row:
+        self._collection_row(conn, p, org_id, orbit_id, coll_id)
+        row = conn.execute(
+            f"{ARTIFACT_SELECT} WHERE a.id = ? AND a.collection_id = ?",
+            (artifact_id, coll_id),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"Artifact {artifact_id} not found in collection {coll_id}.")
+        return row
+
+    # -- organizations, orbits, collections -------------------------------------
+
+    def list_organizations(self, p: Principal) -> list[dict[str, Any]]:
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM organizations WHERE id = ?", (p.organization_id,)
+            ).fetchall()
+        return [organization_dict(row) for row in rows]
+
+    def list_orbits(self, p: Principal, org_id: str) -> list[dict[str, Any]]:
+        self._check_org(p, org_id)
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                f"{ORBIT_SELECT} WHERE o.organization_id = ? ORDER BY o.seq", (org_id,)
+            ).fetchall()
+        return [orbit_dict(row) for row in rows]
+
+    def get_orbit(self, p: Principal, org_id: str, orbit_id: str) -> dict[str, Any]:
+        with self.db.reading() as conn:
+            return orbit_dict(self._orbit_row(conn, p, org_id, orbit_id))
+
+    def list_collections(
+        self,
+        p: Principal,
+        org_id: str,
+        orbit_id: str,
+        *,
+        cursor: str | None = None,
+        limit: int = 100,
+        order: str = "desc",
+        sort_by: str | None = None,
+        search: str | None = None,
+        types: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> Page:
+        check_sort_by(sort_by)
+        where, params = ["c.orbit_id = ?"], [orbit_id]
+        if search:
+            where.append("instr(lower(c.name), lower(?)) > 0")
+            params.append(search)
+        if types:
+            where.append(f"c.type IN ({', '.join('?' * len(types))})")
+            params.extend(types)
+        for tag in tags or ():
+            where.append("EXISTS (SELECT 1 FROM json_each(c.tags) WHERE value = ?)")
+            params.append(tag)
+        with self.db.reading() as conn:
+            self._orbit_row(conn, p, org_id, orbit_id)
+            return page(
+                conn, COLLECTION_SELECT, "c", where, params, cursor, limit, order,
+                collection_dict,
+            )  # fmt: skip
+
+    def get_collection(
+        self, p: Principal, org_id: str, orbit_id: str, coll_id: str
+    ) -> dict[str, Any]:
+        with self.db.reading() as conn:
+            row = self._collection_row(conn, p, org_id, orbit_id, coll_id)
+            tags: set[str] = set()
+            metric_keys: set[str] = set()
+            for art in conn.execute(
+                "SELECT tags, extra_values FROM artifacts WHERE collection_id = ?",
+                (coll_id,),
+            ):
+                tags.update(from_json(art["tags"]) or [])
+                metric_keys.update(from_json(art["extra_values"]) or {})
+        return {
+            **collection_dict(row),
+            "artifacts_tags": sorted(tags),
+            "artifacts_extra_values": sorted(metric_keys),
+        }
+
+    def create_collection(
+        self, p: Principal, org_id: str, orbit_id: str, data: CollectionIn
+    ) -> dict[str, Any]:
+        with self.db.transaction() as conn:
+            self._orbit_row(conn, p, org_id, orbit_id)
+            coll_id = self._insert_collection(conn, orbit_id, data)
+            row = conn.execute(
+                f"{COLLECTION_SELECT} WHERE c.id = ?", (coll_id,)
+            ).fetchone()
+            return collection_dict(row)
+
+    # -- artifacts ----------------------------------------------------------------
+
+    def create_artifact(
+        self, p: Principal, org_id: str, orbit_id: str, coll_id: str, data: ArtifactIn
+    ) -> sqlite3.Row:
+        """Record a pending artifact; the row also carries its bucket details."""
+        with self.db.transaction() as conn:
+            coll = self._collection_row(conn, p, org_id, orbit_id, coll_id)
+            artifact_type = resolve_artifact_type(data, coll["type"])
+            uid = uuid.uuid4().hex
+            artifact_id = _new_id()
+            user = conn.execute(
+                "SELECT full_name FROM users WHERE id = ?", (p.user_id,)
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO artifacts (id, collection_id, file_name, name, "
+                "description, extra_values, manifest, file_hash, file_index, "
+                "bucket_location, size, unique_identifier, tags, status, type, "
+                "created_by_user, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    artifact_id,
+                    coll_id,
+                    data.file_name,
+                    data.name or data.file_name,
+                    data.description,
+                    to_json(data.extra_values),
+                    to_json(data.manifest),
+                    data.file_hash,
+                    to_json({k: list(v) for k, v in data.file_index.items()}),
+                    f"orbit-{orbit_id}/collection-{coll_id}/{uid}-{data.file_name}",
+                    data.size,
+                    uid,
+                    to_json(data.tags),
+                    "pending_upload",
+                    artifact_type,
+                    user["full_name"] if user else None,
+                    _now(),
+                ),
+            )
+            return conn.execute(
+                f"{ARTIFACT_SELECT} WHERE a.id = ?", (artifact_id,)
+            ).fetchone()
+
+    def get_artifact(
+        self, p: Principal, org_id: str, orbit_id: str, coll_id: str, artifact_id: str
+    ) -> dict[str, Any]:
+        with self.db.reading() as conn:
+            row = self._artifact_row(conn, p, org_id, orbit_id, coll_id, artifact_id)
+            coll = self._collection_row(conn, p, org_id, orbit_id, coll_id)
+        return {
+            **listed_artifact_dict(row),
+            "collection": collection_dict(coll),
+            "tracks": [],
+        }
+
+    def list_artifacts(
+        self,
+        p: Principal,
+        org_id: str,
+        orbit_id: str,
+        *,
+        collection_ids: list[str] | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+        order: str = "desc",
+        sort_by: str | None = None,
+        types: list[str] | None = None,
+        search: str | None = None,
+    ) -> Page:
+        check_sort_by(sort_by)
+        where, params = ["c.orbit_id = ?"], [orbit_id]
+        with self.db.reading() as conn:
+            self._orbit_row(conn, p, org_id, orbit_id)
+            if collection_ids:
+                known = {
+                    row["id"]
+                    for row in conn.execute(
+                        "SELECT id FROM collections WHERE orbit_id = ?", (orbit_id,)
+                    )
+                }
+                missing = [cid for cid in collection_ids if cid not in known]
+                if missing:
+                    raise NotFound(
+                        f"Collections not found in orbit {orbit_id}: "
+                        + ", ".join(missing)
+                    )
+                where.append(
+                    f"a.collection_id IN ({', '.join('?' * len(collection_ids))})"
+                )
+                params.extend(collection_ids)
+            if types:
+                where.append(f"a.type IN ({', '.join('?' * len(types))})")
+                params.extend(types)
+            if search:
+                where.append("instr(lower(a.name), lower(?)) > 0")
+                params.append(search)
+            return page(
+                conn, ARTIFACT_SELECT, "a", where, params, cursor, limit, order,
+                listed_artifact_dict,
+            )  # fmt: skip
+
+    def update_artifact(
+        self,
+        p: Principal,
+        org_id: str,
+        orbit_id: str,
+        coll_id: str,
+        artifact_id: str,
+        data: ArtifactUpdateIn,
+    ) -> dict[str, Any]:
+        with self.db.transaction() as conn:
+            row = self._artifact_row(conn, p, org_id, orbit_id, coll_id, artifact_id)
+            changes: dict[str, Any] = {}
+            if data.status is not None:
+                current = row["status"]
+                if data.status not in STATUS_TRANSITIONS.get(current, frozenset()):
+                    raise RegistryError(
+                        f"Invalid status transition from {current} to {data.status}."
+                        + _transition_hint(current)
+                    )
+                if data.status == "uploaded" and not row["blob_stored"]:
+                    raise Conflict(
+                        "Cannot mark the artifact uploaded: no verified file has been "
+                        "received for it. PUT the file's bytes to upload_details.url "
+                        "(or complete the multipart upload) first."
+                    )
+                changes["status"] = data.status
+            for field in ("name", "description"):
+                if getattr(data, field) is not None:
+                    changes[field] = getattr(data, field)
+            if data.tags is not None:
+                changes["tags"] = to_json(data.tags)
+            if changes:
+                changes["updated_at"] = _now()
+                assignments = ", ".join(f"{column} = ?" for column in changes)
+                conn.execute(
+                    f"UPDATE artifacts SET {assignments} WHERE id = ?",
+                    (*changes.values(), artifact_id),
+                )
+            row = conn.execute(
+                f"{ARTIFACT_SELECT} WHERE a.id = ?", (artifact_id,)
+            ).fetchone()
+            return artifact_dict(row)
+
+    def artifact_row(
+        self, p: Principal, org_id: str, orbit_id: str, coll_id: str, artifact_id: str
+    ) -> sqlite3.Row:
+        with self.db.reading() as conn:
+            return self._artifact_row(conn, p, org_id, orbit_id, coll_id, artifact_id)
+
+    def request_deletion(
+        self, p: Principal, org_id: str, orbit_id: str, coll_id: str, artifact_id: str
+    ) -> sqlite3.Row:
+        with self.db.transaction() as conn:
+            row = self._artifact_row(conn, p, org_id, orbit_id, coll_id, artifact_id)
+            conn.execute(
+                "UPDATE artifacts SET status = 'pending_deletion', updated_at = ? "
+                "WHERE id = ?",
+                (_now(), artifact_id),
+            )
+            return row
+
+    def confirm_deletion(
+        self, p: Principal, org_id: str, orbit_id: str, coll_id: str, artifact_id: str
+    ) -> None:
+        with self.db.transaction() as conn:
+            row = self._artifact_row(conn, p, org_id, orbit_id, coll_id, artifact_id)
+            if row["status"] != "pending_deletion":
+                raise RegistryError(
+                    f"Unable to confirm deletion with status '{row['status']}': "
+                    "request the delete URL first."
+                )
+            conn.execute("DELETE FROM artifacts WHERE id = ?", (artifact_id,))
+        self.blobs.delete(row["unique_identifier"])
+
+    # -- storage side (reached through presigned URLs, no API key) -------------
+
+    def artifact_by_uid(self, uid: str) -> sqlite3.Row:
+        with self.db.reading() as conn:
+            row = conn.execute(
+                f"{ARTIFACT_SELECT} WHERE a.unique_identifier = ?", (uid,)
+            ).fetchone()
+        if row is None:
+            raise NotFound("No artifact exists for this storage URL.")
+        return row
+
+    @staticmethod
+    def check_uploadable(row: sqlite3.Row) -> None:
+        if row["status"] not in UPLOADABLE_STATUSES:
+            raise Conflict(
+                f"The artifact is {row['status']}; its file cannot be replaced. "
+                "Create a new artifact to upload another file."
+            )
+
+    def mark_blob_stored(self, uid: str, stored: bool = True) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE artifacts SET blob_stored = ?, updated_at = ? "
+                "WHERE unique_identifier = ?",
+                (int(stored), _now(), uid),
+            )
+
+    def artifact_by_location(
+        self, p: Principal, bucket_id: str, bucket_location: str
+    ) -> sqlite3.Row:
+        with self.db.reading() as conn:
+            row = conn.execute(
+                f"{ARTIFACT_SELECT} "
+                "WHERE a.bucket_location = ? AND o.organization_id = ? "
+                "AND o.bucket_secret_id = ?",
+                (bucket_location, p.organization_id, bucket_id),
+            ).fetchone()
+        if row is None:
+            raise NotFound(
+                f"No artifact at {bucket_location!r} in bucket {bucket_id}: pass the "
+                "bucket_location and bucket_secret_id from upload_details."
+            )
+        return row
+
+    def start_multipart(self, artifact_id: str, part_size: int) -> str:
+        upload_id = uuid.uuid4().hex
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO multipart_uploads (id, artifact_id, part_size, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (upload_id, artifact_id, part_size, _now()),
+            )
+        return upload_id
+
+    def multipart_upload(self, upload_id: str, artifact_id: str) -> sqlite3.Row:
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM multipart_uploads WHERE id = ? AND artifact_id = ?",
+                (upload_id, artifact_id),
+            ).fetchone()
+        if row is None:
+            raise NotFound(
+                f"Multipart upload {upload_id!r} is unknown for this artifact: "
+                "start one by POSTing to upload_details.url."
+            )
+        return row
+
+    def record_part(self, upload_id: str, number: int, size: int, etag: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO multipart_parts "
+                "(upload_id, part_number, size, etag) VALUES (?, ?, ?, ?)",
+                (upload_id, number, size, etag),
+            )
+
+    def part_etags(self, upload_id: str) -> dict[int, str]:
+        with self.db.reading() as conn:
+            return {
+                row["part_number"]: row["etag"]
+                for row in conn.execute(
+                    "SELECT part_number, etag FROM multipart_parts WHERE upload_id = ?",
+                    (upload_id,),
+                )
+            }
+
+    def finish_multipart(self, upload_id: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM multipart_uploads WHERE id = ?", (upload_id,))
+
+
+def create_api_key(data_dir: Path | str, org_id: str | None = None) -> str:
+    """Create an API key in ``data_dir``'s registry (see RegistryStore)."""
+    return RegistryStore(data_dir).create_api_key(org_id)
+
+
+def _transition_hint(current: str) -> str:
+    allowed = STATUS_TRANSITIONS.get(current)
+    if not allowed:
+        return f" An artifact that is {current} cannot change status."
+    return f" From {current} it can only become: {', '.join(sorted(allowed))}."
