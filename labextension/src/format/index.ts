@@ -1,0 +1,7 @@
+// The `.luml` model format: pure TypeScript, no JupyterLab imports.
+export * from './byteSource';
+export * from './jsonPatch';
+export * from './lumlReader';
+export * from './modelCard';
+export * from './sha256';
+export * from './tar';
