@@ -9,8 +9,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from conftest import SITE_CONFIG, build_site
 from luml_notebooks.site import pins, runtime
+from sitebuild import SITE_CONFIG, build_site
 
 LUML_PACKAGES = ("luml-sdk", "fnnx", "pydantic", "pydantic-core")
 

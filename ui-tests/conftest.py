@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -22,8 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: kernel start and package loading are slow on small machines: wait generously
-KERNEL_TIMEOUT_MS = 180_000
 
 
 def chromium_path() -> str:
@@ -106,38 +103,3 @@ def lab(page_factory, site_url) -> Page:
     page, _watch = page_factory(site_url)
     page.base_url = site_url
     return page
-
-
-def open_lab(page: Page, base_url: str, path: str | None = None) -> None:
-    """Open JupyterLab (optionally a document) and wait until the app is ready."""
-    query = f"?path={quote(path)}" if path else ""
-    page.goto(f"{base_url}lab/index.html{query}")
-    page.wait_for_function(
-        "window.jupyterapp && window.jupyterapp.serviceManager.contents",
-        timeout=60_000,
-    )
-    page.wait_for_selector(".jp-LumlBrand", timeout=60_000)
-    if path:
-        page.wait_for_function(
-            "() => { const w = window.jupyterapp.shell.currentWidget;"
-            " return w && w.sessionContext && w.sessionContext.session; }",
-            timeout=60_000,
-        )
-
-
-def run_all_cells(page: Page) -> None:
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-
-def wait_for_output(page: Page, text: str) -> str:
-    """Wait for an output containing ``text``; return all outputs of the notebook."""
-    output = page.locator(".jp-OutputArea-output", has_text=text).first
-    output.wait_for(timeout=KERNEL_TIMEOUT_MS)
-    return "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
-
-
-def error_outputs(page: Page) -> list[str]:
-    return page.locator(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'],"
-        " .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
-    ).all_inner_texts()

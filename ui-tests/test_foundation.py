@@ -9,7 +9,7 @@ import tarfile
 
 import pytest
 
-from conftest import (
+from browser_helpers import (
     error_outputs,
     open_lab,
     run_all_cells,

@@ -1,0 +1,53 @@
+# LUML Notebooks: `make run` builds and serves the product; `make test` runs every test.
+# Both install what they need first (a virtual environment, npm packages, Chromium).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LABEXT_BUILT := src/luml_notebooks/labextension/static/style.js
+LABEXT_SOURCES := $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null) \
+	labextension/package.json labextension/package-lock.json labextension/tsconfig.json
+PY_SOURCES := $(shell find src/luml_notebooks -name '*.py' -not -path '*/labextension/*') \
+	pyproject.toml $(wildcard content/*)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-test chromium lint
+
+run: install
+	$(BIN)/luml-notebooks run .
+
+test: install-test chromium
+	cd labextension && npm test
+	cd labextension && npm run lint:check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip "jupyter-builder>=1.2,<2"
+
+labextension/node_modules/.package-lock.json: labextension/package.json labextension/package-lock.json
+	cd labextension && npm ci --no-audit --no-fund
+
+$(LABEXT_BUILT): labextension/node_modules/.package-lock.json $(LABEXT_SOURCES) | $(BIN)/python
+	cd labextension && PATH="$(CURDIR)/$(BIN):$$PATH" npm run build:prod
+
+$(VENV)/.installed: $(BIN)/python $(LABEXT_BUILT) $(PY_SOURCES)
+	$(BIN)/pip install --quiet .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python $(LABEXT_BUILT) $(PY_SOURCES)
+	$(BIN)/pip install --quiet ".[test]"
+	touch $(VENV)/.installed $@
+
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+lint: install-test
+	cd labextension && npm run lint
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
