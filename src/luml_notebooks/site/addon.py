@@ -7,6 +7,7 @@ site's settings into ``jupyter-lite.json``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from importlib import resources
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import doit.exceptions
 import doit.tools
 from jupyterlite_core.addons.base import BaseAddon
+from jupyterlite_core.addons.contents import ContentsAddon
 from jupyterlite_core.constants import JUPYTERLITE_JSON
 from traitlets import Bool, Unicode
 
@@ -22,6 +24,7 @@ from . import pins, runtime
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 SITE_PLUGIN = "luml-notebooks:site"
+DEFAULTS_PLUGIN = "luml-notebooks:defaults"
 PRODUCT_NAME = "LUML Notebooks"
 CONFIG_FILE = "jupyter_lite_config.json"
 PYODIDE_SOURCES = ("vendored", "cdn")
@@ -193,6 +196,8 @@ class LumlNotebooksAddon(BaseAddon):
                 "siteVersion": __version__,
                 "pyodideSource": self.pyodide_source,
             },
+            # the browser tells an edited default from a newer shipped one by these
+            DEFAULTS_PLUGIN: {"files": shipped_file_hashes(self.manager)},
         }
 
     def patch_config(self, config_path: Path):
@@ -224,6 +229,22 @@ def config_problem(config_path: Path) -> str | None:
     if not isinstance(config, dict):
         return f"{config_path} must hold a JSON object, not {type(config).__name__}"
     return None
+
+
+def shipped_file_hashes(manager) -> dict[str, str]:
+    """The sha256 of every file the site ships as contents, by its path in the site.
+
+    The contents addon decides what ships (the last contents folder wins, ignored
+    patterns are left out), so ask it; hidden files are not listed to the browser.
+    """
+    contents = ContentsAddon(manager)
+    hashes = {}
+    for source, target in contents.file_src_dest:
+        path = target.relative_to(contents.output_files_dir).as_posix()
+        if any(part.startswith(".") for part in path.split("/")):
+            continue
+        hashes[path] = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+    return dict(sorted(hashes.items()))
 
 
 def bundled_content_dir() -> Path:
