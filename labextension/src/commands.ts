@@ -1,0 +1,11 @@
+/**
+ * The ids of the commands LUML Notebooks adds.
+ */
+export namespace CommandIDs {
+  /** Open the Default Notebooks view. */
+  export const openDefaults = 'luml-notebooks:open-defaults';
+  /** Show how a default differs from its shipped version. */
+  export const compareDefault = 'luml-notebooks:compare-default';
+  /** Bring back the shipped version of a default. */
+  export const resetDefault = 'luml-notebooks:reset-default';
+}
