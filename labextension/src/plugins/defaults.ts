@@ -94,11 +94,19 @@ export const defaultsTrackerPlugin: JupyterFrontEndPlugin<IDefaultNotebooks> = {
       fetchShipped: (path, hash) => fetchShippedFile(baseUrl, path, hash)
     });
     if (tracker.enabled) {
-      void app.restored
-        .then(() => tracker.refresh())
-        .catch(error =>
-          console.warn('Could not check the default files', error)
-        );
+      const refresh = () =>
+        tracker
+          .refresh()
+          .catch(error =>
+            console.warn('Could not check the default files', error)
+          );
+      void app.restored.then(refresh);
+      // another tab of the instance may have changed files meanwhile
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible') {
+          void refresh();
+        }
+      });
     }
     return tracker;
   }
