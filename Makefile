@@ -8,7 +8,7 @@ LABEXT_BUILT := src/luml_notebooks/labextension/static/style.js
 LABEXT_SOURCES := $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null) \
 	labextension/package.json labextension/package-lock.json labextension/tsconfig.json
 PY_SOURCES := $(shell find src/luml_notebooks -name '*.py' -not -path '*/labextension/*') \
-	pyproject.toml $(wildcard content/*)
+	pyproject.toml $(shell find content -type f)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install install-test chromium lint

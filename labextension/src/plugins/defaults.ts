@@ -426,7 +426,7 @@ function notifyAbout(
     const { path } = updates[0];
     Notification.info(
       trans.__(
-        'A newer version of %1 has been shipped. Your edited copy is kept.',
+        'A newer version of %1 has been shipped. Your copy is kept until you reset it.',
         path
       ),
       {
@@ -445,7 +445,7 @@ function notifyAbout(
   }
   Notification.info(
     trans.__(
-      'Newer versions of %1 default files have been shipped: %2. Your edited copies are kept.',
+      'Newer versions of %1 default files have been shipped: %2. Your copies are kept until you reset them.',
       updates.length,
       updates.map(u => u.path).join(', ')
     ),
