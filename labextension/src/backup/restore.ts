@@ -16,8 +16,10 @@ import { keepBothName, parentFolders } from './paths';
 export type ConflictPolicy = 'skip' | 'overwrite' | 'keep-both';
 
 export interface IRestorePreview {
-  /** Archive files whose path already exists in the instance. */
+  /** Archive files whose path exists in the instance with other contents. */
   conflicts: string[];
+  /** Archive files the instance already holds, byte for byte (per manifest). */
+  identical: string[];
   /** Archive files whose path is a folder here, or under a file here. */
   blocked: string[];
 }
@@ -80,6 +82,7 @@ export class Restorer {
     const files = new Set(listing.files.map(f => f.path));
     const folders = new Set(listing.folders.map(f => f.path));
     const conflicts: string[] = [];
+    const identical: string[] = [];
     const blocked: string[] = [];
     for (const file of reader.files) {
       if (
@@ -88,7 +91,11 @@ export class Restorer {
       ) {
         blocked.push(file.path);
       } else if (files.has(file.path)) {
-        conflicts.push(file.path);
+        // with a manifest, an unchanged file is no conflict to ask about
+        const same =
+          file.expected !== undefined &&
+          (await this._hashOf(file.path)) === file.expected.sha256;
+        (same ? identical : conflicts).push(file.path);
       }
     }
     for (const folder of reader.folders) {
@@ -96,7 +103,7 @@ export class Restorer {
         blocked.push(folder);
       }
     }
-    return { conflicts, blocked };
+    return { conflicts, identical, blocked };
   }
 
   async restore(
@@ -118,15 +125,7 @@ export class Restorer {
     const existingFiles = new Map(listing.files.map(f => [f.path, f]));
     const existingFolders = new Set(listing.folders.map(f => f.path));
     const preview = await this.preview(reader, signal);
-    if (preview.blocked.length && policy !== 'skip') {
-      const path = preview.blocked[0];
-      throw new BackupError(
-        'conflict',
-        `${JSON.stringify(path)} cannot be restored: a file and a folder would ` +
-          'have the same name here. Rename it in the instance, or restore ' +
-          'with "skip existing". Nothing was restored.'
-      );
-    }
+    // a file and a folder cannot share a name: those are skipped, never forced
     const blocked = new Set(preview.blocked);
     const result: IRestoreResult = {
       written: [],

@@ -1,0 +1,199 @@
+import { Widget } from '@lumino/widgets';
+
+import { BackupReader, ConflictPolicy, IRestorePreview } from '../backup';
+import { formatBytes } from './progressNotice';
+
+/** What the panel needs from the backup service. */
+export interface IRestorePanelBackend {
+  open(file: Blob): Promise<BackupReader>;
+  preview(reader: BackupReader): Promise<IRestorePreview>;
+}
+
+export interface IRestoreChoice {
+  reader: BackupReader;
+  policy: ConflictPolicy;
+  preview: IRestorePreview;
+}
+
+const POLICIES: { value: ConflictPolicy; label: string; detail: string }[] = [
+  {
+    value: 'skip',
+    label: 'Skip them',
+    detail: "keep this instance's versions"
+  },
+  {
+    value: 'overwrite',
+    label: 'Overwrite them',
+    detail: "replace them with the backup's versions"
+  },
+  {
+    value: 'keep-both',
+    label: 'Keep both',
+    detail: 'restore the backup\'s versions as "name (restored)"'
+  }
+];
+
+/**
+ * The body of the restore dialog: pick a zip, see what it holds and whether
+ * it can be verified, and choose what happens to files that already exist.
+ * Problems with the zip show here, before anything is restored.
+ */
+export class RestorePanel extends Widget {
+  constructor(private readonly _backend: IRestorePanelBackend) {
+    super();
+    this.addClass('jp-LumlRestore');
+    const node = this.node;
+
+    const label = document.createElement('label');
+    label.className = 'jp-LumlRestore-pick';
+    label.textContent = 'Backup to restore (.zip)';
+    this._input = document.createElement('input');
+    this._input.type = 'file';
+    this._input.accept = '.zip,application/zip';
+    this._input.className = 'jp-LumlRestore-file';
+    this._input.addEventListener('change', () => void this._picked());
+    label.appendChild(this._input);
+    node.appendChild(label);
+
+    this._status = document.createElement('div');
+    this._status.className = 'jp-LumlRestore-status';
+    this._status.setAttribute('aria-live', 'polite');
+    node.appendChild(this._status);
+
+    this._error = document.createElement('div');
+    this._error.className = 'jp-LumlRestore-error';
+    this._error.setAttribute('role', 'alert');
+    node.appendChild(this._error);
+
+    this._conflicts = document.createElement('fieldset');
+    this._conflicts.className = 'jp-LumlRestore-conflicts';
+    this._conflicts.hidden = true;
+    this._legend = document.createElement('legend');
+    this._conflicts.appendChild(this._legend);
+    for (const policy of POLICIES) {
+      const option = document.createElement('label');
+      option.className = 'jp-LumlRestore-policy';
+      const radio = document.createElement('input');
+      radio.type = 'radio';
+      radio.name = 'jp-LumlRestore-policy';
+      radio.value = policy.value;
+      radio.addEventListener('change', () => {
+        this._policy = policy.value;
+        this._changed();
+      });
+      const text = document.createElement('span');
+      text.textContent = `${policy.label}: ${policy.detail}`;
+      option.append(radio, text);
+      this._conflicts.appendChild(option);
+    }
+    node.appendChild(this._conflicts);
+  }
+
+  /** Called with whether a restore can start. */
+  onReadyChange: (ready: boolean) => void = () => undefined;
+
+  /** The choice, once a valid zip is picked and conflicts are decided. */
+  get choice(): IRestoreChoice | null {
+    if (!this._reader || !this._preview) {
+      return null;
+    }
+    if (this._preview.conflicts.length && !this._policy) {
+      return null;
+    }
+    return {
+      reader: this._reader,
+      preview: this._preview,
+      policy: this._policy ?? 'skip'
+    };
+  }
+
+  private async _picked(): Promise<void> {
+    const file = this._input.files?.[0];
+    const ticket = ++this._ticket;
+    this._reader = null;
+    this._preview = null;
+    this._policy = null;
+    this._error.textContent = '';
+    this._status.textContent = '';
+    this._conflicts.hidden = true;
+    this._changed();
+    if (!file) {
+      return;
+    }
+    this._status.textContent = `Reading ${file.name}…`;
+    try {
+      const reader = await this._backend.open(file);
+      const preview = await this._backend.preview(reader);
+      if (ticket !== this._ticket) {
+        return;
+      }
+      this._reader = reader;
+      this._preview = preview;
+      this._status.textContent = describe(file.name, reader, preview);
+      if (preview.conflicts.length) {
+        const n = preview.conflicts.length;
+        this._legend.textContent =
+          `${n} ${n === 1 ? 'file exists' : 'files exist'} here already ` +
+          `(${preview.conflicts.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}). ` +
+          'Where they differ from the backup:';
+        this._conflicts
+          .querySelectorAll('input')
+          .forEach(radio => ((radio as HTMLInputElement).checked = false));
+        this._conflicts.hidden = false;
+      }
+    } catch (error) {
+      if (ticket !== this._ticket) {
+        return;
+      }
+      this._status.textContent = '';
+      this._error.textContent = (error as Error)?.message ?? String(error);
+    }
+    this._changed();
+  }
+
+  private _changed(): void {
+    this.onReadyChange(this.choice !== null);
+  }
+
+  private readonly _input: HTMLInputElement;
+  private readonly _status: HTMLDivElement;
+  private readonly _error: HTMLDivElement;
+  private readonly _conflicts: HTMLFieldSetElement;
+  private readonly _legend: HTMLLegendElement;
+  private _reader: BackupReader | null = null;
+  private _preview: IRestorePreview | null = null;
+  private _policy: ConflictPolicy | null = null;
+  private _ticket = 0;
+}
+
+function describe(
+  fileName: string,
+  reader: BackupReader,
+  preview: IRestorePreview
+): string {
+  const files = `${reader.files.length} ${reader.files.length === 1 ? 'file' : 'files'}`;
+  const size = formatBytes(reader.totalBytes);
+  const lines: string[] = [];
+  const manifest = reader.manifest;
+  if (manifest) {
+    const made = manifest.createdAt
+      ? new Date(manifest.createdAt).toLocaleString()
+      : 'an unknown date';
+    const name = manifest.instance.name || 'an instance';
+    lines.push(
+      `Backup of "${name}" made ${made}: ${files}, ${size}. ` +
+        'Every file will be checked against its sha256 before anything is written.'
+    );
+  } else {
+    lines.push(`${fileName}: ${files}, ${size}.`);
+  }
+  lines.push(...reader.notices);
+  if (preview.blocked.length) {
+    lines.push(
+      `${preview.blocked.length} cannot be restored because a file and a folder ` +
+        `would share a name here (${preview.blocked.slice(0, 3).join(', ')}); ` +
+        'they will be skipped.'
+    );
+  }
+  return lines.join('\n');
+}
