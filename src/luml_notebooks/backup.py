@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,14 +100,20 @@ def verify(archive: Path) -> Report:
         report.unreadable = True
         report.problems.append(f"{archive}: no such file")
         return report
-    try:
-        zf = zipfile.ZipFile(archive)
-    except zipfile.BadZipFile as error:
+    problem = None
+    if not _ends_with_directory(archive):
+        problem = "its end-of-directory record is missing"
+    else:
+        try:
+            zf = zipfile.ZipFile(archive)
+        except zipfile.BadZipFile as error:
+            problem = str(error)
+    if problem:
         with archive.open("rb") as stream:
             head = stream.read(4)
         if head in (b"PK\x03\x04", b"PK\x05\x06"):
             report.problems.append(
-                f"the zip is incomplete or damaged ({error}): the copy was "
+                f"the zip is incomplete or damaged ({problem}): the copy was "
                 "probably interrupted"
             )
         else:
@@ -116,6 +123,26 @@ def verify(archive: Path) -> Report:
     with zf:
         _check(zf, report)
     return report
+
+
+def _ends_with_directory(archive: Path) -> bool:
+    """Whether an end-of-directory record (with its comment) ends the file.
+
+    zipfile accepts any such record in the last 64 KiB, so a truncated backup
+    that ends after a stored zip would be read as that inner zip.
+    """
+    size = archive.stat().st_size
+    with archive.open("rb") as stream:
+        stream.seek(max(0, size - 22 - 0xFFFF))
+        tail = stream.read()
+    at = tail.rfind(b"PK\x05\x06")
+    while at >= 0:
+        if at + 22 <= len(tail):
+            (comment,) = struct.unpack("<H", tail[at + 20 : at + 22])
+            if at + 22 + comment == len(tail):
+                return True
+        at = tail.rfind(b"PK\x05\x06", 0, at)
+    return False
 
 
 def _check(zf: zipfile.ZipFile, report: Report) -> None:

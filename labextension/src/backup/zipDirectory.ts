@@ -65,11 +65,13 @@ export async function readZipDirectory(
   }
   const tailLength = Math.min(size, EOCD_SIZE + MAX_COMMENT);
   const tail = await source.read(size - tailLength, tailLength);
+  // the record (and its comment) must end the file: a truncated backup
+  // often ends just after a stored zip, whose own record must not be taken
   let eocd = -1;
   for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
     if (
       u32(tail, i) === EOCD_SIGNATURE &&
-      i + EOCD_SIZE + u16(tail, i + 20) <= tail.length
+      i + EOCD_SIZE + u16(tail, i + 20) === tail.length
     ) {
       eocd = i;
       break;

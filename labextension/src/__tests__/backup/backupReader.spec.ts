@@ -59,6 +59,15 @@ describe('BackupReader: bad input gets a clear error', () => {
     }
   });
 
+  it('truncated just after a stored zip inside it', async () => {
+    const zip = await backupZip();
+    const inner = Buffer.from(zip).indexOf(Buffer.from([0x50, 0x4b, 5, 6]));
+    assert.ok(inner > 0 && inner + 22 < zip.length);
+    await assert.rejects(open(zip.slice(0, inner + 22)), (error: any) =>
+      ['truncated', 'damaged'].includes(error.code)
+    );
+  });
+
   it('CRC-32 mismatch', async () => {
     const zip = plainZip({ 'notes.txt': 'x'.repeat(100) });
     const plain = zipOf([['notes.txt', 'hello, this is stored data']]);
