@@ -187,7 +187,8 @@ def test_back_up_delete_restore_is_byte_identical(lab, tmp_path):
     assert methods["models/weights.bin"] == zipfile.ZIP_STORED
     # the last backup time is remembered for the instances page
     assert lab.evaluate(
-        "localStorage.getItem('luml-notebooks:last-backup:JupyterLite Storage')"
+        "Object.keys(localStorage).filter(key =>"
+        " key.startsWith('luml-notebooks:last-backup:JupyterLite Storage - '))"
     )
 
     lab.evaluate(
@@ -204,7 +205,7 @@ def test_back_up_delete_restore_is_byte_identical(lab, tmp_path):
     )
 
     pick(lab, archive)
-    status = lab.locator(".jp-LumlRestore-status")
+    status = lab.locator(".jp-LumlRestore-status", has_text="Backup of")
     status.wait_for(timeout=30_000)
     assert 'Backup of "notebooks"' in status.inner_text()
     # the shipped notebooks are in the backup and unchanged: nothing to ask
@@ -400,7 +401,9 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(
         lab.locator(".jp-Dialog .jp-Dialog-button.jp-mod-reject").click()
         assert lab.evaluate("() => window.__restore") is None
     else:
-        lab.locator(".jp-LumlRestore-status").wait_for(timeout=30_000)
+        lab.locator(".jp-LumlRestore-status", has_text="Backup of").wait_for(
+            timeout=30_000
+        )
         lab.locator(".jp-LumlRestore-policy", has_text="Overwrite").click()
         accept_button(lab).click()
         dialog = lab.locator(".jp-Dialog", has_text="Restore failed")

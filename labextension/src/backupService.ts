@@ -10,6 +10,7 @@ import {
   IBackupInstance,
   IBackupProgress,
   IBackupSummary,
+  IInstanceListing,
   IRestoreLimits,
   IRestorePreview,
   IRestoreProgress,
@@ -79,6 +80,7 @@ export class BackupService implements IBackupService {
     this._siteVersion = options.siteVersion;
     this._instance = options.instance;
     this._storage = options.storage ?? globalThis.localStorage;
+    this._list = options.list;
   }
 
   /** The instance backed up by default. */
@@ -115,9 +117,11 @@ export class BackupService implements IBackupService {
       ? await FileSink.create(picker, fileName)
       : new BlobSink();
     try {
-      const summary = await new BackupWriter(
-        request.contents ?? this._contents
-      ).write(sink, {
+      // the fast listing knows the current instance's storage only
+      const writer = request.contents
+        ? new BackupWriter(request.contents)
+        : new BackupWriter(this._contents, this._list);
+      const summary = await writer.write(sink, {
         instance,
         siteVersion: this._siteVersion,
         now,
@@ -170,6 +174,7 @@ export class BackupService implements IBackupService {
   private readonly _siteVersion: string;
   private _instance: IBackupInstance;
   private readonly _storage: Storage | undefined;
+  private readonly _list: BackupService.IOptions['list'];
   private readonly _backedUp = new Signal<
     this,
     { instanceId: string; time: Date }
@@ -183,6 +188,8 @@ export namespace BackupService {
     instance: IBackupInstance;
     /** Where the last backup time is remembered (localStorage by default). */
     storage?: Storage;
+    /** A listing of `contents` that reads no file (see listBrowserStorage). */
+    list?: () => Promise<IInstanceListing | null>;
   }
 }
 

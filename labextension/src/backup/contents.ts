@@ -126,11 +126,16 @@ export function fileBytes(model: IContentsModelLike): IFileBytes {
   const content = model.content;
   if (model.format === 'base64' && typeof content === 'string') {
     const source = new Base64ByteSource(content);
+    const native = nativeBase64Chunks(content);
     return {
       kind: 'binary',
       size: source.size,
       samples: () => binarySamples(source),
       chunks: function* () {
+        if (native) {
+          yield* native;
+          return;
+        }
         for (let offset = 0; offset < source.size; offset += CHUNK_SIZE) {
           yield source.read(offset, CHUNK_SIZE);
         }
@@ -156,6 +161,29 @@ export function fileBytes(model: IContentsModelLike): IFileBytes {
     kind,
     samples: () => [new TextEncoder().encode(text.slice(0, 4096))],
     chunks: () => utf8Chunks(text)
+  };
+}
+
+type FromBase64 = (base64: string) => Uint8Array;
+
+/**
+ * Chunks decoded by the browser's own `Uint8Array.fromBase64` (Chromium 140
+ * and later), several times faster than decoding in JavaScript; null where it
+ * is missing or the string is wrapped.
+ */
+function nativeBase64Chunks(base64: string): Iterable<Uint8Array> | null {
+  const fromBase64 = (Uint8Array as unknown as { fromBase64?: FromBase64 })
+    .fromBase64;
+  if (typeof fromBase64 !== 'function' || /\s/.test(base64.slice(0, 80))) {
+    return null;
+  }
+  const step = (CHUNK_SIZE / 3) * 4;
+  return {
+    *[Symbol.iterator]() {
+      for (let start = 0; start < base64.length; start += step) {
+        yield fromBase64.call(Uint8Array, base64.slice(start, start + step));
+      }
+    }
   };
 }
 

@@ -15,6 +15,7 @@ import { Widget } from '@lumino/widgets';
 
 import { BackupError, IRestoreResult } from '../backup';
 import { BackupService } from '../backupService';
+import { listBrowserStorage } from '../browserStorageListing';
 import { CommandIDs } from '../commands';
 import { IBackupService, ISiteInfo } from '../tokens';
 import { formatBytes, ProgressNotice } from '../widgets/progressNotice';
@@ -40,12 +41,23 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
     mainMenu: IMainMenu | null,
     palette: ICommandPalette | null
   ): IBackupService => {
+    // the name JupyterLite's default drive gives its storage
     const storageName =
-      PageConfig.getOption('contentsStorageName') || 'JupyterLite Storage';
+      PageConfig.getOption('contentsStorageName') ||
+      `JupyterLite Storage - ${PageConfig.getOption('baseUrl')}`;
     const service = new BackupService({
       contents: app.serviceManager.contents,
       siteVersion: site.siteVersion,
-      instance: { id: storageName, name: 'notebooks' }
+      instance: { id: storageName, name: 'notebooks' },
+      list:
+        site.host === 'browser'
+          ? () =>
+              listBrowserStorage({
+                storageName,
+                baseUrl: PageConfig.getBaseUrl(),
+                allJsonFile: PageConfig.getOption('contentsAllJsonFile')
+              })
+          : undefined
     });
     let busy = false;
     const setBusy = (value: boolean) => {
@@ -69,8 +81,8 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
             onProgress: p =>
               notice.update(
                 `${p.filesDone} of ${p.filesTotal} files, ` +
-                  `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}`,
-                p.bytesTotal ? p.bytesDone / p.bytesTotal : 0
+                  formatBytes(p.bytesDone),
+                p.filesTotal ? p.filesDone / p.filesTotal : 0
               )
           });
           notice.dispose();
