@@ -234,6 +234,43 @@ def test_restore_asks_about_changed_files_and_keeps_both(lab, tmp_path):
     assert files["notes (restored).md"] == "text:version one"
 
 
+# the save dialog cannot run headless: a picker that hands out a real file
+# handle from the origin-private file system stands in for it, so the
+# streaming writes go through a real FileSystemWritableFileStream
+OPFS_PICKER = """
+window.showSaveFilePicker = async ({ suggestedName }) => {
+  window.__pickedName = suggestedName;
+  const root = await navigator.storage.getDirectory();
+  return root.getFileHandle(suggestedName, { create: true });
+};
+"""
+
+READ_PICKED = """async () => {
+  const root = await navigator.storage.getDirectory();
+  const file = await (await root.getFileHandle(window.__pickedName)).getFile();
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}"""
+
+
+def test_backup_streams_into_the_file_the_user_picks(page_factory, site_url, tmp_path):
+    page, _watch = page_factory(site_url)
+    page.add_init_script(OPFS_PICKER)
+    open_lab(page, site_url)
+    put_files(page, user_files())
+    name = page.evaluate("window.jupyterapp.commands.execute('luml-notebooks:backup')")
+    assert re.fullmatch(r"notebooks-\d{8}-\d{4}\.zip", name)
+    archive = tmp_path / name
+    archive.write_bytes(base64.b64decode(page.evaluate(READ_PICKED)))
+    report = verify(archive)
+    assert report.exit_code == 0, report.problems
+    assert "models/sklearn/card.luml" in {entry.path for entry in report.entries}
+
+
 # ---- bad input: each gets a clear message and leaves the instance unchanged
 
 

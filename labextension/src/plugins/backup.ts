@@ -11,17 +11,21 @@ import {
 } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { BackupError, IRestoreResult } from '../backup';
+import type { IRestoreResult } from '../backup';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the service at activation
 import { BackupService } from '../backupService';
-import { listBrowserStorage } from '../browserStorageListing';
 import { CommandIDs } from '../commands';
 import { IBackupService, ISiteInfo } from '../tokens';
 import { formatBytes, ProgressNotice } from '../widgets/progressNotice';
-import { RestorePanel } from '../widgets/RestorePanel';
 
-const PALETTE_CATEGORY = 'LUML Notebooks';
+const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
 
 /**
  * Backup of the current instance to one zip and restore from one, in the
@@ -33,30 +37,36 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
   description: "Backs up and restores the instance's files as one zip.",
   autoStart: true,
   requires: [ISiteInfo],
-  optional: [IMainMenu, ICommandPalette],
+  optional: [IMainMenu, ICommandPalette, ITranslator],
   provides: IBackupService,
   activate: (
     app: JupyterFrontEnd,
     site: ISiteInfo,
     mainMenu: IMainMenu | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
   ): IBackupService => {
+    const trans = (translator ?? nullTranslator).load('luml_notebooks');
     // the name JupyterLite's default drive gives its storage
     const storageName =
       PageConfig.getOption('contentsStorageName') ||
       `JupyterLite Storage - ${PageConfig.getOption('baseUrl')}`;
+    const baseUrl = app.serviceManager.serverSettings.baseUrl;
     const service = new BackupService({
       contents: app.serviceManager.contents,
       siteVersion: site.siteVersion,
       instance: { id: storageName, name: 'notebooks' },
       list:
         site.host === 'browser'
-          ? () =>
-              listBrowserStorage({
+          ? async () => {
+              const { listBrowserStorage } =
+                await import('../browserStorageListing');
+              return listBrowserStorage({
                 storageName,
-                baseUrl: PageConfig.getBaseUrl(),
+                baseUrl,
                 allJsonFile: PageConfig.getOption('contentsAllJsonFile')
-              })
+              });
+            }
           : undefined
     });
     let busy = false;
@@ -67,41 +77,59 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
     };
 
     app.commands.addCommand(CommandIDs.backup, {
-      label: 'Back Up All Files…',
-      caption:
-        "Save every file of this instance to one zip, with a manifest of each file's sha256",
+      label: trans.__('Back Up All Files…'),
+      caption: trans.__(
+        "Save every file of this instance to one zip, with a manifest of each file's sha256"
+      ),
+      describedBy: NO_ARGS,
       isEnabled: () => !busy,
       execute: async () => {
         setBusy(true);
         const controller = new AbortController();
-        const notice = new ProgressNotice('Backing up', controller);
+        const notice = new ProgressNotice(
+          trans.__('Backing up'),
+          trans.__('Cancel'),
+          controller
+        );
         try {
           const outcome = await service.backup({
             signal: controller.signal,
             onProgress: p =>
               notice.update(
-                `${p.filesDone} of ${p.filesTotal} files, ` +
-                  formatBytes(p.bytesDone),
+                trans.__(
+                  '%1 of %2 files, %3',
+                  p.filesDone,
+                  p.filesTotal,
+                  formatBytes(p.bytesDone)
+                ),
                 p.filesTotal ? p.filesDone / p.filesTotal : 0
               )
           });
           notice.dispose();
-          const n = outcome.manifest.files.length;
           Notification.success(
-            `Backed up ${n} ${n === 1 ? 'file' : 'files'} ` +
-              `(${formatBytes(outcome.zipBytes)}) to ${outcome.fileName}`,
+            trans._n(
+              'Backed up %1 file (%2) to %3',
+              'Backed up %1 files (%2) to %3',
+              outcome.manifest.files.length,
+              formatBytes(outcome.zipBytes),
+              outcome.fileName
+            ),
             { autoClose: 8000 }
           );
           return outcome.fileName;
         } catch (error) {
           notice.dispose();
-          if (error instanceof BackupError && error.code === 'cancelled') {
-            Notification.info(`Backup cancelled. ${error.message}`, {
-              autoClose: 5000
-            });
+          if (codeOf(error) === 'cancelled') {
+            Notification.info(
+              trans.__('Backup cancelled. %1', messageOf(error, trans)),
+              { autoClose: 5000 }
+            );
             return null;
           }
-          await showErrorMessage('Backup failed', messageOf(error));
+          await showErrorMessage(
+            trans.__('Backup failed'),
+            messageOf(error, trans)
+          );
           return null;
         } finally {
           setBusy(false);
@@ -110,26 +138,26 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
     });
 
     app.commands.addCommand(CommandIDs.restore, {
-      label: 'Restore Files from Backup…',
-      caption: 'Restore files from a backup zip into this instance',
+      label: trans.__('Restore Files from Backup…'),
+      caption: trans.__('Restore files from a backup zip into this instance'),
+      describedBy: NO_ARGS,
       isEnabled: () => !busy,
       execute: async () => {
-        const panel = new RestorePanel(service);
+        const { RestorePanel } = await import('../widgets/RestorePanel');
+        const panel = new RestorePanel(service, trans);
         const dialog = new Dialog({
-          title: 'Restore files from a backup',
+          title: trans.__('Restore files from a backup'),
           body: panel,
           buttons: [
-            Dialog.cancelButton(),
-            Dialog.okButton({ label: 'Restore' })
+            Dialog.cancelButton({ label: trans.__('Cancel') }),
+            Dialog.okButton({ label: trans.__('Restore') })
           ],
           focusNodeSelector: '.jp-LumlRestore-file'
         });
-        const accept = () =>
-          dialog.node.querySelector<HTMLButtonElement>(
+        panel.onReadyChange = ready => {
+          const button = dialog.node.querySelector<HTMLButtonElement>(
             '.jp-Dialog-button.jp-mod-accept'
           );
-        panel.onReadyChange = ready => {
-          const button = accept();
           if (button) {
             button.disabled = !ready;
           }
@@ -143,24 +171,41 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
         }
         setBusy(true);
         const controller = new AbortController();
-        const notice = new ProgressNotice('Restoring', controller);
+        const notice = new ProgressNotice(
+          trans.__('Restoring'),
+          trans.__('Cancel'),
+          controller
+        );
+        const phases: Record<string, string> = {
+          verifying: trans.__('checking'),
+          writing: trans.__('writing'),
+          'rolling-back': trans.__('undoing'),
+          done: trans.__('done')
+        };
         try {
           const result = await service.restore(choice.reader, {
             policy: choice.policy,
             signal: controller.signal,
             onProgress: p =>
               notice.update(
-                `${p.phase === 'verifying' ? 'checking' : p.phase === 'writing' ? 'writing' : 'undoing'} ` +
-                  `${p.filesDone} of ${p.filesTotal} files`,
+                trans.__(
+                  '%1 %2 of %3 files',
+                  phases[p.phase],
+                  p.filesDone,
+                  p.filesTotal
+                ),
                 p.bytesTotal ? p.bytesDone / p.bytesTotal : 0
               )
           });
           notice.dispose();
-          await reportRestored(result);
+          await reportRestored(result, trans);
           return result.written;
         } catch (error) {
           notice.dispose();
-          await showErrorMessage('Restore failed', messageOf(error));
+          await showErrorMessage(
+            trans.__('Restore failed'),
+            messageOf(error, trans)
+          );
           return null;
         } finally {
           setBusy(false);
@@ -173,47 +218,65 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
       45
     );
     for (const command of [CommandIDs.backup, CommandIDs.restore]) {
-      palette?.addItem({ command, category: PALETTE_CATEGORY });
+      palette?.addItem({ command, category: trans.__('LUML Notebooks') });
     }
     return service;
   }
 };
 
-function messageOf(error: unknown): string {
-  if (error instanceof BackupError) {
-    return error.message;
-  }
-  return `Unexpected problem: ${(error as Error)?.message ?? String(error)}`;
+function codeOf(error: unknown): string | undefined {
+  return (error as { name?: string; code?: string } | null)?.name ===
+    'BackupError'
+    ? (error as { code: string }).code
+    : undefined;
 }
 
-async function reportRestored(result: IRestoreResult): Promise<void> {
-  const n = result.written.length;
-  const parts = [`Restored ${n} ${n === 1 ? 'file' : 'files'}.`];
+function messageOf(error: unknown, trans: TranslationBundle): string {
+  const message = (error as Error | null)?.message ?? String(error);
+  // a BackupError's message is written for users; anything else is a bug
+  return codeOf(error) ? message : trans.__('Unexpected problem: %1', message);
+}
+
+async function reportRestored(
+  result: IRestoreResult,
+  trans: TranslationBundle
+): Promise<void> {
+  const parts = [
+    trans._n('Restored %1 file.', 'Restored %1 files.', result.written.length)
+  ];
   if (result.identical.length) {
-    parts.push(`${result.identical.length} were already identical here.`);
+    parts.push(
+      trans.__('%1 were already identical here.', result.identical.length)
+    );
   }
   if (result.skipped.length) {
     parts.push(
-      `${result.skipped.length} existing files were kept as they are.`
+      trans.__(
+        '%1 existing files were kept as they are.',
+        result.skipped.length
+      )
     );
   }
   if (result.renamed.size) {
     parts.push(
-      `${result.renamed.size} were restored beside existing ones as "(restored)" copies.`
+      trans.__(
+        '%1 were restored beside existing ones as "(restored)" copies.',
+        result.renamed.size
+      )
     );
   }
   if (result.verified) {
-    parts.push('Every file matched the sha256 in the backup.');
+    parts.push(trans.__('Every file matched the sha256 in the backup.'));
   }
   if (result.notices.length) {
-    // unverified imports deserve more than a toast
+    // an unverified import deserves more than a toast
     const body = document.createElement('div');
     body.className = 'jp-LumlRestore-report';
     body.textContent = [...parts, ...result.notices].join('\n');
     await showDialog({
-      title: 'Files restored',
+      title: trans.__('Files restored'),
       body: new Widget({ node: body }),
-      buttons: [Dialog.okButton()]
+      buttons: [Dialog.okButton({ label: trans.__('OK') })]
     });
     return;
   }

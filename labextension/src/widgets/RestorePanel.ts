@@ -1,3 +1,4 @@
+import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { BackupReader, ConflictPolicy, IRestorePreview } from '../backup';
@@ -15,23 +16,26 @@ export interface IRestoreChoice {
   preview: IRestorePreview;
 }
 
-const POLICIES: { value: ConflictPolicy; label: string; detail: string }[] = [
-  {
-    value: 'skip',
-    label: 'Skip them',
-    detail: "keep this instance's versions"
-  },
-  {
-    value: 'overwrite',
-    label: 'Overwrite them',
-    detail: "replace them with the backup's versions"
-  },
-  {
-    value: 'keep-both',
-    label: 'Keep both',
-    detail: 'restore the backup\'s versions as "name (restored)"'
-  }
-];
+function policies(
+  trans: TranslationBundle
+): { value: ConflictPolicy; label: string }[] {
+  return [
+    {
+      value: 'skip',
+      label: trans.__("Skip them: keep this instance's versions")
+    },
+    {
+      value: 'overwrite',
+      label: trans.__("Overwrite them: replace them with the backup's versions")
+    },
+    {
+      value: 'keep-both',
+      label: trans.__(
+        'Keep both: restore the backup\'s versions as "name (restored)"'
+      )
+    }
+  ];
+}
 
 /**
  * The body of the restore dialog: pick a zip, see what it holds and whether
@@ -39,14 +43,17 @@ const POLICIES: { value: ConflictPolicy; label: string; detail: string }[] = [
  * Problems with the zip show here, before anything is restored.
  */
 export class RestorePanel extends Widget {
-  constructor(private readonly _backend: IRestorePanelBackend) {
+  constructor(
+    private readonly _backend: IRestorePanelBackend,
+    private readonly _trans: TranslationBundle
+  ) {
     super();
     this.addClass('jp-LumlRestore');
     const node = this.node;
 
     const label = document.createElement('label');
     label.className = 'jp-LumlRestore-pick';
-    label.textContent = 'Backup to restore (.zip)';
+    label.textContent = _trans.__('Backup to restore (.zip)');
     this._input = document.createElement('input');
     this._input.type = 'file';
     this._input.accept = '.zip,application/zip';
@@ -70,7 +77,7 @@ export class RestorePanel extends Widget {
     this._conflicts.hidden = true;
     this._legend = document.createElement('legend');
     this._conflicts.appendChild(this._legend);
-    for (const policy of POLICIES) {
+    for (const policy of policies(_trans)) {
       const option = document.createElement('label');
       option.className = 'jp-LumlRestore-policy';
       const radio = document.createElement('input');
@@ -82,7 +89,7 @@ export class RestorePanel extends Widget {
         this._changed();
       });
       const text = document.createElement('span');
-      text.textContent = `${policy.label}: ${policy.detail}`;
+      text.textContent = policy.label;
       option.append(radio, text);
       this._conflicts.appendChild(option);
     }
@@ -120,7 +127,7 @@ export class RestorePanel extends Widget {
     if (!file) {
       return;
     }
-    this._status.textContent = `Reading ${file.name}…`;
+    this._status.textContent = this._trans.__('Reading %1…', file.name);
     try {
       const reader = await this._backend.open(file);
       const preview = await this._backend.preview(reader);
@@ -129,13 +136,21 @@ export class RestorePanel extends Widget {
       }
       this._reader = reader;
       this._preview = preview;
-      this._status.textContent = describe(file.name, reader, preview);
+      this._status.textContent = describe(
+        file.name,
+        reader,
+        preview,
+        this._trans
+      );
       if (preview.conflicts.length) {
         const n = preview.conflicts.length;
-        this._legend.textContent =
-          `${n} ${n === 1 ? 'file exists' : 'files exist'} here already ` +
-          `(${preview.conflicts.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}). ` +
-          'Where they differ from the backup:';
+        const some = preview.conflicts.slice(0, 3).join(', ');
+        this._legend.textContent = this._trans._n(
+          '%1 file exists here already with other contents (%2). What should happen to it?',
+          '%1 files exist here already with other contents (%2). What should happen to them?',
+          n,
+          n > 3 ? `${some}, …` : some
+        );
         this._conflicts
           .querySelectorAll('input')
           .forEach(radio => ((radio as HTMLInputElement).checked = false));
@@ -169,30 +184,45 @@ export class RestorePanel extends Widget {
 function describe(
   fileName: string,
   reader: BackupReader,
-  preview: IRestorePreview
+  preview: IRestorePreview,
+  trans: TranslationBundle
 ): string {
-  const files = `${reader.files.length} ${reader.files.length === 1 ? 'file' : 'files'}`;
+  const files = trans._n('%1 file', '%1 files', reader.files.length);
   const size = formatBytes(reader.totalBytes);
   const lines: string[] = [];
   const manifest = reader.manifest;
   if (manifest) {
     const made = manifest.createdAt
       ? new Date(manifest.createdAt).toLocaleString()
-      : 'an unknown date';
-    const name = manifest.instance.name || 'an instance';
+      : trans.__('an unknown date');
     lines.push(
-      `Backup of "${name}" made ${made}: ${files}, ${size}. ` +
-        'Every file will be checked against its sha256 before anything is written.'
+      trans.__(
+        'Backup of "%1" made %2: %3, %4. Every file will be checked against its sha256 before anything is written.',
+        manifest.instance.name || trans.__('an instance'),
+        made,
+        files,
+        size
+      )
     );
   } else {
     lines.push(`${fileName}: ${files}, ${size}.`);
   }
   lines.push(...reader.notices);
+  if (preview.identical.length) {
+    lines.push(
+      trans.__(
+        '%1 are already here, unchanged, and will be left as they are.',
+        preview.identical.length
+      )
+    );
+  }
   if (preview.blocked.length) {
     lines.push(
-      `${preview.blocked.length} cannot be restored because a file and a folder ` +
-        `would share a name here (${preview.blocked.slice(0, 3).join(', ')}); ` +
-        'they will be skipped.'
+      trans.__(
+        '%1 cannot be restored because a file and a folder would share a name here (%2); they will be skipped.',
+        preview.blocked.length,
+        preview.blocked.slice(0, 3).join(', ')
+      )
     );
   }
   return lines.join('\n');

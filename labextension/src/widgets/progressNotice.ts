@@ -12,6 +12,7 @@ const UPDATE_EVERY_MS = 250;
 export class ProgressNotice {
   constructor(
     private readonly _title: string,
+    private readonly _cancelLabel: string,
     private readonly _controller: AbortController
   ) {
     this._timer = setTimeout(() => this._show(), SHOW_AFTER_MS);
@@ -58,8 +59,7 @@ export class ProgressNotice {
   private _actions(): Notification.IAction[] {
     return [
       {
-        label: 'Cancel',
-        caption: `Stop: ${this._title.toLowerCase()}`,
+        label: this._cancelLabel,
         callback: () => this._controller.abort()
       }
     ];
