@@ -50,8 +50,8 @@ export interface IRestoreRequest {
   onProgress?: (progress: IRestoreProgress) => void;
 }
 
-/** Where the zip goes when the browser offers no save picker. */
-const BLOB_PART = 16 * 1024 * 1024;
+/** Bytes held in the JS heap before they move into a Blob part. */
+const BLOB_PART = 4 * 1024 * 1024;
 /** Bytes gathered before one write to a picked file (each write is a round trip). */
 const FILE_BATCH = 4 * 1024 * 1024;
 const LAST_BACKUP_KEY = 'luml-notebooks:last-backup:';
