@@ -8,4 +8,8 @@ export namespace CommandIDs {
   export const compareDefault = 'luml-notebooks:compare-default';
   /** Bring back the shipped version of a default. */
   export const resetDefault = 'luml-notebooks:reset-default';
+  /** Back up the instance's files into one zip. */
+  export const backup = 'luml-notebooks:backup';
+  /** Restore files from a backup zip into the instance. */
+  export const restore = 'luml-notebooks:restore';
 }

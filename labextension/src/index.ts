@@ -1,3 +1,4 @@
+import { backupPlugin } from './plugins/backup';
 import { brandingPlugin } from './plugins/branding';
 import { defaultsPlugin, defaultsTrackerPlugin } from './plugins/defaults';
 import { defaultsFileBrowserPlugin } from './plugins/defaultsFileBrowser';
@@ -10,5 +11,6 @@ export default [
   kernelChannelPlugin,
   defaultsTrackerPlugin,
   defaultsPlugin,
-  defaultsFileBrowserPlugin
+  defaultsFileBrowserPlugin,
+  backupPlugin
 ];

@@ -2,6 +2,19 @@ import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
 import type { DefaultState, IContentDiff } from './defaults';
+import type {
+  BackupReader,
+  IBackupContents,
+  IBackupInstance,
+  IRestoreLimits,
+  IRestorePreview,
+  IRestoreResult
+} from './backup';
+import type {
+  IBackupOutcome,
+  IBackupRequest,
+  IRestoreRequest
+} from './backupService';
 
 /**
  * Where the app runs: entirely in the browser (JupyterLite) or against a
@@ -93,4 +106,36 @@ export interface IDefaultNotebooks {
 export const IDefaultNotebooks = new Token<IDefaultNotebooks>(
   'luml-notebooks:IDefaultNotebooks',
   'The default files shipped with the site and the state of the user copies.'
+);
+
+/**
+ * Backup of an instance's files to one zip, and restore from one. The
+ * current instance is the default; every method also takes another
+ * instance's contents, for the instances page.
+ */
+export interface IBackupService {
+  /** The instance backed up by default. */
+  instance: IBackupInstance;
+  /** Emits when a backup completes. */
+  readonly backedUp: ISignal<
+    IBackupService,
+    { instanceId: string; time: Date }
+  >;
+  /** When an instance (the current one by default) was last backed up here. */
+  lastBackupTime(instanceId?: string): Date | null;
+  backup(request?: IBackupRequest): Promise<IBackupOutcome>;
+  open(file: Blob, limits?: Partial<IRestoreLimits>): Promise<BackupReader>;
+  preview(
+    reader: BackupReader,
+    contents?: IBackupContents
+  ): Promise<IRestorePreview>;
+  restore(
+    reader: BackupReader,
+    request: IRestoreRequest
+  ): Promise<IRestoreResult>;
+}
+
+export const IBackupService = new Token<IBackupService>(
+  'luml-notebooks:IBackupService',
+  "Backs up an instance's files to one zip and restores them from one."
 );

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .backup import add_backup_parser
 from .registry.cli import add_registry_parser
 from .serve import make_server, server_url
 from .site.addon import CONFIG_FILE, config_problem
@@ -119,6 +120,7 @@ def make_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     add_registry_parser(commands)
+    add_backup_parser(commands)
     return parser
 
 
