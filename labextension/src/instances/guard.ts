@@ -52,3 +52,6 @@ export function guardInstanceDatabase(
     }
   };
 }
+
+/** The window event a JupyterLab tab gets when its instance database is gone. */
+export const MISSING_EVENT = 'luml-notebooks:instance-missing';
