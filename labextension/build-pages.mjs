@@ -27,10 +27,14 @@ const compiler = rspack({
 
 compiler.run((error, stats) => {
   if (error || stats.hasErrors()) {
-    console.error(error ?? stats.toString({ colors: false, all: false, errors: true }));
+    console.error(
+      error ?? stats.toString({ colors: false, all: false, errors: true })
+    );
     process.exitCode = 1;
   } else {
-    console.log(stats.toString({ colors: false, assets: true, modules: false }));
+    console.log(
+      stats.toString({ colors: false, assets: true, modules: false })
+    );
   }
   compiler.close(() => undefined);
 });

@@ -10,7 +10,11 @@ export const DEFAULT_INSTANCE_NAME = 'Default';
 
 export type BootTarget =
   /** Open this instance; `named` when the URL already said which. */
-  | { readonly kind: 'open'; readonly instance: IInstanceInfo; readonly named: boolean }
+  | {
+      readonly kind: 'open';
+      readonly instance: IInstanceInfo;
+      readonly named: boolean;
+    }
   /** The URL names an instance this browser does not have. */
   | { readonly kind: 'unknown'; readonly id: string }
   /** The URL's `instance` parameter cannot be an instance id. */

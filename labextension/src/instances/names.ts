@@ -25,10 +25,7 @@ export function checkInstanceName(
   raw: string,
   otherNames: readonly string[]
 ): NameCheck {
-  const name = raw
-    .normalize('NFC')
-    .replace(/\s+/gu, ' ')
-    .trim();
+  const name = raw.normalize('NFC').replace(/\s+/gu, ' ').trim();
   if (!name) {
     return { ok: false, message: 'Give the instance a name.' };
   }

@@ -6,7 +6,12 @@
  * Only IndexedDB and Web Storage are used, so the same code runs on the
  * instances page, before JupyterLab boots, inside JupyterLab and in tests.
  */
-import { IRandomSource, databaseName, instanceIdOf, newInstanceId } from './ids';
+import {
+  IRandomSource,
+  databaseName,
+  instanceIdOf,
+  newInstanceId
+} from './ids';
 import { checkInstanceName } from './names';
 import { IInstanceStats, StatsAccumulator } from './stats';
 
@@ -346,9 +351,7 @@ export class InstanceStore {
   }
 
   private _locked<T>(callback: () => Promise<T>): Promise<T> {
-    return this._locks
-      ? this._locks.request(LOCK_NAME, callback)
-      : callback();
+    return this._locks ? this._locks.request(LOCK_NAME, callback) : callback();
   }
 
   private _idb: IDBFactory;
@@ -360,7 +363,9 @@ export class InstanceStore {
 
 function compareInstances(a: IInstanceInfo, b: IInstanceInfo): number {
   const time = (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0);
-  return time || a.fullname.localeCompare(b.fullname) || a.id.localeCompare(b.id);
+  return (
+    time || a.fullname.localeCompare(b.fullname) || a.id.localeCompare(b.id)
+  );
 }
 
 function toInfo(id: string, meta: IMetaInfo | null): IInstanceInfo {

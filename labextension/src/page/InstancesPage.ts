@@ -6,7 +6,11 @@ import { InstanceChannel, InstanceNews } from '../instances/channel';
 import { instanceLink } from '../instances/ids';
 import { checkInstanceName, freeName } from '../instances/names';
 import { IInstanceStats, formatBytes } from '../instances/stats';
-import { IInstanceInfo, InstanceError, InstanceStore } from '../instances/store';
+import {
+  IInstanceInfo,
+  InstanceError,
+  InstanceStore
+} from '../instances/store';
 import { askName, confirmDanger } from './dialogs';
 import { element, timeElement } from './element';
 import {
@@ -44,7 +48,9 @@ export class InstancesPage {
       className: 'jp-LumlInstances-empty',
       text: 'No instances in this browser yet. Create one to start.'
     });
-    this._persistence = element('p', { className: 'jp-LumlInstances-persistence' });
+    this._persistence = element('p', {
+      className: 'jp-LumlInstances-persistence'
+    });
     this._usage = element('p', { className: 'jp-LumlInstances-usage' });
     this._build();
     this._channel.listen(news => this._onNews(news));
@@ -153,7 +159,10 @@ export class InstancesPage {
       element('div', { className: 'jp-LumlInstances-toolbar' }, [
         create,
         restore,
-        element('span', { className: 'jp-LumlInstances-hint', text: BACKUP_HINT })
+        element('span', {
+          className: 'jp-LumlInstances-hint',
+          text: BACKUP_HINT
+        })
       ]),
       element(
         'section',
@@ -200,13 +209,19 @@ export class InstancesPage {
       attrs: { type: 'button', disabled: '', title: BACKUP_HINT }
     });
     const cells = {
-      changed: element('td', { className: 'jp-LumlInstances-changed', text: '…' }),
+      changed: element('td', {
+        className: 'jp-LumlInstances-changed',
+        text: '…'
+      }),
       size: element('td', { className: 'jp-LumlInstances-size', text: '…' }),
       models: element('td', { className: 'jp-LumlInstances-models', text: '…' })
     };
     const node = element(
       'tr',
-      { className: 'jp-LumlInstances-row', attrs: { 'data-instance-id': info.id } },
+      {
+        className: 'jp-LumlInstances-row',
+        attrs: { 'data-instance-id': info.id }
+      },
       [
         element('th', { attrs: { scope: 'row' } }, [open]),
         element('td', { className: 'jp-LumlInstances-created' }, [
@@ -220,9 +235,17 @@ export class InstancesPage {
         ]),
         element('td', { className: 'jp-LumlInstances-actions' }, [
           openButton,
-          button('Rename', () => void this._rename(info), 'jp-LumlInstances-action jp-LumlInstances-rename'),
+          button(
+            'Rename',
+            () => void this._rename(info),
+            'jp-LumlInstances-action jp-LumlInstances-rename'
+          ),
           backup,
-          button('Delete', () => void this._delete(info), 'jp-LumlInstances-action jp-LumlInstances-delete')
+          button(
+            'Delete',
+            () => void this._delete(info),
+            'jp-LumlInstances-action jp-LumlInstances-delete'
+          )
         ])
       ]
     );
@@ -296,7 +319,11 @@ export class InstancesPage {
     }
     try {
       const renamed = await this._store.rename(info.id, name);
-      this._channel.post({ type: 'renamed', id: info.id, fullname: renamed.fullname });
+      this._channel.post({
+        type: 'renamed',
+        id: info.id,
+        fullname: renamed.fullname
+      });
       this._say(`Renamed to “${renamed.fullname}”.`);
       await this.load();
       this._focusRow(info.id);
@@ -371,4 +398,3 @@ function messageOf(error: unknown): string {
     error instanceof Error ? error.message : String(error)
   }`;
 }
-

@@ -9,7 +9,11 @@
  */
 import { resolveBootTarget } from '../instances/boot';
 import { MISSING_EVENT, guardInstanceDatabase } from '../instances/guard';
-import { databaseName, storageNames, withInstanceParam } from '../instances/ids';
+import {
+  databaseName,
+  storageNames,
+  withInstanceParam
+} from '../instances/ids';
 import { InstanceStore } from '../instances/store';
 import { showProblemPage } from './notFound';
 import { browserStore } from './browserStore';
@@ -83,10 +87,14 @@ async function boot(configUtils: string): Promise<void> {
   }
   guardInstanceDatabase(indexedDB, databaseName(instance.id), () => {
     document.documentElement.dataset.lumlInstanceMissing = 'true';
-    window.dispatchEvent(new CustomEvent(MISSING_EVENT, { detail: instance.id }));
+    window.dispatchEvent(
+      new CustomEvent(MISSING_EVENT, { detail: instance.id })
+    );
   });
 
-  await import(/* webpackIgnore: true */ new URL(configUtils, location.href).href);
+  await import(
+    /* webpackIgnore: true */ new URL(configUtils, location.href).href
+  );
 
   // config-utils has written the merged config into the page and queued the
   // app's script, which reads the config only when it runs, after this.
@@ -102,10 +110,5 @@ async function boot(configUtils: string): Promise<void> {
   script.textContent = JSON.stringify(config);
 }
 
-declare global {
-  interface Window {
-    lumlNotebooksInstanceBoot?: (configUtils: string) => Promise<void>;
-  }
-}
-
-window.lumlNotebooksInstanceBoot = boot;
+// the name the site builder writes into the app pages
+Object.assign(window, { lumlNotebooksInstanceBoot: boot });

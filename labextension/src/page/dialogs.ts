@@ -57,9 +57,14 @@ export function askName(options: INameDialogOptions): Promise<string | null> {
       element('label', { text: options.label, attrs: { for: input.id } }),
       input,
       error,
-      element('div', { className: 'jp-LumlInstances-dialogButtons' }, [cancel, ok])
+      element('div', { className: 'jp-LumlInstances-dialogButtons' }, [
+        cancel,
+        ok
+      ])
     ]);
-    const dialog = element('dialog', { className: 'jp-LumlInstances-dialog' }, [form]);
+    const dialog = element('dialog', { className: 'jp-LumlInstances-dialog' }, [
+      form
+    ]);
     let checked: NameCheck = options.check(input.value);
     const show = (always: boolean) => {
       checked = options.check(input.value);
@@ -103,7 +108,10 @@ export function confirmDanger(options: IConfirmOptions): Promise<boolean> {
     const form = element('form', { attrs: { method: 'dialog' } }, [
       element('h2', { text: options.title }),
       ...options.lines.map(line => element('p', { text: line })),
-      element('div', { className: 'jp-LumlInstances-dialogButtons' }, [cancel, ok])
+      element('div', { className: 'jp-LumlInstances-dialogButtons' }, [
+        cancel,
+        ok
+      ])
     ]);
     const dialog = element(
       'dialog',

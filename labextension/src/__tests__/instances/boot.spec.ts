@@ -21,10 +21,16 @@ describe('resolveBootTarget', () => {
     const store = newStore();
     const first = await resolveBootTarget(store, '');
     assert.equal(first.kind, 'open');
-    assert.equal(first.kind === 'open' && first.instance.fullname, DEFAULT_INSTANCE_NAME);
+    assert.equal(
+      first.kind === 'open' && first.instance.fullname,
+      DEFAULT_INSTANCE_NAME
+    );
     assert.equal(first.kind === 'open' && first.named, false);
     const again = await resolveBootTarget(store, '?path=a.ipynb');
-    assert.equal(again.kind === 'open' && again.instance.id, first.kind === 'open' && first.instance.id);
+    assert.equal(
+      again.kind === 'open' && again.instance.id,
+      first.kind === 'open' && first.instance.id
+    );
     assert.equal((await store.list()).length, 1);
   });
 
@@ -38,13 +44,19 @@ describe('resolveBootTarget', () => {
     // a forgotten last instance falls back to the oldest
     store.lastUsed = 'deleted-one';
     const fallback = await resolveBootTarget(store, '');
-    assert.equal(fallback.kind === 'open' && fallback.instance.fullname, 'First');
+    assert.equal(
+      fallback.kind === 'open' && fallback.instance.fullname,
+      'First'
+    );
   });
 
   it('opens a named instance and never creates an unknown one', async () => {
     const store = newStore();
     const made = await store.create('Named');
-    const target = await resolveBootTarget(store, `?instance=${made.id}&path=x`);
+    const target = await resolveBootTarget(
+      store,
+      `?instance=${made.id}&path=x`
+    );
     assert.deepEqual(target, { kind: 'open', instance: made, named: true });
     assert.deepEqual(await resolveBootTarget(store, '?instance=0000-typo'), {
       kind: 'unknown',

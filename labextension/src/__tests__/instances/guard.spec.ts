@@ -9,7 +9,10 @@ import { guardInstanceDatabase } from '../../instances/guard';
 import { InstanceStore } from '../../instances/store';
 
 /** Open a database the way localforage does: create its store on upgrade. */
-function openLikeLocalforage(idb: IDBFactory, name: string): Promise<IDBDatabase> {
+function openLikeLocalforage(
+  idb: IDBFactory,
+  name: string
+): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const request = idb.open(name);
     request.onupgradeneeded = () => request.result.createObjectStore('files');
@@ -24,7 +27,10 @@ function openLikeLocalforage(idb: IDBFactory, name: string): Promise<IDBDatabase
 describe('guardInstanceDatabase', () => {
   it('lets the existing instance database open as usual', async () => {
     const idb = new IDBFactory();
-    const store = new InstanceStore({ indexedDB: idb, random: webcrypto as never });
+    const store = new InstanceStore({
+      indexedDB: idb,
+      random: webcrypto as never
+    });
     const made = await store.create('Open');
     let missing = 0;
     guardInstanceDatabase(idb, databaseName(made.id), () => missing++);
@@ -34,10 +40,17 @@ describe('guardInstanceDatabase', () => {
 
   it('refuses to re-create a deleted instance database', async () => {
     const idb = new IDBFactory();
-    const store = new InstanceStore({ indexedDB: idb, random: webcrypto as never });
+    const store = new InstanceStore({
+      indexedDB: idb,
+      random: webcrypto as never
+    });
     const made = await store.create('Deleted');
     let missing = 0;
-    const release = guardInstanceDatabase(idb, databaseName(made.id), () => missing++);
+    const release = guardInstanceDatabase(
+      idb,
+      databaseName(made.id),
+      () => missing++
+    );
     await store.delete(made.id);
     await assert.rejects(openLikeLocalforage(idb, databaseName(made.id)), {
       name: 'AbortError'

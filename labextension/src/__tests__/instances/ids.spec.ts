@@ -12,7 +12,8 @@ import {
   withInstanceParam
 } from '../../instances/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('instance ids', () => {
   it('makes v4 UUIDs with or without randomUUID', () => {
@@ -20,7 +21,9 @@ describe('instance ids', () => {
     const noUuid = {
       getRandomValues: (array: Uint8Array) => webcrypto.getRandomValues(array)
     };
-    const ids = new Set(Array.from({ length: 50 }, () => newInstanceId(noUuid)));
+    const ids = new Set(
+      Array.from({ length: 50 }, () => newInstanceId(noUuid))
+    );
     assert.equal(ids.size, 50);
     for (const id of ids) {
       assert.match(id, UUID);
@@ -30,7 +33,15 @@ describe('instance ids', () => {
   it('accepts short URL-safe ids only', () => {
     assert.equal(isInstanceId('3f0c2a9e-1b7d-4c55-9a51-0e0f4d1c2b3a'), true);
     assert.equal(isInstanceId('legacy_id-1'), true);
-    for (const bad of ['', '-x', 'a b', '<script>', 'x'.repeat(129), 'é', null]) {
+    for (const bad of [
+      '',
+      '-x',
+      'a b',
+      '<script>',
+      'x'.repeat(129),
+      'é',
+      null
+    ]) {
       assert.equal(isInstanceId(bad), false, String(bad));
     }
   });

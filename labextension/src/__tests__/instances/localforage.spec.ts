@@ -18,10 +18,26 @@ describe('an instance database under localforage', () => {
     const made = await store.create('Forage');
     const name = databaseName(made.id);
     // the options JupyterLite's drive, settings and workspaces use
-    const files = localforage.createInstance({ name, storeName: 'files', version: 1 });
-    const settings = localforage.createInstance({ name, storeName: 'settings', version: 1 });
-    const statedb = localforage.createInstance({ name, storeName: 'statedb', version: 1 });
-    await files.setItem('a.ipynb', { name: 'a.ipynb', type: 'notebook', size: 3 });
+    const files = localforage.createInstance({
+      name,
+      storeName: 'files',
+      version: 1
+    });
+    const settings = localforage.createInstance({
+      name,
+      storeName: 'settings',
+      version: 1
+    });
+    const statedb = localforage.createInstance({
+      name,
+      storeName: 'statedb',
+      version: 1
+    });
+    await files.setItem('a.ipynb', {
+      name: 'a.ipynb',
+      type: 'notebook',
+      size: 3
+    });
     await settings.setItem('plugin', '{}');
     await statedb.setItem('workspace', { data: {} });
     assert.deepEqual(await files.keys(), ['a.ipynb']);
@@ -33,7 +49,11 @@ describe('an instance database under localforage', () => {
     await store.rename(made.id, 'Renamed');
     // localforage's connection survives our write, and a new store still works
     assert.equal(await settings.getItem('plugin'), '{}');
-    const extra = localforage.createInstance({ name, storeName: 'extra', version: 1 });
+    const extra = localforage.createInstance({
+      name,
+      storeName: 'extra',
+      version: 1
+    });
     await extra.setItem('k', 'v');
     assert.equal((await store.get(made.id))?.fullname, 'Renamed');
     assert.equal((await store.stats(made.id)).files, 1);

@@ -34,7 +34,13 @@ describe('checkInstanceName', () => {
   });
 
   it('allows any script, emoji and joiners', () => {
-    for (const raw of ['Модели', 'ノートブック', 'نوت‌بوک', '👩‍🔬 lab', 'Ελληνικά']) {
+    for (const raw of [
+      'Модели',
+      'ノートブック',
+      'نوت‌بوک',
+      '👩‍🔬 lab',
+      'Ελληνικά'
+    ]) {
       assert.deepEqual(checkInstanceName(raw, []), { ok: true, name: raw });
     }
   });
@@ -47,7 +53,10 @@ describe('checkInstanceName', () => {
   it('counts characters, not UTF-16 units', () => {
     const emoji = '😀'.repeat(MAX_NAME_LENGTH);
     assert.equal(checkInstanceName(emoji, []).ok, true);
-    assert.match(message('x'.repeat(MAX_NAME_LENGTH + 1)), /81 characters long; use at most 80/);
+    assert.match(
+      message('x'.repeat(MAX_NAME_LENGTH + 1)),
+      /81 characters long; use at most 80/
+    );
   });
 
   it('refuses a name another instance has, ignoring case and width', () => {
@@ -61,7 +70,10 @@ describe('checkInstanceName', () => {
 describe('freeName', () => {
   it('numbers the name until it is free', () => {
     assert.equal(freeName('Untitled', []), 'Untitled');
-    assert.equal(freeName('Untitled', ['untitled', 'Untitled 2']), 'Untitled 3');
+    assert.equal(
+      freeName('Untitled', ['untitled', 'Untitled 2']),
+      'Untitled 3'
+    );
   });
 
   it('compares like the name check', () => {

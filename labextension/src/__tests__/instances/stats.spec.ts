@@ -19,7 +19,10 @@ describe('instance stats', () => {
   });
 
   it('sizes records by size, else by content', () => {
-    assert.equal(recordBytes({ size: 10, content: 'xxxxxxxxxxxxxxxxxxxx' }), 10);
+    assert.equal(
+      recordBytes({ size: 10, content: 'xxxxxxxxxxxxxxxxxxxx' }),
+      10
+    );
     assert.equal(recordBytes({ content: 'abcd' }), 4);
     assert.equal(recordBytes({ content: { a: 1 } }), 7);
     assert.equal(recordBytes([{ size: 3 }, { size: 4 }]), 7);
@@ -28,9 +31,24 @@ describe('instance stats', () => {
 
   it('sums files, models, checkpoints and the last change', () => {
     const sums = new StatsAccumulator();
-    sums.addFile({ name: 'a.luml', type: 'file', size: 100, last_modified: '2026-01-02T00:00:00Z' });
-    sums.addFile({ name: 'b.ipynb', type: 'notebook', size: 50, last_modified: '2026-03-01T00:00:00Z' });
-    sums.addFile({ name: 'x.luml', type: 'directory', size: 0, last_modified: 'not a date' });
+    sums.addFile({
+      name: 'a.luml',
+      type: 'file',
+      size: 100,
+      last_modified: '2026-01-02T00:00:00Z'
+    });
+    sums.addFile({
+      name: 'b.ipynb',
+      type: 'notebook',
+      size: 50,
+      last_modified: '2026-03-01T00:00:00Z'
+    });
+    sums.addFile({
+      name: 'x.luml',
+      type: 'directory',
+      size: 0,
+      last_modified: 'not a date'
+    });
     sums.addCheckpoints([{ size: 25 }]);
     const stats = sums.stats;
     assert.equal(stats.bytes, 175);

@@ -28,7 +28,11 @@ export class MemoryStorage {
   items = new Map<string, string>();
 }
 
-function openRaw(idb: IDBFactory, name: string, version?: number): Promise<IDBDatabase> {
+function openRaw(
+  idb: IDBFactory,
+  name: string,
+  version?: number
+): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const request = version ? idb.open(name, version) : idb.open(name);
     request.onsuccess = () => resolve(request.result);
@@ -44,7 +48,10 @@ async function readInfo(idb: IDBFactory, id: string): Promise<unknown> {
   const db = await openRaw(idb, databaseName(id));
   try {
     return await new Promise((resolve, reject) => {
-      const get = db.transaction(META_STORE).objectStore(META_STORE).get(INFO_KEY);
+      const get = db
+        .transaction(META_STORE)
+        .objectStore(META_STORE)
+        .get(INFO_KEY);
       get.onsuccess = () => resolve(get.result);
       get.onerror = () => reject(get.error);
     });
@@ -127,7 +134,10 @@ describe('InstanceStore', () => {
 
   it('refuses bad and duplicate names with clear messages', async () => {
     await store.create('Default');
-    assert.match((await rejection(store.create('   '))).message, /Give the instance a name/);
+    assert.match(
+      (await rejection(store.create('   '))).message,
+      /Give the instance a name/
+    );
     const dup = await rejection(store.create('DEFAULT'));
     assert.equal(dup.reason, 'name');
     assert.match(dup.message, /“Default” already exists/);
@@ -141,7 +151,11 @@ describe('InstanceStore', () => {
     await new Promise(resolve => {
       const tx = db.transaction(META_STORE, 'readwrite');
       tx.objectStore(META_STORE).put(
-        { createdAt: '2026-01-01T00:00:00.000Z', fullname: 'Old', owner: 'platform' },
+        {
+          createdAt: '2026-01-01T00:00:00.000Z',
+          fullname: 'Old',
+          owner: 'platform'
+        },
         INFO_KEY
       );
       tx.oncomplete = resolve;
@@ -153,20 +167,33 @@ describe('InstanceStore', () => {
       fullname: 'Новое имя <b>',
       owner: 'platform'
     });
-    assert.match((await rejection(store.rename(made.id, 'other'))).message, /already exists/);
+    assert.match(
+      (await rejection(store.rename(made.id, 'other'))).message,
+      /already exists/
+    );
     // renaming to its own name in another case is fine
     await store.rename(other.id, 'OTHER');
     assert.equal((await store.get(other.id))?.fullname, 'OTHER');
-    assert.equal((await rejection(store.rename('gone', 'x'))).reason, 'not-found');
+    assert.equal(
+      (await rejection(store.rename('gone', 'x'))).reason,
+      'not-found'
+    );
   });
 
   it('adopts a jl_ database without meta, adding meta on rename', async () => {
     const db = await openRaw(idb, 'jl_platform-made', 3);
     db.close();
     const [found] = await store.list();
-    assert.deepEqual(found, { id: 'platform-made', fullname: '', createdAt: null });
+    assert.deepEqual(found, {
+      id: 'platform-made',
+      fullname: '',
+      createdAt: null
+    });
     await store.rename('platform-made', 'Adopted');
-    const info = (await readInfo(idb, 'platform-made')) as Record<string, string>;
+    const info = (await readInfo(idb, 'platform-made')) as Record<
+      string,
+      string
+    >;
     assert.equal(info.fullname, 'Adopted');
     assert.ok(!Number.isNaN(Date.parse(info.createdAt)));
   });
@@ -181,7 +208,10 @@ describe('InstanceStore', () => {
     assert.deepEqual(await names(idb), [databaseName(keep.id)]);
     assert.equal(storage.getItem(LAST_INSTANCE_KEY), null);
     assert.equal(storage.getItem(lastBackupKey(gone.id)), null);
-    assert.equal(store.lastBackup(keep.id)?.toISOString(), '2026-04-01T00:00:00.000Z');
+    assert.equal(
+      store.lastBackup(keep.id)?.toISOString(),
+      '2026-04-01T00:00:00.000Z'
+    );
   });
 
   it('deletes while another connection is open once it closes', async () => {
@@ -202,8 +232,24 @@ describe('InstanceStore', () => {
     await new Promise(resolve => {
       const tx = db.transaction(['files', 'checkpoints'], 'readwrite');
       const files = tx.objectStore('files');
-      files.put({ name: 'm.luml', type: 'file', size: 1000, last_modified: '2026-05-02T00:00:00Z' }, 'm.luml');
-      files.put({ name: 'n.ipynb', type: 'notebook', size: 300, last_modified: '2026-05-03T00:00:00Z' }, 'n.ipynb');
+      files.put(
+        {
+          name: 'm.luml',
+          type: 'file',
+          size: 1000,
+          last_modified: '2026-05-02T00:00:00Z'
+        },
+        'm.luml'
+      );
+      files.put(
+        {
+          name: 'n.ipynb',
+          type: 'notebook',
+          size: 300,
+          last_modified: '2026-05-03T00:00:00Z'
+        },
+        'n.ipynb'
+      );
       files.put({ name: 'd', type: 'directory', size: 0 }, 'd');
       tx.objectStore('checkpoints').put([{ size: 200 }], 'n.ipynb');
       tx.oncomplete = resolve;
@@ -218,7 +264,10 @@ describe('InstanceStore', () => {
 
   it('reads backup times written as ISO text or epoch milliseconds', () => {
     storage.setItem(lastBackupKey('a'), '1767225600000');
-    assert.equal(store.lastBackup('a')?.toISOString(), '2026-01-01T00:00:00.000Z');
+    assert.equal(
+      store.lastBackup('a')?.toISOString(),
+      '2026-01-01T00:00:00.000Z'
+    );
     storage.setItem(lastBackupKey('b'), 'garbage');
     assert.equal(store.lastBackup('b'), null);
     assert.equal(store.lastBackup('c'), null);
