@@ -34,7 +34,15 @@ export function showProblemPage(problem: IProblem, instancesUrl: string): void {
       })
     ])
   ]);
-  document.head.append(style);
-  document.body.replaceChildren(main);
-  document.body.className = '';
+  const show = () => {
+    document.head.append(style);
+    document.body.replaceChildren(main);
+    document.body.className = '';
+  };
+  // the boot runs in the page's head, possibly before the body exists
+  if (document.body) {
+    show();
+  } else {
+    document.addEventListener('DOMContentLoaded', show, { once: true });
+  }
 }
