@@ -80,6 +80,7 @@ export class InstancesPage {
     this._body.replaceChildren(...this._rows.map(row => row.node));
     this._empty.hidden = infos.length > 0;
     document.body.dataset.state = 'listed';
+    performance.mark('luml-instances:listed');
     void this._showHealth(false);
     // One instance at a time: reading sizes walks every record.
     for (const row of this._rows) {
@@ -94,6 +95,7 @@ export class InstancesPage {
     }
     if (generation === this._generation) {
       document.body.dataset.state = 'ready';
+      performance.mark('luml-instances:ready');
     }
   }
 
