@@ -32,8 +32,7 @@ sys.path.insert(0, str(ROOT / "ui-tests"))
 from conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 APP_READY = (
-    "async () => { await window.jupyterapp.restored;"
-    " return performance.now(); }"
+    "async () => { await window.jupyterapp.restored; return performance.now(); }"
 )
 MAKE_INSTANCES = """async count => {
   for (let i = 0; i < count; i++) {
@@ -60,7 +59,9 @@ MAKE_INSTANCES = """async count => {
 def build(lite_dir: Path, extra_args: list[str], page_config: dict) -> Path:
     lite_dir.mkdir(parents=True, exist_ok=True)
     (lite_dir / "jupyter-lite.json").write_text(
-        json.dumps({"jupyter-lite-schema-version": 0, "jupyter-config-data": page_config})
+        json.dumps(
+            {"jupyter-lite-schema-version": 0, "jupyter-config-data": page_config}
+        )
     )
     command = [sys.executable, "-m", "jupyterlite_core", "build", "--no-sourcemaps"]
     result = subprocess.run(
@@ -70,7 +71,8 @@ def build(lite_dir: Path, extra_args: list[str], page_config: dict) -> Path:
         text=True,
     )
     if result.returncode:
-        sys.exit(f"build failed in {lite_dir}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        output = result.stdout[-2000:] + result.stderr[-2000:]
+        sys.exit(f"build failed in {lite_dir}:\n{output}")
     return lite_dir / "_output"
 
 
@@ -79,7 +81,7 @@ def stock_site(work: Path) -> Path:
     lite_dir = work / "stock"
     folder = runtime.runtime_dir(runtime.default_cache_dir())
     if not runtime.is_complete(folder):
-        sys.exit(f"the vendored runtime is not in {folder}: build a LUML site once first")
+        sys.exit(f"no vendored runtime in {folder}: build a LUML site once first")
     shutil.copytree(folder, lite_dir / "static" / "pyodide")
     kernel = {
         "pyodideUrl": "./static/pyodide/pyodide.mjs",
@@ -91,13 +93,15 @@ def stock_site(work: Path) -> Path:
         {
             "exposeAppInBrowser": True,
             "disabledExtensions": ["luml-notebooks"],
-            "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": kernel},
+            "litePluginSettings": {
+                "@jupyterlite/pyodide-kernel-extension:kernel": kernel
+            },
         },
     )
 
 
 def time_open(browser, url: str, runs: int) -> list[float]:
-    """Milliseconds from navigation to JupyterLab restored, an opened-before instance."""
+    """Milliseconds from navigation to JupyterLab restored (storage made before)."""
     times = []
     context = browser.new_context()
     page = context.new_page()
@@ -132,7 +136,8 @@ def time_listing(browser, url: str, count: int, runs: int) -> tuple[list, list]:
 
 
 def median(values: list[float]) -> str:
-    return f"{statistics.median(values):8.0f} ms  (runs: {', '.join(f'{v:.0f}' for v in values)})"
+    runs = ", ".join(f"{value:.0f}" for value in values)
+    return f"{statistics.median(values):8.0f} ms  (runs: {runs})"
 
 
 def main() -> None:
