@@ -106,6 +106,7 @@ def time_open(browser, url: str, runs: int) -> list[float]:
     context = browser.new_context()
     page = context.new_page()
     page.goto(url)
+    page.wait_for_function("window.jupyterapp", timeout=60_000)
     page.evaluate(APP_READY)  # first visit: creates storage, registers the worker
     for _ in range(runs):
         page.goto(url)
