@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 LABEXT_BUILT := src/luml_notebooks/labextension/static/style.js
 LABEXT_SOURCES := $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null) \
-	labextension/package.json labextension/package-lock.json labextension/tsconfig.json
+	labextension/package.json labextension/package-lock.json labextension/tsconfig.json \
+	labextension/build-pages.mjs
 PY_SOURCES := $(shell find src/luml_notebooks -name '*.py' -not -path '*/labextension/*') \
 	pyproject.toml $(shell find content -type f)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

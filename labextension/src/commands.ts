@@ -12,4 +12,10 @@ export namespace CommandIDs {
   export const backup = 'luml-notebooks:backup';
   /** Restore files from a backup zip into the instance. */
   export const restore = 'luml-notebooks:restore';
+  /** Rename the current instance. */
+  export const renameInstance = 'luml-notebooks:rename-instance';
+  /** Open another instance. */
+  export const switchInstance = 'luml-notebooks:switch-instance';
+  /** Go back to the instances page. */
+  export const openInstancesPage = 'luml-notebooks:open-instances-page';
 }

@@ -2,8 +2,11 @@ import { backupPlugin } from './plugins/backup';
 import { brandingPlugin } from './plugins/branding';
 import { defaultsPlugin, defaultsTrackerPlugin } from './plugins/defaults';
 import { defaultsFileBrowserPlugin } from './plugins/defaultsFileBrowser';
+import { instancesPlugin } from './plugins/instances';
+import { instanceUiPlugin } from './plugins/instanceUi';
 import { kernelChannelPlugin } from './plugins/kernelChannel';
 import { siteInfoPlugin } from './plugins/siteInfo';
+import { storageQuotaPlugin } from './plugins/storageQuota';
 
 export default [
   siteInfoPlugin,
@@ -12,5 +15,8 @@ export default [
   defaultsTrackerPlugin,
   defaultsPlugin,
   defaultsFileBrowserPlugin,
-  backupPlugin
+  backupPlugin,
+  instancesPlugin,
+  instanceUiPlugin,
+  storageQuotaPlugin
 ];

@@ -20,7 +20,7 @@ from jupyterlite_core.constants import JUPYTERLITE_JSON
 from traitlets import Bool, Unicode
 
 from .. import __version__
-from . import pins, runtime
+from . import pages, pins, runtime
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 SITE_PLUGIN = "luml-notebooks:site"
@@ -129,6 +129,14 @@ class LumlNotebooksAddon(BaseAddon):
             uptodate=[doit.tools.config_changed(self.site_settings())],
             actions=[(self.patch_config, [config_path])],
         )
+        yield self.task(
+            name="pages",
+            doc="add the instances page and the instance boot to the app pages",
+            file_dep=[config_path],
+            # cheap, idempotent, and the app pages may have been copied anew
+            uptodate=[False],
+            actions=[self.install_pages],
+        )
 
     def check(self, manager):
         if not self.vendored:
@@ -167,6 +175,13 @@ class LumlNotebooksAddon(BaseAddon):
                 "build again to fetch it anew."
             )
         self.copy_one(folder, self.output_runtime)
+        return True
+
+    def install_pages(self):
+        try:
+            pages.install_pages(self.manager.output_dir)
+        except pages.PagesError as error:
+            return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
         return True
 
     def check_runtime(self):

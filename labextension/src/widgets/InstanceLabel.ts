@@ -1,0 +1,41 @@
+import { Widget } from '@lumino/widgets';
+
+import { ICurrentInstance } from '../tokens';
+
+/**
+ * The instance's name in the top bar; a button that opens the switcher.
+ * Text only, never HTML.
+ */
+export class InstanceLabel extends Widget {
+  constructor(
+    private readonly _instance: ICurrentInstance,
+    onClick: () => void
+  ) {
+    super({ node: document.createElement('button') });
+    this.addClass('jp-LumlInstanceLabel');
+    this.node.setAttribute('type', 'button');
+    this._name = document.createElement('span');
+    this._name.className = 'jp-LumlInstanceLabel-name';
+    this._state = document.createElement('span');
+    this._state.className = 'jp-LumlInstanceLabel-state';
+    this.node.append(this._name, this._state);
+    this.node.addEventListener('click', onClick);
+    _instance.changed.connect(this._update, this);
+    this._update();
+  }
+
+  private _update(): void {
+    const { name, deleted } = this._instance;
+    this._name.textContent = name;
+    this._state.textContent = deleted ? ' (deleted)' : '';
+    this.toggleClass('jp-mod-deleted', deleted);
+    const what = deleted
+      ? `Instance “${name}” was deleted from this browser`
+      : `Instance “${name}”: click to switch instance`;
+    this.node.title = what;
+    this.node.setAttribute('aria-label', what);
+  }
+
+  private _name: HTMLSpanElement;
+  private _state: HTMLSpanElement;
+}
