@@ -173,7 +173,8 @@ def test_back_up_delete_restore_is_byte_identical(lab, tmp_path):
     assert before["empty/inside/"] == "folder"
 
     archive = back_up(lab, tmp_path)
-    assert re.fullmatch(r"notebooks-\d{8}-\d{4}\.zip", archive.name)
+    # named after the instance: a new browser opens its "Default" instance
+    assert re.fullmatch(r"Default-\d{8}-\d{4}\.zip", archive.name)
     if KEEP_BACKUP:
         shutil.copy(archive, KEEP_BACKUP)
     report = verify(archive)
@@ -185,10 +186,10 @@ def test_back_up_delete_restore_is_byte_identical(lab, tmp_path):
     assert {"luml-backup.json", "empty/inside/", "data/inner.zip"} <= names
     assert methods["data/table.csv"] == zipfile.ZIP_DEFLATED
     assert methods["models/weights.bin"] == zipfile.ZIP_STORED
-    # the last backup time is remembered for the instances page
+    # the last backup time is remembered under the instance's id, for its page
+    instance_id = lab.evaluate("new URL(location.href).searchParams.get('instance')")
     assert lab.evaluate(
-        "Object.keys(localStorage).filter(key =>"
-        " key.startsWith('luml-notebooks:last-backup:JupyterLite Storage - '))"
+        f"localStorage.getItem('luml-notebooks:last-backup:{instance_id}')"
     )
 
     lab.evaluate(
@@ -200,14 +201,14 @@ def test_back_up_delete_restore_is_byte_identical(lab, tmp_path):
         }"""
     )
     gone = snapshot(lab)
-    assert not any(
-        path.startswith(("work", "models", "data", "empty")) for path in gone
-    )
+    # only the user's files went: the shipped data/ of the defaults stays
+    assert not any(f["path"] in gone for f in user_files())
+    assert not any(path.startswith(("work", "models", "empty")) for path in gone)
 
     pick(lab, archive)
     status = lab.locator(".jp-LumlRestore-status", has_text="Backup of")
     status.wait_for(timeout=30_000)
-    assert 'Backup of "notebooks"' in status.inner_text()
+    assert 'Backup of "Default"' in status.inner_text()
     # the shipped notebooks are in the backup and unchanged: nothing to ask
     assert lab.locator(".jp-LumlRestore-conflicts").is_hidden()
     accept_button(lab).click()
@@ -263,7 +264,7 @@ def test_backup_streams_into_the_file_the_user_picks(page_factory, site_url, tmp
     open_lab(page, site_url)
     put_files(page, user_files())
     name = page.evaluate("window.jupyterapp.commands.execute('luml-notebooks:backup')")
-    assert re.fullmatch(r"notebooks-\d{8}-\d{4}\.zip", name)
+    assert re.fullmatch(r"Default-\d{8}-\d{4}\.zip", name)
     archive = tmp_path / name
     archive.write_bytes(base64.b64decode(page.evaluate(READ_PICKED)))
     report = verify(archive)

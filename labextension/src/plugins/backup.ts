@@ -22,7 +22,7 @@ import type { IRestoreResult } from '../backup';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the service at activation
 import { BackupService } from '../backupService';
 import { CommandIDs } from '../commands';
-import { IBackupService, ISiteInfo } from '../tokens';
+import { IBackupService, IInstances, ISiteInfo } from '../tokens';
 import { formatBytes, ProgressNotice } from '../widgets/progressNotice';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
@@ -37,14 +37,15 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
   description: "Backs up and restores the instance's files as one zip.",
   autoStart: true,
   requires: [ISiteInfo],
-  optional: [IMainMenu, ICommandPalette, ITranslator],
+  optional: [IMainMenu, ICommandPalette, ITranslator, IInstances],
   provides: IBackupService,
   activate: (
     app: JupyterFrontEnd,
     site: ISiteInfo,
     mainMenu: IMainMenu | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    instances: IInstances | null
   ): IBackupService => {
     const trans = (translator ?? nullTranslator).load('luml_notebooks');
     // the name JupyterLite's default drive gives its storage
@@ -55,7 +56,7 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
     const service = new BackupService({
       contents: app.serviceManager.contents,
       siteVersion: site.siteVersion,
-      instance: { id: storageName, name: 'notebooks' },
+      instance: currentInstance(instances, storageName),
       list:
         site.host === 'browser'
           ? async () => {
@@ -68,6 +69,10 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
               });
             }
           : undefined
+    });
+    // backups are named after the instance and remembered under its id
+    instances?.current?.changed.connect(() => {
+      service.instance = currentInstance(instances, storageName);
     });
     let busy = false;
     const setBusy = (value: boolean) => {
@@ -281,4 +286,15 @@ async function reportRestored(
     return;
   }
   Notification.success(parts.join(' '), { autoClose: 8000 });
+}
+
+/** The instance this tab shows, or the site's single storage without instances. */
+function currentInstance(
+  instances: IInstances | null,
+  storageName: string
+): { id: string; name: string } {
+  const current = instances?.current;
+  return current
+    ? { id: current.id, name: current.name }
+    : { id: storageName, name: 'notebooks' };
 }
