@@ -5,6 +5,7 @@ import {
 } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
 
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the current instance at activation
 import { CurrentInstance } from '../currentInstance';
 import { InstanceChannel } from '../instances/channel';
 import { MISSING_EVENT } from '../instances/guard';
@@ -13,6 +14,7 @@ import {
   instanceLink,
   withInstanceParam
 } from '../instances/ids';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the instance list at activation
 import { browserStore } from '../page/browserStore';
 import { IInstances } from '../tokens';
 
@@ -31,7 +33,10 @@ export const instancesPlugin: JupyterFrontEndPlugin<IInstances> = {
   provides: IInstances,
   optional: [IRouter],
   activate: (app: JupyterFrontEnd, router: IRouter | null): IInstances => {
-    const siteRoot = new URL(PageConfig.getBaseUrl(), location.href).href;
+    const siteRoot = new URL(
+      app.serviceManager.serverSettings.baseUrl,
+      location.href
+    ).href;
     const pageUrl = new URL('index.html', siteRoot).href;
     const id = PageConfig.getOption(INSTANCE_ID_OPTION);
     const store = id ? browserStore() : null;

@@ -4,6 +4,7 @@ import {
 } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import { Contents, IDefaultDrive } from '@jupyterlab/services';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { guardDriveWrites } from '../quotaGuard';
 import { IInstances } from '../tokens';
@@ -20,15 +21,18 @@ export const storageQuotaPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Explains saves that fail because browser storage is full.',
   autoStart: true,
   requires: [IInstances, IDefaultDrive],
+  optional: [ITranslator],
   activate: (
     app: JupyterFrontEnd,
     instances: IInstances,
-    drive: Contents.IDrive
+    drive: Contents.IDrive,
+    translator: ITranslator | null
   ): void => {
     const current = instances.current;
     if (!current) {
       return;
     }
+    const trans = (translator ?? nullTranslator).load('luml_notebooks');
     let lastNotice = 0;
     guardDriveWrites(drive, {
       isDeleted: () => current.deleted,
@@ -42,7 +46,7 @@ export const storageQuotaPlugin: JupyterFrontEndPlugin<void> = {
           autoClose: false,
           actions: [
             {
-              label: 'See storage use',
+              label: trans.__('See storage use'),
               callback: () => window.open(instances.pageUrl, '_blank')
             }
           ]

@@ -1,3 +1,4 @@
+import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { ICurrentInstance } from '../tokens';
@@ -9,7 +10,8 @@ import { ICurrentInstance } from '../tokens';
 export class InstanceLabel extends Widget {
   constructor(
     private readonly _instance: ICurrentInstance,
-    onClick: () => void
+    onClick: () => void,
+    private readonly _trans: TranslationBundle
   ) {
     super({ node: document.createElement('button') });
     this.addClass('jp-LumlInstanceLabel');
@@ -26,12 +28,18 @@ export class InstanceLabel extends Widget {
 
   private _update(): void {
     const { name, deleted } = this._instance;
+    const trans = this._trans;
     this._name.textContent = name;
-    this._state.textContent = deleted ? ' (deleted)' : '';
+    this._state.textContent = deleted ? ' ' + trans.__('(deleted)') : '';
     this.toggleClass('jp-mod-deleted', deleted);
-    const what = deleted
-      ? `Instance “${name}” was deleted from this browser`
-      : `Instance “${name}”: click to switch instance`;
+    // The name goes in after formatting: gettext would turn a '%% ' in it into '%'.
+    const what = (
+      deleted
+        ? trans.__('Instance “%1” was deleted from this browser', '%1')
+        : trans.__('Instance “%1”: click to switch instance', '%1')
+    )
+      .split('%1')
+      .join(name);
     this.node.title = what;
     this.node.setAttribute('aria-label', what);
   }

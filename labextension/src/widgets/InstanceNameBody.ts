@@ -1,4 +1,5 @@
 import { Dialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 /**
@@ -9,11 +10,11 @@ export class InstanceNameBody
   extends Widget
   implements Dialog.IBodyWidget<string>
 {
-  constructor(value: string, problem: string) {
+  constructor(value: string, problem: string, trans: TranslationBundle) {
     super();
     this.addClass('jp-LumlInstanceName');
     const label = document.createElement('label');
-    label.textContent = 'Name';
+    label.textContent = trans.__('Name');
     label.htmlFor = 'jp-LumlInstanceName-input';
     this._input = document.createElement('input');
     this._input.id = 'jp-LumlInstanceName-input';

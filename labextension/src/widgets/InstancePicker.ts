@@ -1,4 +1,5 @@
 import { Dialog } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { IInstanceSummary } from '../tokens';
@@ -14,7 +15,8 @@ export class InstancePicker
   constructor(
     instances: readonly IInstanceSummary[],
     currentId: string,
-    choose: (id: string) => void
+    choose: (id: string) => void,
+    trans: TranslationBundle
   ) {
     super();
     this.addClass('jp-LumlInstancePicker');
@@ -28,14 +30,14 @@ export class InstancePicker
       button.dataset.instanceId = instance.id;
       const name = document.createElement('span');
       name.className = 'jp-LumlInstancePicker-name';
-      name.textContent = instance.fullname || 'Unnamed instance';
+      name.textContent = instance.fullname || trans.__('Unnamed instance');
       const detail = document.createElement('span');
       detail.className = 'jp-LumlInstancePicker-detail';
       detail.textContent =
         instance.id === currentId
-          ? 'this tab'
+          ? trans.__('this tab')
           : instance.createdAt
-            ? `created ${instance.createdAt.toLocaleDateString()}`
+            ? trans.__('created %1', instance.createdAt.toLocaleDateString())
             : '';
       button.append(name, detail);
       if (instance.id === currentId) {
@@ -52,8 +54,9 @@ export class InstancePicker
     }
     if (instances.length <= 1) {
       const none = document.createElement('p');
-      none.textContent =
-        'This is the only instance in this browser. Create more on the instances page.';
+      none.textContent = trans.__(
+        'This is the only instance in this browser. Create more on the instances page.'
+      );
       this.node.append(none);
     }
     this.node.append(list);
