@@ -32,7 +32,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip "jupyter-builder>=1.2,<2"
 
 labextension/node_modules/.package-lock.json: labextension/package.json labextension/package-lock.json
-	cd labextension && npm ci --no-audit --no-fund
+	cd labextension && npm install --no-audit --no-fund
 
 $(LABEXT_BUILT): labextension/node_modules/.package-lock.json $(LABEXT_SOURCES) | $(BIN)/python
 	cd labextension && PATH="$(CURDIR)/$(BIN):$$PATH" npm run build:prod
