@@ -1,0 +1,548 @@
+import { caretDownIcon, caretUpIcon } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { Message } from '@lumino/messaging';
+import { ISignal, Signal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+
+import { CommandIDs } from '../commands';
+import { modelIcon } from '../icons';
+import { IDiscoveredModel, IModelDiscovery } from '../tokens';
+import { el } from './dom';
+import { commandButton, updateCommandButton } from './modelActions';
+import {
+  displayName,
+  formatBytes,
+  formatWhen,
+  modelVersion,
+  producerText
+} from './modelText';
+
+export type ModelsSortKey = 'name' | 'modified' | 'size';
+
+/** Actions shown on each row, in order. */
+const ROW_ACTIONS = [
+  CommandIDs.inspectModel,
+  CommandIDs.showModelInFileBrowser,
+  CommandIDs.downloadModel,
+  CommandIDs.pushModel,
+  CommandIDs.deleteModel
+];
+
+const MAX_ROW_TAGS = 6;
+const SELECTED = 'jp-mod-selected';
+
+export interface IModelsPanelOptions {
+  discovery: IModelDiscovery;
+  commands: CommandRegistry;
+}
+
+/**
+ * The Models sidebar: every model file of the instance with what its
+ * metadata says, a filter and a sort order. Rows are tab stops; Enter
+ * inspects, Delete deletes (key bindings on `.jp-LumlModels-item:focus`),
+ * arrows move between rows.
+ */
+export class ModelsPanel extends Widget {
+  constructor(options: IModelsPanelOptions) {
+    super();
+    this._discovery = options.discovery;
+    this._commands = options.commands;
+    this.addClass('jp-LumlModels');
+    this.title.icon = modelIcon;
+    this.title.caption = 'Models';
+
+    const header = el('div', 'jp-LumlModels-header');
+    header.appendChild(el('h2', 'jp-LumlModels-title', 'Models'));
+    this._count = el('span', 'jp-LumlModels-count');
+    header.appendChild(this._count);
+    const refresh = commandButton(
+      this._commands,
+      CommandIDs.refreshModels,
+      () => ({}),
+      { className: 'jp-LumlModels-toolButton' }
+    );
+    header.appendChild(refresh);
+    this.node.appendChild(header);
+
+    const controls = el('div', 'jp-LumlModels-controls');
+    this._filter = el('input', 'jp-LumlModels-filter jp-mod-styled');
+    this._filter.type = 'search';
+    this._filter.placeholder = 'Filter by name, tag, path…';
+    this._filter.setAttribute('aria-label', 'Filter models');
+    this._filter.addEventListener('input', () => this._render());
+    controls.appendChild(this._filter);
+
+    const sortLabel = el('label', 'jp-LumlModels-sortLabel', 'Sort by');
+    this._sort = el('select', 'jp-LumlModels-sort');
+    sortLabel.appendChild(this._sort);
+    for (const [value, label] of [
+      ['modified', 'Last change'],
+      ['name', 'Name'],
+      ['size', 'Size']
+    ]) {
+      const option = el('option', undefined, label);
+      option.value = value;
+      this._sort.appendChild(option);
+    }
+    this._sort.addEventListener('change', () => {
+      this._sortKey = this._sort.value as ModelsSortKey;
+      // names read best A→Z; times and sizes biggest first
+      this._ascending = this._sortKey === 'name';
+      this._updateOrderButton();
+      this._render();
+    });
+    controls.appendChild(sortLabel);
+
+    this._order = el('button', 'jp-LumlModels-toolButton jp-LumlModels-order');
+    this._order.type = 'button';
+    this._order.addEventListener('click', () => {
+      this._ascending = !this._ascending;
+      this._updateOrderButton();
+      this._render();
+    });
+    controls.appendChild(this._order);
+    this.node.appendChild(controls);
+
+    this._status = el('div', 'jp-LumlModels-status');
+    this._status.setAttribute('role', 'status');
+    this._status.setAttribute('aria-live', 'polite');
+    this.node.appendChild(this._status);
+
+    this._list = el('ul', 'jp-LumlModels-list');
+    this._list.setAttribute('aria-label', 'Models');
+    this._list.addEventListener('keydown', this._onListKeydown);
+    this.node.appendChild(this._list);
+
+    this._empty = el('div', 'jp-LumlModels-empty');
+    this.node.appendChild(this._empty);
+
+    this._updateOrderButton();
+    this._discovery.changed.connect(this._onModelsChanged, this);
+    this._commands.commandChanged.connect(this._onCommandChanged, this);
+  }
+
+  /** The path of the selected model (the focused or last clicked row). */
+  get selectedPath(): string | null {
+    return this._selected;
+  }
+
+  /** Emitted when the selected model changes. */
+  get selectionChanged(): ISignal<this, string | null> {
+    return this._selectionChanged;
+  }
+
+  /** Select (and focus) the row of a model. */
+  select(path: string | null, focus = false): void {
+    if (this._selected !== path) {
+      this._rows
+        .get(this._selected ?? '')
+        ?.setAttribute('aria-selected', 'false');
+      this._selected = path;
+      this._rows.get(path ?? '')?.setAttribute('aria-selected', 'true');
+      this._selectionChanged.emit(path);
+    }
+    if (focus && path) {
+      this._rows.get(path)?.focus();
+    }
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._discovery.changed.disconnect(this._onModelsChanged, this);
+    this._commands.commandChanged.disconnect(this._onCommandChanged, this);
+    super.dispose();
+  }
+
+  protected onAfterShow(msg: Message): void {
+    if (this._dirty) {
+      this._render();
+    }
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    this._render();
+  }
+
+  private _onModelsChanged(): void {
+    this._render();
+  }
+
+  private _onCommandChanged(
+    sender: CommandRegistry,
+    args: CommandRegistry.ICommandChangedArgs
+  ): void {
+    if (args.type !== 'changed' && args.type !== 'many-changed') {
+      return;
+    }
+    for (const [path, row] of this._rows) {
+      row
+        .querySelectorAll<HTMLButtonElement>('button[data-command]')
+        .forEach(b => updateCommandButton(this._commands, b, { path }));
+    }
+  }
+
+  /** Rebuild the list; rows of unchanged models are reused. */
+  private _render(): void {
+    if (!this.isVisible) {
+      this._dirty = true;
+      return;
+    }
+    this._dirty = false;
+    const start = performance.now();
+    const all = this._discovery.models;
+    const query = this._filter.value.trim().toLowerCase();
+    const shown = all.filter(m => matches(m, query));
+    sortModels(shown, this._sortKey, this._ascending);
+
+    const focusedPath = this._list.contains(document.activeElement)
+      ? ((document.activeElement as HTMLElement).closest<HTMLElement>(
+          '.jp-LumlModels-item'
+        )?.dataset.path ?? null)
+      : null;
+
+    const rows = new Map<string, HTMLElement>();
+    const ordered: HTMLElement[] = [];
+    for (const model of shown) {
+      let row = this._rows.get(model.path);
+      if (!row || this._rowModels.get(row) !== model) {
+        row = this._createRow(model);
+      }
+      rows.set(model.path, row);
+      ordered.push(row);
+    }
+    this._rows = rows;
+    this._list.replaceChildren(...ordered);
+
+    if (this._selected && !this._discovery.get(this._selected)) {
+      // the selected model is gone: select its neighbour, keep focus there
+      const next = ordered[Math.min(this._selectedIndex, ordered.length - 1)];
+      this.select(
+        next?.dataset.path ?? null,
+        focusedPath !== null || this._focusLost()
+      );
+    } else if (focusedPath && rows.has(focusedPath)) {
+      rows.get(focusedPath)!.focus({ preventScroll: true });
+    }
+    this._selectedIndex = Math.max(
+      0,
+      ordered.findIndex(r => r.dataset.path === this._selected)
+    );
+
+    this._renderCount(shown.length, all.length);
+    this._renderStatus();
+    this._renderEmpty(shown.length, all.length, query);
+    measure('luml-notebooks:models-panel-render', start, {
+      rows: ordered.length
+    });
+  }
+
+  /** True when focus fell to the page because a focused row went away. */
+  private _focusLost(): boolean {
+    return (
+      document.activeElement === document.body ||
+      document.activeElement === null
+    );
+  }
+
+  private _renderCount(shown: number, total: number): void {
+    this._count.textContent =
+      total === 0 ? '' : shown === total ? `${total}` : `${shown} of ${total}`;
+    this._count.title =
+      shown === total ? `${total} models` : `${shown} of ${total} models shown`;
+  }
+
+  private _renderStatus(): void {
+    const pending = this._discovery.pending;
+    let text = '';
+    if (this._discovery.scanning) {
+      text = 'Looking for models…';
+    } else if (pending.length === 1) {
+      text = `Reading ${pending[0].slice(pending[0].lastIndexOf('/') + 1)}…`;
+    } else if (pending.length > 1) {
+      text = `Reading ${pending.length} model files…`;
+    }
+    this._status.textContent = text;
+    this._status.hidden = text === '';
+  }
+
+  private _renderEmpty(shown: number, total: number, query: string): void {
+    this._empty.replaceChildren();
+    if (total === 0 && this._discovery.scanning) {
+      this._empty.hidden = true;
+      return;
+    }
+    if (total === 0) {
+      this._empty.appendChild(
+        el('p', 'jp-LumlModels-emptyTitle', 'No models yet')
+      );
+      this._empty.appendChild(
+        el(
+          'p',
+          undefined,
+          'A model shows up here as soon as a notebook saves it as a .luml file, in any folder of this instance. For example:'
+        )
+      );
+      this._empty.appendChild(
+        el('code', 'jp-LumlModels-code', 'builder.save("my_model.luml")')
+      );
+      this._empty.appendChild(
+        el(
+          'code',
+          'jp-LumlModels-code',
+          'save_sklearn(estimator, inputs, path="my_model.luml")'
+        )
+      );
+      this._empty.appendChild(
+        el(
+          'p',
+          undefined,
+          'The notebook "Build a model" shows the whole way. Files with the older names .dfs, .fnnx and .pyfnx are listed too.'
+        )
+      );
+      this._empty.hidden = false;
+      return;
+    }
+    if (shown === 0) {
+      this._empty.appendChild(
+        el('p', undefined, `No model matches “${query}”.`)
+      );
+      const clear = el(
+        'button',
+        'jp-mod-styled jp-LumlModels-clear',
+        'Clear filter'
+      );
+      clear.type = 'button';
+      clear.addEventListener('click', () => {
+        this._filter.value = '';
+        this._render();
+        this._filter.focus();
+      });
+      this._empty.appendChild(clear);
+      this._empty.hidden = false;
+      return;
+    }
+    this._empty.hidden = true;
+  }
+
+  private _createRow(model: IDiscoveredModel): HTMLElement {
+    const row = el('li', 'jp-LumlModels-item');
+    row.tabIndex = 0;
+    row.dataset.path = model.path;
+    row.classList.toggle(SELECTED, model.path === this._selected);
+    const name = displayName(model);
+    const version = modelVersion(model);
+    const ok = model.result.ok;
+    row.setAttribute(
+      'aria-label',
+      ok
+        ? `${name}${version ? `, version ${version}` : ''}, ${model.path}`
+        : `${model.name}, unreadable, ${model.path}`
+    );
+    if (!ok) {
+      row.classList.add('jp-mod-unreadable');
+    }
+
+    const top = el('div', 'jp-LumlModels-itemTop');
+    top.appendChild(
+      modelIcon.element({ tag: 'span', className: 'jp-LumlModels-itemIcon' })
+    );
+    top.appendChild(el('span', 'jp-LumlModels-name', name));
+    if (version) {
+      top.appendChild(el('span', 'jp-LumlModels-version', version));
+    }
+    row.appendChild(top);
+
+    if (model.result.ok) {
+      const summary = model.result.summary;
+      if (summary.description) {
+        row.appendChild(
+          el('div', 'jp-LumlModels-description', summary.description)
+        );
+      }
+    } else {
+      const reason = el('div', 'jp-LumlModels-reason');
+      reason.appendChild(el('strong', undefined, 'Unreadable: '));
+      reason.appendChild(document.createTextNode(model.result.reason));
+      row.appendChild(reason);
+    }
+
+    const details = el('div', 'jp-LumlModels-details');
+    const producer = producerText(model);
+    if (producer) {
+      details.appendChild(el('span', 'jp-LumlModels-producer', producer));
+    }
+    details.appendChild(
+      el('span', 'jp-LumlModels-size', formatBytes(model.size))
+    );
+    const when = formatWhen(model.lastModified);
+    if (when.text) {
+      const time = el('span', 'jp-LumlModels-modified', when.text);
+      time.title = `Last changed ${when.title}`;
+      details.appendChild(time);
+    }
+    row.appendChild(details);
+
+    const tags = model.result.ok ? model.result.summary.producerTags : [];
+    if (tags.length > 0) {
+      const tagBox = el('div', 'jp-LumlModels-tags');
+      for (const tag of tags.slice(0, MAX_ROW_TAGS)) {
+        tagBox.appendChild(el('span', 'jp-LumlModels-tag', tag));
+      }
+      if (tags.length > MAX_ROW_TAGS) {
+        tagBox.appendChild(
+          el('span', 'jp-LumlModels-tag', `+${tags.length - MAX_ROW_TAGS}`)
+        );
+      }
+      row.appendChild(tagBox);
+    }
+
+    const path = el('div', 'jp-LumlModels-path', model.path);
+    path.title = model.path;
+    row.appendChild(path);
+
+    const actions = el('div', 'jp-LumlModels-actions');
+    for (const id of ROW_ACTIONS) {
+      actions.appendChild(
+        commandButton(this._commands, id, () => ({ path: model.path }), {
+          className: 'jp-LumlModels-action',
+          focusable: false
+        })
+      );
+    }
+    row.appendChild(actions);
+
+    row.addEventListener('focus', () => this.select(model.path));
+    row.addEventListener('mousedown', () => this.select(model.path));
+    // the context menu acts on the row it was opened on
+    row.addEventListener('contextmenu', () => this.select(model.path));
+    row.addEventListener('dblclick', () => {
+      void this._commands.execute(CommandIDs.inspectModel, {
+        path: model.path
+      });
+    });
+    this._rowModels.set(row, model);
+    return row;
+  }
+
+  private readonly _onListKeydown = (event: KeyboardEvent): void => {
+    const row = (event.target as HTMLElement).closest<HTMLElement>(
+      '.jp-LumlModels-item'
+    );
+    if (!row || event.target !== row) {
+      return;
+    }
+    const rows = Array.from(this._list.children) as HTMLElement[];
+    const index = rows.indexOf(row);
+    let target: HTMLElement | undefined;
+    switch (event.key) {
+      case 'ArrowDown':
+        target = rows[index + 1];
+        break;
+      case 'ArrowUp':
+        target = rows[index - 1];
+        break;
+      case 'Home':
+        target = rows[0];
+        break;
+      case 'End':
+        target = rows[rows.length - 1];
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+    target?.focus();
+  };
+
+  private _updateOrderButton(): void {
+    this._order.replaceChildren(
+      (this._ascending ? caretUpIcon : caretDownIcon).element({
+        tag: 'span'
+      })
+    );
+    const label = this._ascending ? 'Ascending order' : 'Descending order';
+    this._order.title = `${label} (click to reverse)`;
+    this._order.setAttribute('aria-label', label);
+    this._order.setAttribute('aria-pressed', String(this._ascending));
+  }
+
+  private readonly _discovery: IModelDiscovery;
+  private readonly _commands: CommandRegistry;
+  private readonly _count: HTMLElement;
+  private readonly _filter: HTMLInputElement;
+  private readonly _sort: HTMLSelectElement;
+  private readonly _order: HTMLButtonElement;
+  private readonly _status: HTMLElement;
+  private readonly _list: HTMLUListElement;
+  private readonly _empty: HTMLElement;
+  private readonly _selectionChanged = new Signal<this, string | null>(this);
+  private readonly _rowModels = new WeakMap<HTMLElement, IDiscoveredModel>();
+  private _rows = new Map<string, HTMLElement>();
+  private _selected: string | null = null;
+  private _selectedIndex = 0;
+  private _sortKey: ModelsSortKey = 'modified';
+  private _ascending = false;
+  private _dirty = true;
+}
+
+function matches(model: IDiscoveredModel, query: string): boolean {
+  if (!query) {
+    return true;
+  }
+  const fields = [model.path, displayName(model)];
+  if (model.result.ok) {
+    const s = model.result.summary;
+    fields.push(
+      s.version ?? '',
+      s.description ?? '',
+      s.producerName ?? '',
+      ...s.producerTags
+    );
+  } else {
+    fields.push('unreadable', model.result.reason);
+  }
+  return fields.some(f => f.toLowerCase().includes(query));
+}
+
+const collator = new Intl.Collator(undefined, {
+  numeric: true,
+  sensitivity: 'base'
+});
+
+function sortModels(
+  models: IDiscoveredModel[],
+  key: ModelsSortKey,
+  ascending: boolean
+): void {
+  const sign = ascending ? 1 : -1;
+  models.sort((a, b) => {
+    let order = 0;
+    if (key === 'size') {
+      order = a.size - b.size;
+    } else if (key === 'modified') {
+      order = timeOf(a) - timeOf(b);
+    }
+    if (order === 0) {
+      order = collator.compare(displayName(a), displayName(b));
+    }
+    if (order === 0) {
+      order = collator.compare(a.path, b.path);
+    }
+    return sign * order;
+  });
+}
+
+function timeOf(model: IDiscoveredModel): number {
+  const t = Date.parse(model.lastModified);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+function measure(name: string, start: number, detail: unknown): void {
+  try {
+    performance.measure(name, { start, end: performance.now(), detail });
+  } catch {
+    // User Timing is a diagnostic aid; its absence changes nothing
+  }
+}
