@@ -132,6 +132,27 @@ def test_a_model_saved_by_a_notebook_shows_in_the_panel(lab):
         )
 
 
+def test_models_already_in_storage_are_found_at_start_up(lab):
+    open_lab(lab, lab.base_url)
+    make_folder(lab, "runs")
+    make_folder(lab, "runs/2026")
+    save_file(lab, "runs/2026/deep.luml", model_file(manifest("deep")))
+    save_file(lab, "top.LUML", model_file(manifest("top")))
+    save_file(lab, "runs/broken.fnnx", b"\x1f\x8b" + b"\0" * 600)
+    save_file(lab, "runs/notes.txt", b"not a model")
+    open_lab(lab, lab.base_url)  # a new page load over the same storage
+    show_models(lab)
+    items = lab.locator(".jp-LumlModels-item")
+    expect(items).to_have_count(3, timeout=SHOW_MS)
+    expect(row(lab, "runs/2026/deep.luml").locator(".jp-LumlModels-name")).to_have_text(
+        "deep"
+    )
+    expect(row(lab, "top.LUML").locator(".jp-LumlModels-name")).to_have_text("top")
+    expect(
+        row(lab, "runs/broken.fnnx").locator(".jp-LumlModels-reason")
+    ).to_contain_text("gzip")
+
+
 def test_rename_move_and_delete_are_reflected(lab):
     open_lab(lab, lab.base_url)
     show_models(lab)
@@ -301,7 +322,7 @@ def test_filter_sort_and_keyboard(lab):
     make_folder(lab, "deep")
     save_file(lab, "deep/a.luml", model_file(manifest("alpha", description="tabular")))
     save_file(lab, "c.pyfnx", model_file(manifest("gamma"), weights=b"\0" * 5_000))
-    names = lab.locator(".jp-LumlModels-name")
+    names = lab.locator(".jp-LumlModels-item:not([hidden]) .jp-LumlModels-name")
     expect(names).to_have_count(3, timeout=SHOW_MS)
 
     sort = lab.get_by_label("Sort by")

@@ -40,6 +40,12 @@ export interface IModelDiscoveryOptions {
   emptySettleMs?: number;
   /** Model files read at the same time. */
   concurrency?: number;
+  /**
+   * Every path held in browser storage, when it can be had cheaply (null
+   * otherwise). With it the start-up scan lists only the folders storage
+   * does not hold (shipped ones), instead of every folder.
+   */
+  storagePaths?: () => Promise<readonly string[] | null>;
 }
 
 interface IReadTask {
@@ -70,6 +76,7 @@ export class ModelDiscovery implements IModelDiscovery {
     this._settleMs = options.settleMs ?? 100;
     this._emptySettleMs = options.emptySettleMs ?? 2000;
     this._concurrency = Math.max(1, options.concurrency ?? 2);
+    this._storagePaths = options.storagePaths ?? null;
     this._contents.fileChanged.connect(this._onFileChanged, this);
     if (options.channelName && typeof BroadcastChannel !== 'undefined') {
       this._channel = new BroadcastChannel(options.channelName);
@@ -136,7 +143,7 @@ export class ModelDiscovery implements IModelDiscovery {
   async refresh(path = ''): Promise<void> {
     path = normalize(path);
     if (path === '') {
-      await this._rescanFolder('');
+      await this._rescanFolder('', await this._readStoragePaths());
       return;
     }
     let item: Contents.IModel;
@@ -186,8 +193,25 @@ export class ModelDiscovery implements IModelDiscovery {
 
   // --- scanning --------------------------------------------------------
 
-  /** Walk a folder; forget models under it that are gone. */
-  private async _rescanFolder(dir: string): Promise<void> {
+  private async _readStoragePaths(): Promise<Set<string> | null> {
+    try {
+      const paths = await this._storagePaths?.();
+      return paths ? new Set(paths.map(normalize)) : null;
+    } catch (e) {
+      console.warn('Listing browser storage failed; listing folders', e);
+      return null;
+    }
+  }
+
+  /**
+   * Walk a folder; forget models under it that are gone. With the paths in
+   * browser storage, models there are read straight away and only folders
+   * storage does not hold are listed.
+   */
+  private async _rescanFolder(
+    dir: string,
+    stored: Set<string> | null = null
+  ): Promise<void> {
     const prefix = dir === '' ? '' : `${dir}/`;
     const before = new Map<string, number>();
     for (const path of this._entries.keys()) {
@@ -199,7 +223,18 @@ export class ModelDiscovery implements IModelDiscovery {
     this._scans++;
     this._touch();
     try {
-      await this._walk(dir, seen);
+      for (const path of stored ?? []) {
+        if (isModelPath(path)) {
+          seen.add(path);
+          this._enqueue({
+            path,
+            version: this._bump(path),
+            announce: false,
+            mayBeInProgress: false
+          });
+        }
+      }
+      await this._walk(dir, seen, stored);
     } finally {
       this._scans--;
       this._touch();
@@ -213,7 +248,11 @@ export class ModelDiscovery implements IModelDiscovery {
     await this._drain();
   }
 
-  private async _walk(dir: string, seen: Set<string>): Promise<void> {
+  private async _walk(
+    dir: string,
+    seen: Set<string>,
+    stored: Set<string> | null = null
+  ): Promise<void> {
     let listing: Contents.IModel;
     await this._listSlot.acquire();
     try {
@@ -235,6 +274,9 @@ export class ModelDiscovery implements IModelDiscovery {
         continue;
       }
       const path = normalize(child.path);
+      if (stored?.has(path)) {
+        continue; // in browser storage: already known from its keys
+      }
       if (child.type === 'directory') {
         folders.push(path);
       } else if (isModelPath(path)) {
@@ -242,7 +284,7 @@ export class ModelDiscovery implements IModelDiscovery {
         this._consider(child, { announce: false, mayBeInProgress: false });
       }
     }
-    await Promise.all(folders.map(f => this._walk(f, seen)));
+    await Promise.all(folders.map(f => this._walk(f, seen, stored)));
   }
 
   /** Read a listed model file unless it is unchanged since last read. */
@@ -268,14 +310,14 @@ export class ModelDiscovery implements IModelDiscovery {
       typeof item.content === 'string' &&
       item.content.length > 0
     ) {
-      const read = this._readContent(item, {
-        path,
-        version,
-        announce: opts.announce,
-        mayBeInProgress: false
-      });
-      this._inline.add(read);
-      void read.finally(() => this._inline.delete(read));
+      this._track(
+        this._readContent(item, {
+          path,
+          version,
+          announce: opts.announce,
+          mayBeInProgress: false
+        })
+      );
       return;
     }
     this._enqueue({ path, version, ...opts });
@@ -358,6 +400,12 @@ export class ModelDiscovery implements IModelDiscovery {
     if (this._disposed || task.version !== this._version(task.path)) {
       return;
     }
+    if (model.type === 'directory') {
+      // a folder named like a model file: look inside it instead
+      this._drop(task.path);
+      this._refreshSoon(task.path);
+      return;
+    }
     const content: unknown = model.content;
     if (task.mayBeInProgress && !looksComplete(content)) {
       // still being written (empty, or raw bytes of a chunked upload):
@@ -418,7 +466,8 @@ export class ModelDiscovery implements IModelDiscovery {
           this._schedule(
             path,
             model.size === 0 ? this._emptySettleMs : this._settleMs,
-            { announce: true, mayBeInProgress: true }
+            { announce: true, mayBeInProgress: true },
+            model
           );
         }
         return;
@@ -512,16 +561,32 @@ export class ModelDiscovery implements IModelDiscovery {
     }
   }
 
+  /**
+   * Read a file once writes to it settle. A save event from browser storage
+   * carries the saved content: then it is read from the event, with no
+   * second trip to storage (which for a large file costs seconds).
+   */
   private _schedule(
     path: string,
     delay: number,
-    opts: { announce: boolean; mayBeInProgress: boolean }
+    opts: { announce: boolean; mayBeInProgress: boolean },
+    saved?: Partial<Contents.IModel>
   ): void {
     this._cancel(path);
     const handle = setTimeout(() => {
       this._timers.delete(path);
-      this._enqueue({ path, version: this._bump(path), ...opts });
+      const task = { path, version: this._bump(path), ...opts };
+      if (
+        saved &&
+        saved.format === 'base64' &&
+        typeof saved.content === 'string'
+      ) {
+        this._track(this._readContent(saved as Contents.IModel, task));
+      } else {
+        this._enqueue(task);
+      }
     }, delay);
+    // `saved` lives in the timer's closure: gone once it fires or is cleared
     this._timers.set(path, handle);
     // a newer write makes any read in flight stale
     this._bump(path);
@@ -607,6 +672,14 @@ export class ModelDiscovery implements IModelDiscovery {
     }
   }
 
+  /** Count a read that runs outside the queue, so `_drain` waits for it. */
+  private _track(read: Promise<void>): void {
+    this._inline.add(read);
+    void read
+      .catch(e => console.warn('Reading a model file failed', e))
+      .finally(() => this._inline.delete(read));
+  }
+
   private _isPending(path: string): boolean {
     return (
       this._timers.has(path) ||
@@ -660,6 +733,8 @@ export class ModelDiscovery implements IModelDiscovery {
   private readonly _settleMs: number;
   private readonly _emptySettleMs: number;
   private readonly _concurrency: number;
+  private readonly _storagePaths:
+    (() => Promise<readonly string[] | null>) | null;
   private readonly _channel: BroadcastChannel | null = null;
   private readonly _changed = new Signal<IModelDiscovery, IModelsChange>(this);
   private readonly _entries = new Map<string, IDiscoveredModel>();

@@ -99,10 +99,10 @@ class FakeContents {
     return this._model(path, !!options?.content);
   }
 
-  /** A page or upload save: one event. */
+  /** A page or upload save: one event (with the content, as browser storage sends it). */
   save(path: string, content: string): void {
     this.storage.put(path, content);
-    this._emit('save', null, this._model(path, true));
+    this._emit('save', null, this._model(path, this.listWithContent));
   }
 
   /** A kernel write: an empty file, then the whole file. */
@@ -204,13 +204,15 @@ const discoveries: ModelDiscovery[] = [];
 
 function discover(
   contents: FakeContents,
-  channelName?: string
+  channelName?: string,
+  storagePaths?: () => Promise<readonly string[] | null>
 ): ModelDiscovery {
   const d = new ModelDiscovery({
     contents,
     channelName,
     settleMs: 10,
-    emptySettleMs: 80
+    emptySettleMs: 80,
+    storagePaths
   });
   discoveries.push(d);
   return d;
@@ -334,6 +336,74 @@ describe('ModelDiscovery start-up scan', () => {
   });
 });
 
+describe('ModelDiscovery start-up scan from the storage keys', () => {
+  function instance(): FakeContents {
+    const contents = new FakeContents();
+    const s = contents.storage;
+    s.put('root.luml', modelBase64(manifest('root')));
+    s.put('a/b/m1.luml', modelBase64(manifest('m1')));
+    s.put('a/notes.txt', b64(new TextEncoder().encode('x')));
+    // shipped with the site: listed by the drive, absent from storage keys
+    s.put('shipped/s.luml', modelBase64(manifest('s')));
+    s.put('shipped/deep/t.dfs', modelBase64(manifest('t')));
+    return contents;
+  }
+  const inStorage = (contents: FakeContents) => async () =>
+    [...contents.storage.records.keys()].filter(p => !p.startsWith('shipped'));
+
+  it('reads stored models and lists only folders storage does not hold', async () => {
+    const contents = instance();
+    const d = discover(contents, undefined, inStorage(contents));
+    await d.start();
+    assert.deepEqual(
+      d.models.map(m => m.path),
+      ['a/b/m1.luml', 'root.luml', 'shipped/deep/t.dfs', 'shipped/s.luml']
+    );
+    assert.ok(d.models.every(m => m.result.ok));
+    const listed = contents.calls.filter(c => !isModelPath(c.path));
+    assert.deepEqual(listed.map(c => c.path).sort(), [
+      '',
+      'shipped',
+      'shipped/deep'
+    ]);
+    assert.equal(contents.contentReads('a/b/m1.luml'), 1);
+  });
+
+  it('lists every folder when storage cannot be read', async () => {
+    const contents = instance();
+    const d = discover(contents, undefined, async () => {
+      throw new Error('no IndexedDB here');
+    });
+    await d.start();
+    assert.equal(d.models.length, 4);
+    assert.ok(contents.calls.some(c => c.path === 'a/b'));
+  });
+
+  it('looks inside a folder named like a model file', async () => {
+    const contents = new FakeContents();
+    contents.storage.put('odd.luml/in.luml', modelBase64(manifest('in')));
+    const d = discover(contents, undefined, async () => [
+      ...contents.storage.records.keys()
+    ]);
+    await d.start();
+    await waitFor(() => d.models.length === 1, 'the inner model');
+    assert.deepEqual(
+      d.models.map(m => m.path),
+      ['odd.luml/in.luml']
+    );
+  });
+
+  it('forgets models gone since the last scan', async () => {
+    const contents = instance();
+    const d = discover(contents, undefined, inStorage(contents));
+    await d.start();
+    contents.storage.records.delete('a/b/m1.luml'); // no event
+    await d.refresh();
+    assert.equal(d.get('a/b/m1.luml'), undefined);
+    assert.equal(d.models.length, 3);
+  });
+});
+
 describe('ModelDiscovery live updates', () => {
   it('reads a kernel write once, after the file is complete', async () => {
     const contents = new FakeContents();
@@ -351,9 +421,21 @@ describe('ModelDiscovery live updates', () => {
     const m = d.get('k.luml')!;
     assert.ok(m.result.ok);
     assert.equal(m.result.ok && m.result.summary.name, 'kernel');
-    assert.equal(contents.contentReads('k.luml'), 1);
+    // browser storage's save event carried the content: no fetch
+    assert.equal(contents.contentReads('k.luml'), 0);
     await delay(150);
     assert.deepEqual(seen, ['ok'], 'never shown as an empty file');
+  });
+
+  it('fetches a written model once when events carry no content', async () => {
+    const contents = new FakeContents(new Storage(), false);
+    const d = discover(contents);
+    await d.start();
+    await contents.kernelWrite('k.luml', modelBase64(manifest('kernel')));
+    await waitFor(() => d.get('k.luml') !== undefined, 'the model');
+    assert.ok(d.get('k.luml')!.result.ok);
+    await delay(150);
+    assert.equal(contents.contentReads('k.luml'), 1);
   });
 
   it('reports a file that stays empty, after waiting for it', async () => {
@@ -483,7 +565,8 @@ describe('ModelDiscovery live updates', () => {
   });
 
   it('does not bring back a model deleted while it was being read', async () => {
-    const contents = new FakeContents();
+    // events without content, so the read goes to storage and can be slow
+    const contents = new FakeContents(new Storage(), false);
     const d = discover(contents);
     await d.start();
     let open!: () => void;

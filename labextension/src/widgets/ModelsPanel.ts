@@ -30,6 +30,8 @@ const ROW_ACTIONS = [
 
 const MAX_ROW_TAGS = 6;
 const SELECTED = 'jp-mod-selected';
+// the row actions are built once, for a path that stands for any model
+const TEMPLATE_PATH = 'model.luml';
 
 export interface IModelsPanelOptions {
   discovery: IModelDiscovery;
@@ -111,6 +113,7 @@ export class ModelsPanel extends Widget {
     this._list = el('ul', 'jp-LumlModels-list');
     this._list.setAttribute('aria-label', 'Models');
     this._list.addEventListener('keydown', this._onListKeydown);
+    this._list.addEventListener('click', this._onListClick);
     this.node.appendChild(this._list);
 
     this._empty = el('div', 'jp-LumlModels-empty');
@@ -176,6 +179,13 @@ export class ModelsPanel extends Widget {
     if (args.type !== 'changed' && args.type !== 'many-changed') {
       return;
     }
+    if (this._actions) {
+      this._actions
+        .querySelectorAll<HTMLButtonElement>('button[data-command]')
+        .forEach(b =>
+          updateCommandButton(this._commands, b, { path: TEMPLATE_PATH })
+        );
+    }
     for (const [path, row] of this._rows) {
       row
         .querySelectorAll<HTMLButtonElement>('button[data-command]')
@@ -191,10 +201,9 @@ export class ModelsPanel extends Widget {
     }
     this._dirty = false;
     const start = performance.now();
-    const all = this._discovery.models;
+    const all = [...this._discovery.models];
+    sortModels(all, this._sortKey, this._ascending);
     const query = this._filter.value.trim().toLowerCase();
-    const shown = all.filter(m => matches(m, query));
-    sortModels(shown, this._sortKey, this._ascending);
 
     const focusedPath = this._list.contains(document.activeElement)
       ? ((document.activeElement as HTMLElement).closest<HTMLElement>(
@@ -202,39 +211,55 @@ export class ModelsPanel extends Widget {
         )?.dataset.path ?? null)
       : null;
 
+    // Every model has a row, in order; the filter only hides rows, since
+    // moving a thousand rows costs a full style and layout pass.
     const rows = new Map<string, HTMLElement>();
     const ordered: HTMLElement[] = [];
-    for (const model of shown) {
+    const shown: HTMLElement[] = [];
+    for (const model of all) {
       let row = this._rows.get(model.path);
       if (!row || this._rowModels.get(row) !== model) {
         row = this._createRow(model);
       }
+      const visible = matches(model, query);
+      if (row.hidden === visible) {
+        row.hidden = !visible;
+      }
       rows.set(model.path, row);
       ordered.push(row);
+      if (visible) {
+        shown.push(row);
+      }
     }
     this._rows = rows;
-    this._list.replaceChildren(...ordered);
+    const current = this._list.children;
+    if (
+      current.length !== ordered.length ||
+      ordered.some((row, i) => current[i] !== row)
+    ) {
+      this._list.replaceChildren(...ordered);
+    }
 
     if (this._selected && !this._discovery.get(this._selected)) {
       // the selected model is gone: select its neighbour, keep focus there
-      const next = ordered[Math.min(this._selectedIndex, ordered.length - 1)];
+      const next = shown[Math.min(this._selectedIndex, shown.length - 1)];
       this.select(
         next?.dataset.path ?? null,
         focusedPath !== null || this._focusLost()
       );
-    } else if (focusedPath && rows.has(focusedPath)) {
+    } else if (focusedPath && rows.get(focusedPath)?.hidden === false) {
       rows.get(focusedPath)!.focus({ preventScroll: true });
     }
     this._selectedIndex = Math.max(
       0,
-      ordered.findIndex(r => r.dataset.path === this._selected)
+      shown.findIndex(r => r.dataset.path === this._selected)
     );
 
     this._renderCount(shown.length, all.length);
     this._renderStatus();
     this._renderEmpty(shown.length, all.length, query);
     measure('luml-notebooks:models-panel-render', start, {
-      rows: ordered.length
+      rows: shown.length
     });
   }
 
@@ -402,22 +427,18 @@ export class ModelsPanel extends Widget {
     path.title = model.path;
     row.appendChild(path);
 
-    const actions = el('div', 'jp-LumlModels-actions');
-    for (const id of ROW_ACTIONS) {
-      actions.appendChild(
-        commandButton(this._commands, id, () => ({ path: model.path }), {
-          className: 'jp-LumlModels-action',
-          focusable: false
-        })
-      );
-    }
-    row.appendChild(actions);
+    // a copy of one prepared set of buttons: a list of a thousand rows
+    // builds quickly; clicks are handled once, on the list
+    row.appendChild(this._actionsTemplate().cloneNode(true));
 
     row.addEventListener('focus', () => this.select(model.path));
     row.addEventListener('mousedown', () => this.select(model.path));
     // the context menu acts on the row it was opened on
     row.addEventListener('contextmenu', () => this.select(model.path));
-    row.addEventListener('dblclick', () => {
+    row.addEventListener('dblclick', event => {
+      if ((event.target as HTMLElement).closest('.jp-LumlModels-actions')) {
+        return; // a quick second click on a button is not a request to open
+      }
       void this._commands.execute(CommandIDs.inspectModel, {
         path: model.path
       });
@@ -426,6 +447,36 @@ export class ModelsPanel extends Widget {
     return row;
   }
 
+  /** The row actions, enabled as for any model path. */
+  private _actionsTemplate(): HTMLElement {
+    if (!this._actions) {
+      const args = { path: TEMPLATE_PATH };
+      this._actions = el('div', 'jp-LumlModels-actions');
+      for (const id of ROW_ACTIONS) {
+        const button = commandButton(this._commands, id, () => args, {
+          className: 'jp-LumlModels-action',
+          focusable: false
+        });
+        this._actions.appendChild(button);
+      }
+    }
+    return this._actions;
+  }
+
+  private readonly _onListClick = (event: MouseEvent): void => {
+    const button = (event.target as HTMLElement).closest<HTMLButtonElement>(
+      '.jp-LumlModels-action'
+    );
+    const path = button?.closest<HTMLElement>('.jp-LumlModels-item')?.dataset
+      .path;
+    const id = button?.dataset.command;
+    if (!button || !path || !id || button.disabled) {
+      return;
+    }
+    event.stopPropagation();
+    void this._commands.execute(id, { path });
+  };
+
   private readonly _onListKeydown = (event: KeyboardEvent): void => {
     const row = (event.target as HTMLElement).closest<HTMLElement>(
       '.jp-LumlModels-item'
@@ -433,7 +484,9 @@ export class ModelsPanel extends Widget {
     if (!row || event.target !== row) {
       return;
     }
-    const rows = Array.from(this._list.children) as HTMLElement[];
+    const rows = (Array.from(this._list.children) as HTMLElement[]).filter(
+      r => !r.hidden
+    );
     const index = rows.indexOf(row);
     let target: HTMLElement | undefined;
     switch (event.key) {
@@ -480,6 +533,7 @@ export class ModelsPanel extends Widget {
   private readonly _selectionChanged = new Signal<this, string | null>(this);
   private readonly _rowModels = new WeakMap<HTMLElement, IDiscoveredModel>();
   private _rows = new Map<string, HTMLElement>();
+  private _actions: HTMLElement | null = null;
   private _selected: string | null = null;
   private _selectedIndex = 0;
   private _sortKey: ModelsSortKey = 'modified';
