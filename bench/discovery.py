@@ -107,18 +107,18 @@ async ([i]) => {
     }
   };
   app.serviceManager.contents.fileChanged.connect(onChange);
-  let closed = null;
+  let out = '';
   const future = kernel.requestExecute({
     code: `import time\\nwith open('${path}', 'wb') as f:\\n` +
           `    f.write(_bench_data)\\nprint('CLOSED', repr(time.time() * 1000))`
   });
+  // the kernel streams print() in pieces
   future.onIOPub = msg => {
-    if (msg.header.msg_type === 'stream') {
-      const m = /CLOSED ([0-9.]+)/.exec(msg.content.text);
-      if (m) { closed = parseFloat(m[1]); }
-    }
+    if (msg.header.msg_type === 'stream') { out += msg.content.text; }
   };
   await future.done;
+  const m = /CLOSED ([0-9.]+)/.exec(out);
+  const closed = m ? parseFloat(m[1]) : null;
   const timeout = new Promise(resolve => setTimeout(() => resolve(null), 30000));
   const shownAt = await Promise.race([shown, timeout]);
   app.serviceManager.contents.fileChanged.disconnect(onChange);

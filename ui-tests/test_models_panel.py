@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import tarfile
 from pathlib import Path
 
@@ -151,6 +152,23 @@ def test_models_already_in_storage_are_found_at_start_up(lab):
     expect(
         row(lab, "runs/broken.fnnx").locator(".jp-LumlModels-reason")
     ).to_contain_text("gzip")
+
+    # model files in the file browser have the model commands too
+    def file_menu(name: str) -> None:
+        lab.evaluate("window.jupyterapp.shell.activateById('filebrowser')")
+        model = lab.locator(
+            ".jp-DirListing-item[data-file-type='luml-model']", has_text=name
+        )
+        model.click(button="right")
+
+    file_menu("top.LUML")
+    expect(lab.get_by_role("menuitem", name="Push to Registry")).to_be_disabled()
+    lab.get_by_role("menuitem", name="Inspect Model").click()
+    expect(lab.locator(".jp-LumlInspect-name")).to_contain_text("top")
+    file_menu("top.LUML")
+    lab.get_by_role("menuitem", name="Show in Models Panel").click()
+    expect(row(lab, "top.LUML")).to_be_focused()
+    expect(row(lab, "top.LUML")).to_have_class(re.compile("jp-mod-selected"))
 
 
 def test_rename_move_and_delete_are_reflected(lab):

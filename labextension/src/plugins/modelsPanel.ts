@@ -130,11 +130,36 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     commands.addCommand(CommandIDs.showModels, {
-      describedBy: { args: { type: 'object', properties: {} } },
-      label: 'Show Models',
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            path: {
+              type: 'string',
+              description: 'A model file to select in the panel'
+            },
+            from: {
+              type: 'string',
+              enum: ['file-browser'],
+              description: 'Select the model selected in the file browser'
+            }
+          }
+        }
+      },
+      label: args =>
+        args.from === 'file-browser' ? 'Show in Models Panel' : 'Show Models',
       caption: 'Show the models of this instance',
       icon: modelIcon,
-      execute: () => shell.activateById(PANEL_ID)
+      execute: args => {
+        shell.activateById(PANEL_ID);
+        const path =
+          typeof args.path === 'string' || args.from === 'file-browser'
+            ? pathOf(args)
+            : null;
+        if (path) {
+          panel.select(path, true);
+        }
+      }
     });
 
     commands.addCommand(CommandIDs.refreshModels, {

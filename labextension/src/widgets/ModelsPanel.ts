@@ -137,11 +137,9 @@ export class ModelsPanel extends Widget {
   /** Select (and focus) the row of a model. */
   select(path: string | null, focus = false): void {
     if (this._selected !== path) {
-      this._rows
-        .get(this._selected ?? '')
-        ?.setAttribute('aria-selected', 'false');
+      this._rows.get(this._selected ?? '')?.classList.remove(SELECTED);
       this._selected = path;
-      this._rows.get(path ?? '')?.setAttribute('aria-selected', 'true');
+      this._rows.get(path ?? '')?.classList.add(SELECTED);
       this._selectionChanged.emit(path);
     }
     if (focus && path) {
