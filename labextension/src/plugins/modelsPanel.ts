@@ -11,6 +11,7 @@ import {
 } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { FileBrowser, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
   deleteIcon,
   downloadIcon,
@@ -19,7 +20,10 @@ import {
   inspectorIcon,
   refreshIcon
 } from '@jupyterlab/ui-components';
-import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import {
+  ReadonlyJSONObject,
+  ReadonlyPartialJSONObject
+} from '@lumino/coreutils';
 
 import { CommandIDs } from '../commands';
 import { modelIcon } from '../icons';
@@ -31,12 +35,30 @@ import type { InspectView } from '../widgets/InspectView';
 import { ModelsPanel } from '../widgets/ModelsPanel';
 import { MODEL_FILE_TYPE } from './modelFileType';
 
-const CATEGORY = 'LUML Models';
 const PANEL_ID = 'luml-notebooks-models';
 const ROW_SELECTOR = '.jp-LumlModels-item';
 const FILE_SELECTOR = `.jp-DirListing-item[data-file-type="${MODEL_FILE_TYPE}"]`;
 // downloads above this size get a progress notification
 const LARGE_DOWNLOAD_BYTES = 20 * 1024 * 1024;
+
+/** The arguments of the commands that act on one model. */
+const MODEL_ARGS: { args: ReadonlyJSONObject } = {
+  args: {
+    type: 'object',
+    properties: {
+      path: {
+        type: 'string',
+        description:
+          'The model file; by default the model selected in the Models panel'
+      },
+      from: {
+        type: 'string',
+        enum: ['file-browser'],
+        description: 'Act on the model file selected in the file browser'
+      }
+    }
+  }
+};
 
 /**
  * The Models sidebar, the Inspect view and the model commands (palette,
@@ -47,18 +69,26 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The Models sidebar: inspect, download and delete models.',
   autoStart: true,
   requires: [IModelDiscovery],
-  optional: [ILayoutRestorer, ICommandPalette, IDefaultFileBrowser],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    IDefaultFileBrowser,
+    ITranslator
+  ],
   activate: (
     app: JupyterFrontEnd,
     discovery: IModelDiscovery,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    fileBrowser: FileBrowser | null
+    fileBrowser: FileBrowser | null,
+    translator: ITranslator | null
   ): void => {
     const { commands, shell } = app;
     const contents = app.serviceManager.contents;
+    translator = translator ?? nullTranslator;
+    const trans = translator.load('luml_notebooks');
 
-    const panel = new ModelsPanel({ discovery, commands });
+    const panel = new ModelsPanel({ discovery, commands, translator });
     panel.id = PANEL_ID;
     shell.add(panel, 'left', { rank: 150 });
     restorer?.add(panel, PANEL_ID);
@@ -97,7 +127,6 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
       return panel.selectedPath;
     };
     const hasModel = (args: ReadonlyPartialJSONObject) => pathOf(args) !== null;
-    const nameOf = (path: string): string => fileName(path);
 
     let inspectCount = 0;
     const inspect = async (
@@ -119,7 +148,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         path,
         contents,
         discovery,
-        commands
+        commands,
+        translator
       });
       const widget = new MainAreaWidget({ content });
       widget.id = `luml-notebooks-inspect-${++inspectCount}`;
@@ -130,25 +160,12 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     commands.addCommand(CommandIDs.showModels, {
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            path: {
-              type: 'string',
-              description: 'A model file to select in the panel'
-            },
-            from: {
-              type: 'string',
-              enum: ['file-browser'],
-              description: 'Select the model selected in the file browser'
-            }
-          }
-        }
-      },
+      describedBy: MODEL_ARGS,
       label: args =>
-        args.from === 'file-browser' ? 'Show in Models Panel' : 'Show Models',
-      caption: 'Show the models of this instance',
+        args.from === 'file-browser'
+          ? trans.__('Show in Models Panel')
+          : trans.__('Show Models'),
+      caption: trans.__('Show the models of this instance'),
       icon: modelIcon,
       execute: args => {
         shell.activateById(PANEL_ID);
@@ -164,33 +181,18 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
 
     commands.addCommand(CommandIDs.refreshModels, {
       describedBy: { args: { type: 'object', properties: {} } },
-      label: 'Refresh Models',
-      caption: 'Look for model files in every folder again',
+      label: trans.__('Refresh Models'),
+      caption: trans.__('Look for model files in every folder again'),
       icon: refreshIcon,
       execute: () => discovery.refresh()
     });
 
     commands.addCommand(CommandIDs.inspectModel, {
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            path: {
-              type: 'string',
-              description:
-                'The model file; default: the model selected in the Models panel'
-            },
-            from: {
-              type: 'string',
-              enum: ['file-browser'],
-              description: 'Act on the model selected in the file browser'
-            }
-          }
-        }
-      },
-      label: 'Inspect Model',
-      caption:
-        'Show what the model file holds: manifest, inputs, metrics, card',
+      describedBy: MODEL_ARGS,
+      label: trans.__('Inspect Model'),
+      caption: trans.__(
+        'Show what the model file holds: manifest, inputs, metrics, card'
+      ),
       icon: inspectorIcon,
       isEnabled: hasModel,
       execute: args => {
@@ -200,25 +202,9 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     commands.addCommand(CommandIDs.showModelInFileBrowser, {
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            path: {
-              type: 'string',
-              description:
-                'The model file; default: the model selected in the Models panel'
-            },
-            from: {
-              type: 'string',
-              enum: ['file-browser'],
-              description: 'Act on the model selected in the file browser'
-            }
-          }
-        }
-      },
-      label: 'Show in File Browser',
-      caption: 'Open the folder of the model file and select it',
+      describedBy: MODEL_ARGS,
+      label: trans.__('Show in File Browser'),
+      caption: trans.__('Open the folder of the model file and select it'),
       icon: folderIcon,
       isEnabled: hasModel,
       execute: async args => {
@@ -236,25 +222,9 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     commands.addCommand(CommandIDs.downloadModel, {
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            path: {
-              type: 'string',
-              description:
-                'The model file; default: the model selected in the Models panel'
-            },
-            from: {
-              type: 'string',
-              enum: ['file-browser'],
-              description: 'Act on the model selected in the file browser'
-            }
-          }
-        }
-      },
-      label: 'Download Model',
-      caption: 'Save the model file, byte for byte, to your computer',
+      describedBy: MODEL_ARGS,
+      label: trans.__('Download Model'),
+      caption: trans.__('Save the model file, byte for byte, to your computer'),
       icon: downloadIcon,
       isEnabled: hasModel,
       execute: async args => {
@@ -262,53 +232,37 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         if (!path) {
           return;
         }
+        const name = fileName(path);
+        const failed = (e: unknown) =>
+          trans.__('%1 could not be downloaded: %2', name, errorText(e));
         const done = downloadFile(contents, path);
-        const size = discovery.get(path)?.size ?? 0;
-        if (size > LARGE_DOWNLOAD_BYTES) {
+        const large = (discovery.get(path)?.size ?? 0) > LARGE_DOWNLOAD_BYTES;
+        if (large) {
           Notification.promise(
             done.then(() => null),
             {
-              pending: { message: `Preparing ${nameOf(path)} for download…` },
-              success: { message: () => `${nameOf(path)} is downloading.` },
-              error: {
-                message: e =>
-                  `${nameOf(path)} could not be downloaded: ${errorText(e)}`
-              }
+              pending: {
+                message: trans.__('Preparing %1 for download…', name)
+              },
+              success: { message: () => trans.__('%1 is downloading.', name) },
+              error: { message: failed }
             }
           );
         }
         try {
           await done;
         } catch (e) {
-          if (size <= LARGE_DOWNLOAD_BYTES) {
-            Notification.error(
-              `${nameOf(path)} could not be downloaded: ${errorText(e)}`
-            );
+          if (!large) {
+            Notification.error(failed(e));
           }
         }
       }
     });
 
     commands.addCommand(CommandIDs.pushModel, {
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            path: {
-              type: 'string',
-              description:
-                'The model file; default: the model selected in the Models panel'
-            },
-            from: {
-              type: 'string',
-              enum: ['file-browser'],
-              description: 'Act on the model selected in the file browser'
-            }
-          }
-        }
-      },
-      label: 'Push to Registry',
-      caption: 'Configure a LUML Registry to push models',
+      describedBy: MODEL_ARGS,
+      label: trans.__('Push to Registry'),
+      caption: trans.__('Configure a LUML Registry to push models'),
       icon: fileUploadIcon,
       // pushing arrives with the Registry connection
       isEnabled: () => false,
@@ -316,37 +270,28 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     commands.addCommand(CommandIDs.deleteModel, {
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            path: {
-              type: 'string',
-              description:
-                'The model file; default: the model selected in the Models panel'
-            },
-            from: {
-              type: 'string',
-              enum: ['file-browser'],
-              description: 'Act on the model selected in the file browser'
-            }
-          }
-        }
-      },
-      label: 'Delete Model',
-      caption: "Delete the model file from this browser's storage",
+      describedBy: MODEL_ARGS,
+      label: trans.__('Delete Model'),
+      caption: trans.__("Delete the model file from this browser's storage"),
       icon: deleteIcon,
       isEnabled: hasModel,
       execute: async args => {
         const path = pathOf(args);
-        if (!path || !(await confirmDeleteModel(nameOf(path), path))) {
+        if (
+          !path ||
+          !(await confirmDeleteModel(fileName(path), path, translator))
+        ) {
           return;
         }
         try {
           await contents.delete(path);
         } catch (e) {
           Notification.error(
-            `${nameOf(path)} could not be deleted: ${errorText(e)}`
+            trans.__(
+              '%1 could not be deleted: %2',
+              fileName(path),
+              errorText(e)
+            )
           );
         }
       }
@@ -398,8 +343,9 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     );
 
     if (palette) {
+      const category = trans.__('LUML Models');
       [CommandIDs.showModels, CommandIDs.refreshModels, ...rowItems].forEach(
-        command => palette.addItem({ command, category: CATEGORY })
+        command => palette.addItem({ command, category })
       );
     }
   }

@@ -1,4 +1,9 @@
 import type { Contents } from '@jupyterlab/services';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
@@ -38,6 +43,7 @@ export interface IInspectViewOptions {
   contents: Pick<Contents.IManager, 'get'>;
   discovery: IModelDiscovery;
   commands: CommandRegistry;
+  translator?: ITranslator;
 }
 
 interface ILoaded {
@@ -59,6 +65,7 @@ export class InspectView extends Widget {
     this._contents = options.contents;
     this._discovery = options.discovery;
     this._commands = options.commands;
+    this._trans = (options.translator ?? nullTranslator).load('luml_notebooks');
     this.addClass('jp-LumlInspect');
     this.title.icon = modelIcon;
     this.title.closable = true;
@@ -135,7 +142,7 @@ export class InspectView extends Widget {
     const path = this._path;
     this._gone = null;
     this.node.replaceChildren(
-      el('p', 'jp-LumlInspect-loading', `Reading ${path}…`)
+      el('p', 'jp-LumlInspect-loading', this._trans.__('Reading %1…', path))
     );
     let loaded: ILoaded;
     try {
@@ -149,7 +156,11 @@ export class InspectView extends Widget {
         el(
           'p',
           'jp-LumlInspect-error',
-          `${path} could not be opened: ${e instanceof Error ? e.message : String(e)}`
+          this._trans.__(
+            '%1 could not be opened: %2',
+            path,
+            e instanceof Error ? e.message : String(e)
+          )
         )
       );
       return;
@@ -162,6 +173,7 @@ export class InspectView extends Widget {
   }
 
   private _render(loaded: ILoaded): void {
+    const trans = this._trans;
     const { result } = loaded;
     const root = el('div', 'jp-LumlInspect-content');
     const summary = result.ok ? result.summary : null;
@@ -187,28 +199,32 @@ export class InspectView extends Widget {
       );
     }
     const facts = el('dl', 'jp-LumlInspect-facts');
-    this._pathNode = fact(facts, 'File', this._path);
+    this._pathNode = fact(facts, trans.__('File'), this._path);
     fact(
       facts,
-      'Size',
-      `${formatBytes(loaded.size)} (${loaded.size.toLocaleString()} bytes)`
+      trans.__('Size'),
+      trans.__(
+        '%1 (%2 bytes)',
+        formatBytes(loaded.size),
+        loaded.size.toLocaleString()
+      )
     );
     const when = formatWhen(loaded.lastModified);
     if (when.title) {
-      fact(facts, 'Last change', `${when.title} (${when.text})`);
+      fact(facts, trans.__('Last change'), `${when.title} (${when.text})`);
     }
     if (summary) {
       const producer = [summary.producerName, summary.producerVersion]
         .filter(Boolean)
         .join(' ');
       if (producer) {
-        fact(facts, 'Producer', producer);
+        fact(facts, trans.__('Producer'), producer);
       }
       if (summary.variant) {
-        fact(facts, 'Variant', summary.variant);
+        fact(facts, trans.__('Variant'), summary.variant);
       }
       if (summary.artifactType) {
-        fact(facts, 'Artifact type', summary.artifactType);
+        fact(facts, trans.__('Artifact type'), summary.artifactType);
       }
     }
     header.appendChild(facts);
@@ -234,12 +250,16 @@ export class InspectView extends Widget {
       const box = el('div', 'jp-LumlInspect-problem');
       box.setAttribute('role', 'alert');
       box.appendChild(
-        el('strong', undefined, 'This file cannot be read as a model. ')
+        el(
+          'strong',
+          undefined,
+          trans.__('This file cannot be read as a model. ')
+        )
       );
       box.appendChild(document.createTextNode(result.reason));
       root.appendChild(box);
       if (result.members && result.members.length > 0) {
-        root.appendChild(membersSection(result.members, null));
+        root.appendChild(membersSection(trans, result.members, null));
       }
       this.node.replaceChildren(root);
       return;
@@ -248,7 +268,10 @@ export class InspectView extends Widget {
     const notes: string[] = [...result.warnings];
     if (!result.isModel) {
       notes.push(
-        `The LUML Registry accepts a model only with all six root files; missing: ${result.missingModelFiles.join(', ')}.`
+        trans.__(
+          'The LUML Registry accepts a model only with all six root files; missing: %1.',
+          result.missingModelFiles.join(', ')
+        )
       );
     }
     if (notes.length > 0) {
@@ -257,17 +280,26 @@ export class InspectView extends Widget {
       root.appendChild(box);
     }
 
-    root.appendChild(ioSection('Inputs', result.summary.inputs));
-    root.appendChild(ioSection('Outputs', result.summary.outputs));
+    const { inputs, outputs } = result.summary;
     root.appendChild(
-      dynamicAttributesSection(result.manifest.dynamic_attributes)
+      ioSection(trans, trans.__('Inputs'), 'jp-LumlInspect-inputs', inputs, {
+        none: trans.__('The manifest declares no inputs.')
+      })
     );
-    root.appendChild(metricsSection(result.metrics));
-    root.appendChild(envSection(result.env));
-    root.appendChild(cardSection(loaded.card));
-    root.appendChild(metadataSection(result));
-    root.appendChild(membersSection(result.members, result));
-    root.appendChild(manifestSection(result));
+    root.appendChild(
+      ioSection(trans, trans.__('Outputs'), 'jp-LumlInspect-outputs', outputs, {
+        none: trans.__('The manifest declares no outputs.')
+      })
+    );
+    root.appendChild(
+      dynamicAttributesSection(trans, result.manifest.dynamic_attributes)
+    );
+    root.appendChild(metricsSection(trans, result.metrics));
+    root.appendChild(envSection(trans, result.env));
+    root.appendChild(cardSection(trans, loaded.card));
+    root.appendChild(metadataSection(trans, result));
+    root.appendChild(membersSection(trans, result.members, result));
+    root.appendChild(manifestSection(trans, result));
     this.node.replaceChildren(root);
   }
 
@@ -278,7 +310,10 @@ export class InspectView extends Widget {
     this._gone = el(
       'p',
       'jp-LumlInspect-gone',
-      `${this._path} no longer exists: it was deleted or moved. What is shown is what it held.`
+      this._trans.__(
+        '%1 no longer exists: it was deleted or moved. What is shown is what it held.',
+        this._path
+      )
     );
     this._gone.setAttribute('role', 'alert');
     this.node.prepend(this._gone);
@@ -307,13 +342,14 @@ export class InspectView extends Widget {
 
   private _setTitle(name: string): void {
     this.title.label = name;
-    this.title.caption = `Model: ${this._path}`;
+    this.title.caption = this._trans.__('Model: %1', this._path);
   }
 
   private _path: string;
   private readonly _contents: Pick<Contents.IManager, 'get'>;
   private readonly _discovery: IModelDiscovery;
   private readonly _commands: CommandRegistry;
+  private readonly _trans: TranslationBundle;
   private _loading: Promise<void> = Promise.resolve();
   private _loaded: ILoaded | null = null;
   private _loadedName: string | null = null;
@@ -401,17 +437,26 @@ function none(text: string): HTMLElement {
 }
 
 function ioSection(
+  trans: TranslationBundle,
   title: string,
-  specs: ILumlModelInfo['summary']['inputs']
+  className: string,
+  specs: ILumlModelInfo['summary']['inputs'],
+  texts: { none: string }
 ): HTMLElement {
-  const node = section(title, `jp-LumlInspect-${title.toLowerCase()}`);
+  const node = section(title, className);
   if (specs.length === 0) {
-    node.appendChild(none(`The manifest declares no ${title.toLowerCase()}.`));
+    node.appendChild(none(texts.none));
     return node;
   }
   node.appendChild(
     table(
-      ['Name', 'Content type', 'Dtype', 'Shape', 'Tags'],
+      [
+        trans.__('Name'),
+        trans.__('Content type'),
+        trans.__('Dtype'),
+        trans.__('Shape'),
+        trans.__('Tags')
+      ],
       specs.map(s => [
         s.name,
         s.contentType ?? '',
@@ -424,16 +469,24 @@ function ioSection(
   return node;
 }
 
-function dynamicAttributesSection(value: JsonValue | undefined): HTMLElement {
-  const node = section('Dynamic attributes', 'jp-LumlInspect-dynamic');
+function dynamicAttributesSection(
+  trans: TranslationBundle,
+  value: JsonValue | undefined
+): HTMLElement {
+  const node = section(
+    trans.__('Dynamic attributes'),
+    'jp-LumlInspect-dynamic'
+  );
   const attrs = Array.isArray(value) ? value.filter(isObject) : [];
   if (attrs.length === 0) {
-    node.appendChild(none('None: the model takes no attributes at call time.'));
+    node.appendChild(
+      none(trans.__('None: the model takes no attributes at call time.'))
+    );
     return node;
   }
   node.appendChild(
     table(
-      ['Name', 'Description', 'Tags'],
+      [trans.__('Name'), trans.__('Description'), trans.__('Tags')],
       attrs.map(a => [
         text(a.name),
         text(a.description),
@@ -444,26 +497,32 @@ function dynamicAttributesSection(value: JsonValue | undefined): HTMLElement {
   return node;
 }
 
-function metricsSection(metrics: { [key: string]: JsonValue }): HTMLElement {
-  const node = section('Metrics', 'jp-LumlInspect-metrics');
+function metricsSection(
+  trans: TranslationBundle,
+  metrics: { [key: string]: JsonValue }
+): HTMLElement {
+  const node = section(trans.__('Metrics'), 'jp-LumlInspect-metrics');
   const keys = Object.keys(metrics);
   if (keys.length === 0) {
-    node.appendChild(none('No metrics recorded in the metadata.'));
+    node.appendChild(none(trans.__('No metrics recorded in the metadata.')));
     return node;
   }
   node.appendChild(
     table(
-      ['Metric', 'Value'],
+      [trans.__('Metric'), trans.__('Value')],
       keys.map(k => [k, scalarText(metrics[k])])
     )
   );
   return node;
 }
 
-function envSection(env: JsonValue | undefined): HTMLElement {
-  const node = section('Python environment', 'jp-LumlInspect-env');
+function envSection(
+  trans: TranslationBundle,
+  env: JsonValue | undefined
+): HTMLElement {
+  const node = section(trans.__('Python environment'), 'jp-LumlInspect-env');
   if (env === undefined) {
-    node.appendChild(none('No env.json in the file.'));
+    node.appendChild(none(trans.__('No env.json in the file.')));
     return node;
   }
   if (isObject(env)) {
@@ -474,7 +533,11 @@ function envSection(env: JsonValue | undefined): HTMLElement {
       const box = el('div', 'jp-LumlInspect-envKind');
       const python = text(spec.python_version);
       box.appendChild(
-        el('h3', undefined, python ? `${kind}: Python ${python}` : kind)
+        el(
+          'h3',
+          undefined,
+          python ? trans.__('%1: Python %2', kind, python) : kind
+        )
       );
       const deps = Array.isArray(spec.dependencies) ? spec.dependencies : [];
       const packages = deps
@@ -492,10 +555,13 @@ function envSection(env: JsonValue | undefined): HTMLElement {
   return node;
 }
 
-function cardSection(card: ILoaded['card']): HTMLElement {
-  const node = section('Model card', 'jp-LumlInspect-card');
+function cardSection(
+  trans: TranslationBundle,
+  card: ILoaded['card']
+): HTMLElement {
+  const node = section(trans.__('Model card'), 'jp-LumlInspect-card');
   if (card === null) {
-    node.appendChild(none('This model has no model card.'));
+    node.appendChild(none(trans.__('This model has no model card.')));
     return node;
   }
   if ('reason' in card) {
@@ -503,7 +569,7 @@ function cardSection(card: ILoaded['card']): HTMLElement {
       el(
         'p',
         'jp-LumlInspect-problem',
-        `The model card cannot be shown: ${card.reason}.`
+        trans.__('The model card cannot be shown: %1.', card.reason)
       )
     );
     return node;
@@ -512,21 +578,29 @@ function cardSection(card: ILoaded['card']): HTMLElement {
   // an empty sandbox: no scripts, no same-origin access, no forms or popups
   frame.setAttribute('sandbox', '');
   frame.setAttribute('referrerpolicy', 'no-referrer');
-  frame.title = 'Model card';
+  frame.title = trans.__('Model card');
   frame.srcdoc = modelCardDocument(card.html);
   node.appendChild(frame);
   return node;
 }
 
-function metadataSection(info: ILumlModelInfo): HTMLElement {
-  const node = section('Metadata entries', 'jp-LumlInspect-metadata');
+function metadataSection(
+  trans: TranslationBundle,
+  info: ILumlModelInfo
+): HTMLElement {
+  const node = section(trans.__('Metadata entries'), 'jp-LumlInspect-metadata');
   if (info.metadata.length === 0) {
-    node.appendChild(none('No metadata entries.'));
+    node.appendChild(none(trans.__('No metadata entries.')));
     return node;
   }
   node.appendChild(
     table(
-      ['Id', 'Producer', 'Tags', 'From'],
+      [
+        trans.__('Id'),
+        trans.__('Producer'),
+        trans.__('Tags'),
+        trans.__('From')
+      ],
       info.metadata.map(m => [
         m.id,
         [m.producer, m.producerVersion].filter(Boolean).join(' '),
@@ -537,7 +611,7 @@ function metadataSection(info: ILumlModelInfo): HTMLElement {
   );
   node.appendChild(
     details(
-      'Payloads',
+      trans.__('Payloads'),
       jsonText(info.metadata.map(m => ({ id: m.id, payload: m.payload })))
     )
   );
@@ -545,17 +619,28 @@ function metadataSection(info: ILumlModelInfo): HTMLElement {
 }
 
 function membersSection(
+  trans: TranslationBundle,
   members: IMember[],
   info: ILumlModelInfo | null
 ): HTMLElement {
-  const node = section('Members', 'jp-LumlInspect-members');
+  const node = section(trans.__('Members'), 'jp-LumlInspect-members');
   const total = members.reduce((n, m) => n + m.size, 0);
   node.appendChild(
-    el('p', undefined, `${members.length} files, ${formatBytes(total)} in all.`)
+    el(
+      'p',
+      undefined,
+      trans._n(
+        '%1 file, %2 in all.',
+        '%1 files, %2 in all.',
+        members.length,
+        formatBytes(total)
+      )
+    )
   );
+  const headers = [trans.__('Path'), trans.__('Size')];
   node.appendChild(
     table(
-      info ? ['Path', 'Size', 'Offset'] : ['Path', 'Size'],
+      info ? [...headers, trans.__('Offset')] : headers,
       members.map(m => {
         const row = [m.path, formatBytes(m.size)];
         if (info) {
@@ -569,15 +654,21 @@ function membersSection(
   return node;
 }
 
-function manifestSection(info: ILumlModelInfo): HTMLElement {
-  const node = section('Manifest', 'jp-LumlInspect-manifest');
+function manifestSection(
+  trans: TranslationBundle,
+  info: ILumlModelInfo
+): HTMLElement {
+  const node = section(trans.__('Manifest'), 'jp-LumlInspect-manifest');
   node.appendChild(
     el(
       'p',
       undefined,
       info.patches.length > 0
-        ? `The effective manifest: manifest.json with ${info.patches.join(', ')} applied.`
-        : 'manifest.json (no patches).'
+        ? trans.__(
+            'The effective manifest: manifest.json with %1 applied.',
+            info.patches.join(', ')
+          )
+        : trans.__('manifest.json (no patches).')
     )
   );
   const pre = el('pre', 'jp-LumlInspect-json', jsonText(info.manifest));

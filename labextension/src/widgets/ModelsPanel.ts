@@ -1,3 +1,8 @@
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
 import { caretDownIcon, caretUpIcon } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
@@ -36,6 +41,7 @@ const TEMPLATE_PATH = 'model.luml';
 export interface IModelsPanelOptions {
   discovery: IModelDiscovery;
   commands: CommandRegistry;
+  translator?: ITranslator;
 }
 
 /**
@@ -49,12 +55,14 @@ export class ModelsPanel extends Widget {
     super();
     this._discovery = options.discovery;
     this._commands = options.commands;
+    this._trans = (options.translator ?? nullTranslator).load('luml_notebooks');
+    const trans = this._trans;
     this.addClass('jp-LumlModels');
     this.title.icon = modelIcon;
-    this.title.caption = 'Models';
+    this.title.caption = trans.__('Models');
 
     const header = el('div', 'jp-LumlModels-header');
-    header.appendChild(el('h2', 'jp-LumlModels-title', 'Models'));
+    header.appendChild(el('h2', 'jp-LumlModels-title', trans.__('Models')));
     this._count = el('span', 'jp-LumlModels-count');
     header.appendChild(this._count);
     const refresh = commandButton(
@@ -69,18 +77,22 @@ export class ModelsPanel extends Widget {
     const controls = el('div', 'jp-LumlModels-controls');
     this._filter = el('input', 'jp-LumlModels-filter jp-mod-styled');
     this._filter.type = 'search';
-    this._filter.placeholder = 'Filter by name, tag, path…';
-    this._filter.setAttribute('aria-label', 'Filter models');
+    this._filter.placeholder = trans.__('Filter by name, tag, path…');
+    this._filter.setAttribute('aria-label', trans.__('Filter models'));
     this._filter.addEventListener('input', () => this._render());
     controls.appendChild(this._filter);
 
-    const sortLabel = el('label', 'jp-LumlModels-sortLabel', 'Sort by');
+    const sortLabel = el(
+      'label',
+      'jp-LumlModels-sortLabel',
+      trans.__('Sort by')
+    );
     this._sort = el('select', 'jp-LumlModels-sort');
     sortLabel.appendChild(this._sort);
     for (const [value, label] of [
-      ['modified', 'Last change'],
-      ['name', 'Name'],
-      ['size', 'Size']
+      ['modified', trans.__('Last change')],
+      ['name', trans.__('Name')],
+      ['size', trans.__('Size')]
     ]) {
       const option = el('option', undefined, label);
       option.value = value;
@@ -111,7 +123,7 @@ export class ModelsPanel extends Widget {
     this.node.appendChild(this._status);
 
     this._list = el('ul', 'jp-LumlModels-list');
-    this._list.setAttribute('aria-label', 'Models');
+    this._list.setAttribute('aria-label', trans.__('Models'));
     this._list.addEventListener('keydown', this._onListKeydown);
     this._list.addEventListener('click', this._onListClick);
     this.node.appendChild(this._list);
@@ -255,7 +267,7 @@ export class ModelsPanel extends Widget {
 
     this._renderCount(shown.length, all.length);
     this._renderStatus();
-    this._renderEmpty(shown.length, all.length, query);
+    this._renderEmpty(shown.length, all.length);
     measure('luml-notebooks:models-panel-render', start, {
       rows: shown.length
     });
@@ -270,27 +282,37 @@ export class ModelsPanel extends Widget {
   }
 
   private _renderCount(shown: number, total: number): void {
+    const trans = this._trans;
     this._count.textContent =
-      total === 0 ? '' : shown === total ? `${total}` : `${shown} of ${total}`;
+      total === 0
+        ? ''
+        : shown === total
+          ? `${total}`
+          : trans.__('%1 of %2', shown, total);
     this._count.title =
-      shown === total ? `${total} models` : `${shown} of ${total} models shown`;
+      shown === total
+        ? trans._n('%1 model', '%1 models', total)
+        : trans.__('%1 of %2 models shown', shown, total);
   }
 
   private _renderStatus(): void {
     const pending = this._discovery.pending;
+    const trans = this._trans;
     let text = '';
     if (this._discovery.scanning) {
-      text = 'Looking for models…';
+      text = trans.__('Looking for models…');
     } else if (pending.length === 1) {
-      text = `Reading ${pending[0].slice(pending[0].lastIndexOf('/') + 1)}…`;
+      const name = pending[0].slice(pending[0].lastIndexOf('/') + 1);
+      text = trans.__('Reading %1…', name);
     } else if (pending.length > 1) {
-      text = `Reading ${pending.length} model files…`;
+      text = trans.__('Reading %1 model files…', pending.length);
     }
     this._status.textContent = text;
     this._status.hidden = text === '';
   }
 
-  private _renderEmpty(shown: number, total: number, query: string): void {
+  private _renderEmpty(shown: number, total: number): void {
+    const trans = this._trans;
     this._empty.replaceChildren();
     if (total === 0 && this._discovery.scanning) {
       this._empty.hidden = true;
@@ -298,13 +320,15 @@ export class ModelsPanel extends Widget {
     }
     if (total === 0) {
       this._empty.appendChild(
-        el('p', 'jp-LumlModels-emptyTitle', 'No models yet')
+        el('p', 'jp-LumlModels-emptyTitle', trans.__('No models yet'))
       );
       this._empty.appendChild(
         el(
           'p',
           undefined,
-          'A model shows up here as soon as a notebook saves it as a .luml file, in any folder of this instance. For example:'
+          trans.__(
+            'A model shows up here as soon as a notebook saves it as a .luml file, in any folder of this instance. For example:'
+          )
         )
       );
       this._empty.appendChild(
@@ -321,7 +345,9 @@ export class ModelsPanel extends Widget {
         el(
           'p',
           undefined,
-          'The notebook "Build a model" shows the whole way. Files with the older names .dfs, .fnnx and .pyfnx are listed too.'
+          trans.__(
+            'The notebook "Build a model" shows the whole way. Files with the older names .dfs, .fnnx and .pyfnx are listed too.'
+          )
         )
       );
       this._empty.hidden = false;
@@ -329,12 +355,16 @@ export class ModelsPanel extends Widget {
     }
     if (shown === 0) {
       this._empty.appendChild(
-        el('p', undefined, `No model matches “${query}”.`)
+        el(
+          'p',
+          undefined,
+          trans.__('No model matches “%1”.', this._filter.value.trim())
+        )
       );
       const clear = el(
         'button',
         'jp-mod-styled jp-LumlModels-clear',
-        'Clear filter'
+        trans.__('Clear filter')
       );
       clear.type = 'button';
       clear.addEventListener('click', () => {
@@ -360,8 +390,10 @@ export class ModelsPanel extends Widget {
     row.setAttribute(
       'aria-label',
       ok
-        ? `${name}${version ? `, version ${version}` : ''}, ${model.path}`
-        : `${model.name}, unreadable, ${model.path}`
+        ? version
+          ? this._trans.__('%1, version %2, %3', name, version, model.path)
+          : `${name}, ${model.path}`
+        : this._trans.__('%1, unreadable, %2', model.name, model.path)
     );
     if (!ok) {
       row.classList.add('jp-mod-unreadable');
@@ -386,7 +418,9 @@ export class ModelsPanel extends Widget {
       }
     } else {
       const reason = el('div', 'jp-LumlModels-reason');
-      reason.appendChild(el('strong', undefined, 'Unreadable: '));
+      reason.appendChild(
+        el('strong', undefined, this._trans.__('Unreadable: '))
+      );
       reason.appendChild(document.createTextNode(model.result.reason));
       row.appendChild(reason);
     }
@@ -402,7 +436,7 @@ export class ModelsPanel extends Widget {
     const when = formatWhen(model.lastModified);
     if (when.text) {
       const time = el('span', 'jp-LumlModels-modified', when.text);
-      time.title = `Last changed ${when.title}`;
+      time.title = this._trans.__('Last changed %1', when.title);
       details.appendChild(time);
     }
     row.appendChild(details);
@@ -513,14 +547,17 @@ export class ModelsPanel extends Widget {
         tag: 'span'
       })
     );
-    const label = this._ascending ? 'Ascending order' : 'Descending order';
-    this._order.title = `${label} (click to reverse)`;
+    const label = this._ascending
+      ? this._trans.__('Ascending order')
+      : this._trans.__('Descending order');
+    this._order.title = this._trans.__('%1 (click to reverse)', label);
     this._order.setAttribute('aria-label', label);
     this._order.setAttribute('aria-pressed', String(this._ascending));
   }
 
   private readonly _discovery: IModelDiscovery;
   private readonly _commands: CommandRegistry;
+  private readonly _trans: TranslationBundle;
   private readonly _count: HTMLElement;
   private readonly _filter: HTMLInputElement;
   private readonly _sort: HTMLSelectElement;

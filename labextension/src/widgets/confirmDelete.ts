@@ -1,4 +1,5 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { el } from './dom';
@@ -9,13 +10,19 @@ import { el } from './dom';
  */
 export async function confirmDeleteModel(
   name: string,
-  path: string
+  path: string,
+  translator: ITranslator = nullTranslator
 ): Promise<boolean> {
+  const trans = translator.load('luml_notebooks');
   const body = el('div', 'jp-LumlDelete-body');
+  // the name is a node of its own, so it stays text whatever it holds
+  const [before, after] = trans
+    .__('Delete the model file %1?', '\0')
+    .split('\0');
   const question = el('p');
-  question.append('Delete the model file ');
+  question.append(before);
   question.appendChild(el('strong', 'jp-LumlDelete-name', name));
-  question.append('?');
+  question.append(after ?? '');
   body.appendChild(question);
   if (path !== name) {
     body.appendChild(el('p', 'jp-LumlDelete-path', path));
@@ -24,13 +31,18 @@ export async function confirmDeleteModel(
     el(
       'p',
       undefined,
-      "It is removed from this browser's storage and cannot be restored. Download it first to keep a copy."
+      trans.__(
+        "It is removed from this browser's storage and cannot be restored. Download it first to keep a copy."
+      )
     )
   );
   const result = await showDialog({
-    title: 'Delete model',
+    title: trans.__('Delete model'),
     body: new Widget({ node: body }),
-    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
+    buttons: [
+      Dialog.cancelButton({ label: trans.__('Cancel') }),
+      Dialog.warnButton({ label: trans.__('Delete') })
+    ]
   });
   return result.button.accept;
 }
