@@ -359,14 +359,19 @@ def test_filter_sort_and_keyboard(lab):
     lab.get_by_role("button", name="Clear filter").click()
     expect(names).to_have_count(3)
 
-    # Tab reaches the rows; arrows move; Enter inspects; Delete asks
+    # Tab reaches the list in one step; arrows move; Enter inspects
+    active_path = "document.activeElement.dataset.path"
     sort.focus()
     lab.keyboard.press("Tab")
     lab.keyboard.press("Tab")
-    focused = lab.evaluate("document.activeElement.dataset.path")
-    assert focused == "deep/a.luml"
+    assert lab.evaluate(active_path) == "deep/a.luml"
     lab.keyboard.press("ArrowDown")
-    assert lab.evaluate("document.activeElement.dataset.path") == "c.pyfnx"
+    assert lab.evaluate(active_path) == "c.pyfnx"
+    lab.keyboard.press("Shift+Tab")
+    order = lab.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert order == "Ascending order"
+    lab.keyboard.press("Tab")
+    assert lab.evaluate(active_path) == "c.pyfnx", "the list remembers its row"
     lab.keyboard.press("Enter")
     expect(lab.locator(".jp-LumlInspect-name")).to_contain_text("gamma")
 

@@ -151,7 +151,11 @@ export class ModelsPanel extends Widget {
     if (this._selected !== path) {
       this._rows.get(this._selected ?? '')?.classList.remove(SELECTED);
       this._selected = path;
-      this._rows.get(path ?? '')?.classList.add(SELECTED);
+      const row = this._rows.get(path ?? '');
+      row?.classList.add(SELECTED);
+      if (row && !row.hidden) {
+        this._setTabStop(row);
+      }
       this._selectionChanged.emit(path);
     }
     if (focus && path) {
@@ -260,6 +264,9 @@ export class ModelsPanel extends Widget {
     } else if (focusedPath && rows.get(focusedPath)?.hidden === false) {
       rows.get(focusedPath)!.focus({ preventScroll: true });
     }
+    this._setTabStop(
+      shown.find(r => r.dataset.path === this._selected) ?? shown[0] ?? null
+    );
     this._selectedIndex = Math.max(
       0,
       shown.findIndex(r => r.dataset.path === this._selected)
@@ -271,6 +278,23 @@ export class ModelsPanel extends Widget {
     measure('luml-notebooks:models-panel-render', start, {
       rows: shown.length
     });
+  }
+
+  /**
+   * Make one row the list's only tab stop, so Tab enters and leaves the
+   * list in one step however many models it holds.
+   */
+  private _setTabStop(row: HTMLElement | null): void {
+    if (this._tabStop === row) {
+      return;
+    }
+    if (this._tabStop) {
+      this._tabStop.tabIndex = -1;
+    }
+    this._tabStop = row;
+    if (row) {
+      row.tabIndex = 0;
+    }
   }
 
   /** True when focus fell to the page because a focused row went away. */
@@ -381,7 +405,8 @@ export class ModelsPanel extends Widget {
 
   private _createRow(model: IDiscoveredModel): HTMLElement {
     const row = el('li', 'jp-LumlModels-item');
-    row.tabIndex = 0;
+    // one row is the list's tab stop (see _setTabStop); arrows move on
+    row.tabIndex = -1;
     row.dataset.path = model.path;
     row.classList.toggle(SELECTED, model.path === this._selected);
     const name = displayName(model);
@@ -569,6 +594,7 @@ export class ModelsPanel extends Widget {
   private readonly _rowModels = new WeakMap<HTMLElement, IDiscoveredModel>();
   private _rows = new Map<string, HTMLElement>();
   private _actions: HTMLElement | null = null;
+  private _tabStop: HTMLElement | null = null;
   private _selected: string | null = null;
   private _selectedIndex = 0;
   private _sortKey: ModelsSortKey = 'modified';
