@@ -25,8 +25,15 @@ PUSH = "button[data-command='luml-notebooks:push-model']"
 
 
 def show_models(page: Page) -> None:
+    """Open the Models panel once the app's layout is restored (which moves
+    focus) and the panel's start-up scan is done."""
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
     page.evaluate("window.jupyterapp.commands.execute('luml-notebooks:show-models')")
     expect(page.locator(".jp-LumlModels")).to_be_visible()
+    page.wait_for_function(
+        "performance.getEntriesByName('luml-notebooks:model-scan').length > 0",
+        timeout=SHOW_MS,
+    )
 
 
 def row(page: Page, path: str):
@@ -359,7 +366,9 @@ def test_filter_sort_and_keyboard(lab):
     lab.get_by_role("button", name="Clear filter").click()
     expect(names).to_have_count(3)
 
-    # Tab reaches the list in one step; arrows move; Enter inspects
+    # Tab reaches the list in one step; arrows move; Enter inspects.
+    # The launcher takes the focus when it opens: let it open first.
+    expect(lab.locator(".jp-Launcher")).to_be_visible()
     active_path = "document.activeElement.dataset.path"
     sort.focus()
     lab.keyboard.press("Tab")

@@ -128,7 +128,9 @@ export class ModelDiscovery implements IModelDiscovery {
     if (!this._started) {
       this._started = true;
       const t0 = performance.now();
+      this._firstScan = true;
       this.refresh()
+        .finally(() => (this._firstScan = false))
         .then(() => {
           measure('luml-notebooks:model-scan', t0, {
             models: this._entries.size
@@ -226,6 +228,9 @@ export class ModelDiscovery implements IModelDiscovery {
       for (const path of stored ?? []) {
         if (isModelPath(path)) {
           seen.add(path);
+          if (this._firstScan && this._entries.has(path)) {
+            continue; // read since start-up from its change event
+          }
           this._enqueue({
             path,
             version: this._bump(path),
@@ -756,6 +761,7 @@ export class ModelDiscovery implements IModelDiscovery {
   private _emitDelay = 0;
   private _scans = 0;
   private _started = false;
+  private _firstScan = false;
   private _disposed = false;
   private _resolveReady!: () => void;
   private readonly _ready = new Promise<void>(resolve => {

@@ -393,6 +393,19 @@ describe('ModelDiscovery start-up scan from the storage keys', () => {
     );
   });
 
+  it('does not read again a model read from its save event before the scan', async () => {
+    const contents = instance();
+    const d = discover(contents, undefined, inStorage(contents));
+    contents.save('early.luml', modelBase64(manifest('early')));
+    await waitFor(() => d.get('early.luml') !== undefined, 'the event read');
+    await d.start();
+    assert.equal(contents.contentReads('early.luml'), 0);
+    assert.equal(d.models.length, 5);
+    // a later refresh does read everything again, to catch missed changes
+    await d.refresh();
+    assert.equal(contents.contentReads('early.luml'), 1);
+  });
+
   it('forgets models gone since the last scan', async () => {
     const contents = instance();
     const d = discover(contents, undefined, inStorage(contents));
