@@ -137,7 +137,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         shell.activateById(open.id);
         return open;
       }
-      // loaded on first use: most sessions never inspect a model
+      // loaded on first use: many visits never inspect a model
       const { InspectView } = await import('../widgets/InspectView');
       const again = tracker.find(w => w.content.path === path);
       if (again) {
