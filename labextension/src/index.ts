@@ -5,6 +5,9 @@ import { defaultsFileBrowserPlugin } from './plugins/defaultsFileBrowser';
 import { instancesPlugin } from './plugins/instances';
 import { instanceUiPlugin } from './plugins/instanceUi';
 import { kernelChannelPlugin } from './plugins/kernelChannel';
+import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
+import { modelFileTypePlugin } from './plugins/modelFileType';
+import { modelsPanelPlugin } from './plugins/modelsPanel';
 import { siteInfoPlugin } from './plugins/siteInfo';
 import { storageQuotaPlugin } from './plugins/storageQuota';
 
@@ -18,5 +21,8 @@ export default [
   backupPlugin,
   instancesPlugin,
   instanceUiPlugin,
-  storageQuotaPlugin
+  storageQuotaPlugin,
+  modelDiscoveryPlugin,
+  modelFileTypePlugin,
+  modelsPanelPlugin
 ];
