@@ -321,8 +321,11 @@ export const defaultsPlugin: JupyterFrontEndPlugin<void> = {
         const done = await defaults.reset(path, {
           keepCopy: result.value.keepCopy
         });
-        // an open document shows the shipped version now
+        // an open document shows the shipped version now; right after the
+        // browser copy is deleted the drive can briefly answer without
+        // content, so wait for the shipped file before reloading
         if (context && !context.isDisposed) {
+          await whenReadable(app.serviceManager.contents, path);
           await context.revert();
         }
         compareViews.get(path)?.dispose();
@@ -455,4 +458,21 @@ function notifyAbout(
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Resolve once `path` reads back with content (a few tries, then give up). */
+async function whenReadable(
+  contents: { get(path: string, options?: any): Promise<{ content: any }> },
+  path: string
+): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      if ((await contents.get(path, { content: true })).content !== null) {
+        return;
+      }
+    } catch {
+      // not there yet
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
 }
