@@ -124,6 +124,7 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
             Dialog.createButton({
               label: 'Forget Key',
               displayType: 'warn',
+              accept: false,
               caption: 'Remove the saved key of this Registry from this browser'
             }),
             Dialog.okButton({ label: 'Save' })
