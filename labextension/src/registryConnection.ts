@@ -148,6 +148,47 @@ export class RegistryConnection {
     });
   }
 
+  /** The `url` setting for what the user typed: '' for the default. */
+  settingFor(typed: string): string {
+    const parsed = parseRegistryUrl(typed);
+    if (!typed.trim() || (parsed.ok && parsed.url === this.defaultUrl)) {
+      // stored as '' so a rebuilt site's default applies
+      return '';
+    }
+    return parsed.ok ? parsed.url : typed.trim();
+  }
+
+  /**
+   * Test a URL and key before saving them ('' means the default URL, and the
+   * saved key when the URL is the current one).
+   */
+  async testWith(
+    typedUrl: string,
+    apiKey: string,
+    signal?: AbortSignal
+  ): Promise<IConnectionReport> {
+    await this.ready;
+    const url = typedUrl.trim() || this.defaultUrl;
+    const probe = new RegistryConnection({
+      ...this._options,
+      build: { url },
+      keys: new ApiKeyStore(null),
+      loadLocalKey: undefined
+    });
+    const parsed = parseRegistryUrl(url);
+    const key =
+      apiKey.trim() ||
+      (parsed.ok && parsed.url === this.url ? this.apiKey() : undefined);
+    if (key) {
+      try {
+        probe.setApiKey(key);
+      } catch (error) {
+        return failure(url, new RegistryError('missing-key', String(error)));
+      }
+    }
+    return probe.testConnection(signal);
+  }
+
   /** Validate the key and list the organizations it sees. */
   async testConnection(signal?: AbortSignal): Promise<IConnectionReport> {
     await this.ready;

@@ -5,15 +5,17 @@ import {
 import { Clipboard, ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IStateDB } from '@jupyterlab/statedb';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CommandIDs } from '../commands';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the service's hasher, given at activation
 import { digestFile } from '../hashing';
 import { PushRecords } from '../pushRecords';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the service this plugin provides
 import { isModelPath, ModelPusher } from '../pushService';
 import { IModelPusher, IRegistryConnection } from '../tokens';
-import { PushDialog } from '../widgets/PushDialog';
 
-/** Model files in the file browser (the command hides itself for others). */
+/** File items in the file browser (the command hides itself for non-models). */
 const FILE_ITEM_SELECTOR = '.jp-DirListing-item[data-isdir="false"]';
 
 /**
@@ -25,15 +27,17 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
   description: 'Pushes model files to the LUML Registry.',
   autoStart: true,
   requires: [IRegistryConnection, IStateDB],
-  optional: [IDefaultFileBrowser, ICommandPalette],
+  optional: [IDefaultFileBrowser, ICommandPalette, ITranslator],
   provides: IModelPusher,
   activate: (
     app: JupyterFrontEnd,
     connection: IRegistryConnection,
     state: IStateDB,
     browser: IDefaultFileBrowser | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
   ): IModelPusher => {
+    const trans = (translator ?? nullTranslator).load('luml_notebooks');
     const contents = app.serviceManager.contents;
     const records = new PushRecords(state);
     const pusher = new ModelPusher(contents, connection, records, digestFile);
@@ -57,9 +61,23 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
     };
 
     app.commands.addCommand(CommandIDs.pushModel, {
-      label: 'Push to Registry…',
-      caption:
-        'Push a model file (.luml, .dfs, .fnnx, .pyfnx) to the LUML Registry',
+      label: trans.__('Push to Registry…'),
+      caption: trans.__(
+        'Push a model file (.luml, .dfs, .fnnx, .pyfnx) to the LUML Registry'
+      ),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            path: {
+              type: 'string',
+              description: trans.__(
+                'The model file to push; default: the file selected in the file browser'
+              )
+            }
+          }
+        }
+      },
       isVisible: args => {
         const path = (args.path as string | undefined) ?? selectedPath();
         return path === undefined || isModelPath(path);
@@ -68,39 +86,54 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
         const path = (args.path as string | undefined) ?? selectedPath();
         if (!path) {
           Notification.warning(
-            'Select a model file (.luml, .dfs, .fnnx or .pyfnx) in the file browser, then push it.',
+            trans.__(
+              'Select a model file (.luml, .dfs, .fnnx or .pyfnx) in the file browser, then push it.'
+            ),
             { autoClose: 6000 }
           );
           return;
         }
         if (!isModelPath(path)) {
           Notification.warning(
-            `${path} is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.`,
+            trans.__(
+              '%1 is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.',
+              path
+            ),
             { autoClose: 6000 }
           );
           return;
         }
+        const { PushDialog } = await import('../widgets/PushDialog');
         const result = await PushDialog.open({
           path,
           pusher,
           connection,
           openConnectionSettings: () =>
-            app.commands.execute(CommandIDs.registryConnection)
+            app.commands.execute(CommandIDs.registryConnection),
+          trans
         });
         if (!result) {
           return;
         }
         const { artifact, record } = result;
-        const where = record.collectionName
-          ? `collection ${record.collectionName}`
-          : 'the Registry';
         Notification.success(
-          `Pushed ${record.path} to ${where} as artifact ${artifact.id}.`,
+          record.collectionName
+            ? trans.__(
+                'Pushed %1 to collection %2 as artifact %3.',
+                record.path,
+                record.collectionName,
+                artifact.id
+              )
+            : trans.__(
+                'Pushed %1 to the Registry as artifact %2.',
+                record.path,
+                artifact.id
+              ),
           {
             autoClose: 10000,
             actions: [
               {
-                label: 'Copy Artifact ID',
+                label: trans.__('Copy Artifact ID'),
                 callback: () => Clipboard.copyToSystem(artifact.id)
               }
             ]
@@ -117,7 +150,7 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
     });
     palette?.addItem({
       command: CommandIDs.pushModel,
-      category: 'LUML Registry'
+      category: trans.__('LUML Registry')
     });
     return pusher;
   }

@@ -10,10 +10,11 @@ import {
 } from '@jupyterlab/apputils';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the key store is read at activation
 import { ApiKeyStore } from '../apiKeyStore';
 import { CommandIDs } from '../commands';
-import { parseRegistryUrl } from '../registryClient';
 import {
   LOCAL_KEY_FILE,
   readRegistryBuildSettings,
@@ -21,12 +22,8 @@ import {
   RegistryConnection
 } from '../registryConnection';
 import { IRegistryConnection } from '../tokens';
-import {
-  IConnectionFormValue,
-  RegistryConnectionForm
-} from '../widgets/RegistryConnectionForm';
 
-const CATEGORY = 'LUML Registry';
+const NO_ARGS = { args: { type: 'object', properties: {} } };
 
 /**
  * The Registry connection: URL from the settings (schema `registry.json`,
@@ -38,24 +35,26 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
   description: 'The LUML Registry the site pushes models to, and its API key.',
   autoStart: true,
   requires: [ISettingRegistry],
-  optional: [ICommandPalette],
+  optional: [ICommandPalette, ITranslator],
   provides: IRegistryConnection,
   activate: async (
     app: JupyterFrontEnd,
     settingRegistry: ISettingRegistry,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
   ): Promise<IRegistryConnection> => {
-    const build = readRegistryBuildSettings(
-      PageConfig.getOption('litePluginSettings')
-    );
+    const trans = (translator ?? nullTranslator).load('luml_notebooks');
+    const baseUrl = app.serviceManager.serverSettings.baseUrl;
     const connection = new RegistryConnection({
-      build,
+      build: readRegistryBuildSettings(
+        PageConfig.getOption('litePluginSettings')
+      ),
       keys: new ApiKeyStore(browserStorage()),
       loadLocalKey: async () => {
-        const response = await fetch(
-          URLExt.join(PageConfig.getBaseUrl(), LOCAL_KEY_FILE),
-          { cache: 'no-store', credentials: 'same-origin' }
-        );
+        const response = await fetch(URLExt.join(baseUrl, LOCAL_KEY_FILE), {
+          cache: 'no-store',
+          credentials: 'same-origin'
+        });
         return response.ok ? response.json() : undefined;
       }
     });
@@ -71,78 +70,64 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
       console.warn('LUML Registry settings could not be loaded', error);
     }
 
-    const saveUrl = async (url: string) => {
-      const parsed = parseRegistryUrl(url);
-      // the default is stored as '' so a rebuilt site's default applies
-      const value =
-        !url || (parsed.ok && parsed.url === connection.defaultUrl)
-          ? ''
-          : parsed.ok
-            ? parsed.url
-            : url;
-      if (settings) {
-        await settings.set('url', value);
-      } else {
-        connection.setUserUrl(value);
-      }
-    };
-
-    const testValues = async (value: IConnectionFormValue) => {
-      // try what is typed without saving it
-      const probe = new RegistryConnection({
-        build: { url: value.url || connection.defaultUrl },
-        keys: new ApiKeyStore(null)
-      });
-      const parsed = parseRegistryUrl(value.url || connection.defaultUrl);
-      const key =
-        value.apiKey ||
-        (parsed.ok && parsed.url === connection.url
-          ? connection.apiKey()
-          : undefined);
-      if (key) {
-        probe.setApiKey(key);
-      }
-      return probe.testConnection();
+    const forgetKey = () => {
+      connection.setApiKey(null);
+      Notification.info(
+        trans.__(
+          'The API key for %1 was removed from this browser.',
+          connection.url
+        ),
+        { autoClose: 5000 }
+      );
     };
 
     app.commands.addCommand(CommandIDs.registryConnection, {
-      label: 'Registry Connection…',
-      caption: 'Set the LUML Registry URL and API key, and test them',
+      label: trans.__('Registry Connection…'),
+      caption: trans.__('Set the LUML Registry URL and API key, and test them'),
+      describedBy: NO_ARGS,
       execute: async () => {
         await connection.ready;
+        const { RegistryConnectionForm } =
+          await import('../widgets/RegistryConnectionForm');
         const form = new RegistryConnectionForm({
           url: connection.url,
           defaultUrl: connection.defaultUrl,
           keySource: connection.keySource,
-          test: testValues
+          test: value => connection.testWith(value.url, value.apiKey),
+          trans
         });
+        const forget = trans.__('Forget Key');
         const result = await showDialog({
-          title: 'LUML Registry Connection',
+          title: trans.__('LUML Registry Connection'),
           body: form,
           buttons: [
-            Dialog.cancelButton(),
+            Dialog.cancelButton({ label: trans.__('Cancel') }),
             Dialog.createButton({
-              label: 'Forget Key',
+              label: forget,
               displayType: 'warn',
               accept: false,
-              caption: 'Remove the saved key of this Registry from this browser'
+              caption: trans.__(
+                'Remove the saved key of this Registry from this browser'
+              )
             }),
-            Dialog.okButton({ label: 'Save' })
+            Dialog.okButton({ label: trans.__('Save') })
           ],
           focusNodeSelector: 'input'
         });
         const value = result.value;
-        if (result.button.label === 'Forget Key') {
-          connection.setApiKey(null);
-          Notification.info(`The API key for ${connection.url} was removed.`, {
-            autoClose: 5000
-          });
+        if (result.button.label === forget) {
+          forgetKey();
           return;
         }
         if (!result.button.accept || !value || form.problem()) {
           return;
         }
-        await saveUrl(value.url);
+        const url = connection.settingFor(value.url);
+        if (settings) {
+          await settings.set('url', url);
+        } else {
+          connection.setUserUrl(url);
+        }
         if (value.apiKey) {
           connection.setApiKey(value.apiKey);
         }
@@ -150,11 +135,12 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
     });
 
     app.commands.addCommand(CommandIDs.testRegistryConnection, {
-      label: 'Test Registry Connection',
-      caption: 'Check the LUML Registry URL and API key',
+      label: trans.__('Test Registry Connection'),
+      caption: trans.__('Check the LUML Registry URL and API key'),
+      describedBy: NO_ARGS,
       execute: async () => {
         const id = Notification.emit(
-          `Testing the connection to ${connection.url}…`,
+          trans.__('Testing the connection to %1…', connection.url),
           'in-progress',
           { autoClose: false }
         );
@@ -168,7 +154,7 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
             ? []
             : [
                 {
-                  label: 'Open Connection Settings',
+                  label: trans.__('Open Connection Settings'),
                   callback: () =>
                     void app.commands.execute(CommandIDs.registryConnection)
                 }
@@ -179,24 +165,23 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
     });
 
     app.commands.addCommand(CommandIDs.forgetRegistryKey, {
-      label: 'Forget Registry API Key',
-      caption: 'Remove the API key of the current Registry from this browser',
+      label: trans.__('Forget Registry API Key'),
+      caption: trans.__(
+        'Remove the API key of the current Registry from this browser'
+      ),
+      describedBy: NO_ARGS,
       isEnabled: () => connection.keySource === 'browser',
-      execute: () => {
-        connection.setApiKey(null);
-        Notification.info(`The API key for ${connection.url} was removed.`, {
-          autoClose: 5000
-        });
-      }
+      execute: forgetKey
     });
 
     if (palette) {
+      const category = trans.__('LUML Registry');
       for (const command of [
         CommandIDs.registryConnection,
         CommandIDs.testRegistryConnection,
         CommandIDs.forgetRegistryKey
       ]) {
-        palette.addItem({ command, category: CATEGORY });
+        palette.addItem({ command, category });
       }
     }
     connection.changed.connect(() => app.commands.notifyCommandChanged());

@@ -1,3 +1,4 @@
+import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { apiKeyProblem } from '../apiKeyStore';
@@ -25,6 +26,7 @@ export interface IPushDialogOptions {
   connection: IRegistryConnection;
   /** Opens the Registry connection settings (URL and key). */
   openConnectionSettings: () => Promise<unknown>;
+  trans: TranslationBundle;
 }
 
 /** Which collection types may hold which artifact type (the platform's rule). */
@@ -89,8 +91,11 @@ export class PushDialog extends Widget {
   private _cancelButton: HTMLButtonElement;
   private _pushButton: HTMLButtonElement;
 
+  private readonly _trans: TranslationBundle;
+
   private constructor(private readonly _options: IPushDialogOptions) {
     super();
+    const trans = (this._trans = _options.trans);
     this.addClass('jp-Dialog');
     this.addClass('jp-ThemedContainer');
     this.addClass('jp-LumlPush');
@@ -106,7 +111,7 @@ export class PushDialog extends Widget {
     const title = el(
       'div',
       'jp-Dialog-title',
-      `Push ${fileName} to the Registry`
+      trans.__('Push %1 to the Registry', fileName)
     );
     title.id = `${this._id}-title`;
     header.appendChild(title);
@@ -115,13 +120,17 @@ export class PushDialog extends Widget {
     const body = el('div', 'jp-Dialog-body jp-LumlPush-body');
     this._content.appendChild(body);
 
-    this._fileLine = el('div', 'jp-LumlPush-file', `Reading ${_options.path}…`);
+    this._fileLine = el(
+      'div',
+      'jp-LumlPush-file',
+      trans.__('Reading %1…', _options.path)
+    );
     body.appendChild(this._fileLine);
 
     const registryRow = el('div', 'jp-LumlPush-registry');
     this._registryLine = el('span', 'jp-LumlPush-registryUrl');
-    const change = button('Connection…', 'jp-LumlPush-connection');
-    change.title = 'Set the Registry URL and API key';
+    const change = button(trans.__('Connection…'), 'jp-LumlPush-connection');
+    change.title = trans.__('Set the Registry URL and API key');
     change.onclick = () => void this._openConnection();
     registryRow.append(this._registryLine, change);
     body.appendChild(registryRow);
@@ -134,11 +143,11 @@ export class PushDialog extends Widget {
     this._keyInput.type = 'password';
     this._keyInput.autocomplete = 'off';
     this._keyInput.spellcheck = false;
-    this._keyInput.placeholder = 'dfs_…';
+    this._keyInput.placeholder = trans.__('dfs_…');
     this._keyInput.className = 'jp-mod-styled jp-LumlPush-keyInput';
     this._keyInput.id = `${this._id}-key`;
-    this._keyInput.setAttribute('aria-label', 'API key');
-    const saveKey = button('Save Key', 'jp-LumlPush-saveKey');
+    this._keyInput.setAttribute('aria-label', trans.__('API key'));
+    const saveKey = button(trans.__('Save Key'), 'jp-LumlPush-saveKey');
     saveKey.onclick = () => this._saveKey();
     this._keyInput.addEventListener('keydown', event => {
       if (event.key === 'Enter') {
@@ -154,23 +163,28 @@ export class PushDialog extends Widget {
 
     const grid = el('div', 'jp-LumlPush-grid');
     body.appendChild(grid);
-    this._org = this._select(grid, 'org', 'Organization');
-    this._orbit = this._select(grid, 'orbit', 'Orbit');
-    this._collection = this._select(grid, 'collection', 'Collection');
+    this._org = this._select(grid, 'org', trans.__('Organization'));
+    this._orbit = this._select(grid, 'orbit', trans.__('Orbit'));
+    this._collection = this._select(grid, 'collection', trans.__('Collection'));
     this._org.onchange = () => void this._loadOrbits();
     this._orbit.onchange = () => void this._loadCollections();
     this._collection.onchange = () => this._refresh();
 
     this._name = document.createElement('input');
     this._name.type = 'text';
-    this._field(grid, 'name', 'Name', this._name);
+    this._field(grid, 'name', trans.__('Name'), this._name);
     this._description = document.createElement('textarea');
     this._description.rows = 3;
-    this._field(grid, 'description', 'Description', this._description);
+    this._field(
+      grid,
+      'description',
+      trans.__('Description'),
+      this._description
+    );
     this._tags = document.createElement('input');
     this._tags.type = 'text';
-    this._tags.placeholder = 'comma-separated';
-    this._field(grid, 'tags', 'Tags', this._tags);
+    this._tags.placeholder = trans.__('comma-separated');
+    this._field(grid, 'tags', trans.__('Tags'), this._tags);
     for (const input of [this._name, this._description, this._tags]) {
       input.addEventListener('input', () => (this._fieldsTouched = true));
     }
@@ -185,7 +199,7 @@ export class PushDialog extends Widget {
     this._progress = document.createElement('progress');
     this._progress.max = 1;
     this._progress.value = 0;
-    this._progress.setAttribute('aria-label', 'Upload progress');
+    this._progress.setAttribute('aria-label', trans.__('Upload progress'));
     this._progressText = el('div', 'jp-LumlPush-progressText');
     this._progressText.setAttribute('aria-live', 'polite');
     this._progressBox.append(this._progress, this._progressText);
@@ -198,12 +212,12 @@ export class PushDialog extends Widget {
     const footer = el('div', 'jp-Dialog-footer');
     const buttons = el('div', 'jp-Dialog-footerButtons');
     this._cancelButton = button(
-      'Cancel',
+      trans.__('Cancel'),
       'jp-Dialog-button jp-mod-reject jp-LumlPush-cancel'
     );
     this._cancelButton.onclick = () => this._cancel();
     this._pushButton = button(
-      'Push',
+      trans.__('Push'),
       'jp-Dialog-button jp-mod-accept jp-LumlPush-push'
     );
     this._pushButton.onclick = () => void this._push();
@@ -303,7 +317,7 @@ export class PushDialog extends Widget {
       if (this.isDisposed || this._preparing.signal.aborted) {
         return;
       }
-      this._fileLine.textContent = `${path} cannot be pushed.`;
+      this._fileLine.textContent = this._trans.__('%1 cannot be pushed.', path);
       this._showMessage(errorText(error), 'error');
       this._state = 'failed';
     }
@@ -313,7 +327,11 @@ export class PushDialog extends Widget {
   private _showPreparing(progress: IPushProgress): void {
     if (progress.phase === 'hashing' && progress.total > 0) {
       const percent = Math.floor((progress.loaded / progress.total) * 100);
-      this._fileLine.textContent = `Computing the checksum of ${formatBytes(progress.total)}… ${percent}%`;
+      this._fileLine.textContent = this._trans.__(
+        'Computing the checksum of %1… %2%',
+        formatBytes(progress.total),
+        percent
+      );
     }
   }
 
@@ -332,7 +350,10 @@ export class PushDialog extends Widget {
     if (this.isDisposed || token !== this._loadToken) {
       return;
     }
-    this._registryLine.textContent = `Registry: ${connection.url}`;
+    this._registryLine.textContent = this._trans.__(
+      'Registry: %1',
+      connection.url
+    );
     this._keyBox.hidden = true;
     this._clearMessage();
     this._orbits = [];
@@ -341,16 +362,18 @@ export class PushDialog extends Widget {
     fill(this._collection, [], '');
     try {
       this._client = connection.createClient();
-      loading(this._org);
+      loading(this._org, this._trans);
       const organizations = await this._client.listOrganizations();
       if (this.isDisposed || token !== this._loadToken) {
         return;
       }
       this._organizations = organizations;
       if (organizations.length === 0) {
-        fill(this._org, [], 'No organization');
+        fill(this._org, [], this._trans.__('No organization'));
         this._showMessage(
-          'This API key belongs to no organization: use a key created in an organization on the platform.',
+          this._trans.__(
+            'This API key belongs to no organization: use a key created in an organization on the platform.'
+          ),
           'error'
         );
       } else {
@@ -365,7 +388,7 @@ export class PushDialog extends Widget {
       }
     } catch (error) {
       if (token === this._loadToken && !this.isDisposed) {
-        fill(this._org, [], 'Not loaded');
+        fill(this._org, [], this._trans.__('Not loaded'));
         this._showLoadError(error);
       }
     }
@@ -381,7 +404,7 @@ export class PushDialog extends Widget {
       this._refresh();
       return;
     }
-    loading(this._orbit);
+    loading(this._orbit, this._trans);
     try {
       const orbits = await this._client.listOrbits(org);
       if (this.isDisposed || token !== this._loadToken) {
@@ -389,9 +412,11 @@ export class PushDialog extends Widget {
       }
       this._orbits = orbits;
       if (orbits.length === 0) {
-        fill(this._orbit, [], 'No orbit');
+        fill(this._orbit, [], this._trans.__('No orbit'));
         this._showMessage(
-          'This organization has no orbit yet: create one on the platform first.',
+          this._trans.__(
+            'This organization has no orbit yet: create one on the platform first.'
+          ),
           'error'
         );
       } else {
@@ -406,7 +431,7 @@ export class PushDialog extends Widget {
       }
     } catch (error) {
       if (token === this._loadToken && !this.isDisposed) {
-        fill(this._orbit, [], 'Not loaded');
+        fill(this._orbit, [], this._trans.__('Not loaded'));
         this._showLoadError(error);
       }
     }
@@ -422,7 +447,7 @@ export class PushDialog extends Widget {
       this._refresh();
       return;
     }
-    loading(this._collection);
+    loading(this._collection, this._trans);
     try {
       const collections = await this._client.listAllCollections(org, orbit);
       if (this.isDisposed || token !== this._loadToken) {
@@ -433,7 +458,7 @@ export class PushDialog extends Widget {
       this._renderCollections();
     } catch (error) {
       if (token === this._loadToken && !this.isDisposed) {
-        fill(this._collection, [], 'Not loaded');
+        fill(this._collection, [], this._trans.__('Not loaded'));
         this._showLoadError(error);
       }
     }
@@ -457,10 +482,13 @@ export class PushDialog extends Widget {
     );
     const previous = this._collection.value || this._lastTarget()?.collectionId;
     if (fits.length === 0) {
-      fill(this._collection, [], 'No collection');
+      fill(this._collection, [], this._trans.__('No collection'));
       if (this._collections.length > 0 || this._orbit.value) {
         this._showMessage(
-          `This orbit has no collection that can hold a ${artifactType}: create one on the platform, or choose another orbit.`,
+          this._trans.__(
+            'This orbit has no collection that can hold a %1: create one on the platform, or choose another orbit.',
+            artifactType
+          ),
           'error'
         );
       }
@@ -584,28 +612,41 @@ export class PushDialog extends Widget {
     }
     if (progress.retry) {
       const seconds = Math.max(1, Math.round(progress.retry.delayMs / 1000));
-      this._progressText.textContent = `${progress.retry.reason} Trying again in ${seconds} s (retry ${progress.retry.attempt}).`;
+      this._progressText.textContent = this._trans.__(
+        '%1 Trying again in %2 s (retry %3).',
+        progress.retry.reason,
+        seconds,
+        progress.retry.attempt
+      );
       return;
     }
     switch (progress.phase) {
       case 'creating':
-        this._progressText.textContent = 'Creating the artifact…';
+        this._progressText.textContent = this._trans.__(
+          'Creating the artifact…'
+        );
         break;
       case 'uploading': {
         const snapshot = meter.update(progress.loaded);
         this._progress.value = progress.total
           ? progress.loaded / progress.total
           : 0;
-        this._progressText.textContent = `Uploading: ${describeTransfer(snapshot)}`;
+        this._progressText.textContent = this._trans.__(
+          'Uploading: %1',
+          describeTransfer(snapshot)
+        );
         break;
       }
       case 'confirming':
         this._progress.value = 1;
-        this._progressText.textContent = 'Confirming the upload…';
+        this._progressText.textContent = this._trans.__(
+          'Confirming the upload…'
+        );
         break;
       case 'reporting':
-        this._progressText.textContent =
-          'The upload did not finish; telling the Registry…';
+        this._progressText.textContent = this._trans.__(
+          'The upload did not finish; telling the Registry…'
+        );
         break;
     }
   }
@@ -613,7 +654,7 @@ export class PushDialog extends Widget {
   private _cancel(): void {
     if (this._pushing) {
       this._cancelButton.disabled = true;
-      this._progressText.textContent = 'Cancelling…';
+      this._progressText.textContent = this._trans.__('Cancelling…');
       this._pushing.abort();
       return;
     }
@@ -649,7 +690,9 @@ export class PushDialog extends Widget {
         pushing || (control instanceof HTMLSelectElement && !control.value);
     }
     this._cancelButton.disabled = false;
-    this._cancelButton.textContent = pushing ? 'Cancel Push' : 'Cancel';
+    this._cancelButton.textContent = pushing
+      ? this._trans.__('Cancel Push')
+      : this._trans.__('Cancel');
     const duplicate =
       this._model && this._collection.value
         ? this._options.pusher.findDuplicate(
@@ -660,17 +703,22 @@ export class PushDialog extends Widget {
         : undefined;
     if (duplicate && !pushing) {
       const when = new Date(duplicate.pushedAt).toLocaleString();
-      this._warning.textContent = `These exact bytes were already pushed to ${duplicate.collectionName ?? 'this collection'} on ${when} as artifact ${duplicate.artifactId}. Pushing again creates another artifact.`;
+      this._warning.textContent = this._trans.__(
+        'These exact bytes were already pushed to %1 on %2 as artifact %3. Pushing again creates another artifact.',
+        duplicate.collectionName ?? this._trans.__('this collection'),
+        when,
+        duplicate.artifactId
+      );
       this._warning.hidden = false;
     } else {
       this._warning.hidden = true;
     }
     this._pushButton.textContent =
       this._state === 'failed' && this._model
-        ? 'Retry'
+        ? this._trans.__('Retry')
         : duplicate
-          ? 'Push Again'
-          : 'Push';
+          ? this._trans.__('Push Again')
+          : this._trans.__('Push');
     this._pushButton.disabled = !this._canPush();
   }
 
@@ -777,8 +825,8 @@ function fill(
   select.disabled = false;
 }
 
-function loading(select: HTMLSelectElement): void {
-  fill(select, [], 'Loading…');
+function loading(select: HTMLSelectElement, trans: TranslationBundle): void {
+  fill(select, [], trans.__('Loading…'));
 }
 
 function errorText(error: unknown): string {

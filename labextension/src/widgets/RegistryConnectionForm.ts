@@ -1,3 +1,4 @@
+import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { apiKeyProblem } from '../apiKeyStore';
@@ -17,14 +18,21 @@ export interface IConnectionFormOptions {
   keySource: KeySource;
   /** Try the typed values without saving them. */
   test: (value: IConnectionFormValue) => Promise<IConnectionReport>;
+  trans: TranslationBundle;
 }
 
-const KEY_SOURCE_TEXT: { [source in KeySource]: string } = {
-  browser: 'A key for this Registry is saved in this browser.',
-  'local-registry':
-    'Using the key of the local Registry that serves this site; a key entered here replaces it.',
-  none: 'No key is set for this Registry yet.'
-};
+function keySourceText(source: KeySource, trans: TranslationBundle): string {
+  switch (source) {
+    case 'browser':
+      return trans.__('A key for this Registry is saved in this browser.');
+    case 'local-registry':
+      return trans.__(
+        'Using the key of the local Registry that serves this site; a key entered here replaces it.'
+      );
+    default:
+      return trans.__('No key is set for this Registry yet.');
+  }
+}
 
 let nextId = 0;
 
@@ -40,6 +48,7 @@ export class RegistryConnectionForm extends Widget {
 
   constructor(private readonly _options: IConnectionFormOptions) {
     super();
+    const trans = _options.trans;
     this.addClass('jp-LumlConnection');
     const id = `jp-LumlConnection-${++nextId}`;
 
@@ -49,40 +58,45 @@ export class RegistryConnectionForm extends Widget {
     this._url.spellcheck = false;
     field(
       this.node,
-      'Registry URL',
+      trans.__('Registry URL'),
       this._url,
-      `Empty: the site's default (${_options.defaultUrl}).`
+      trans.__("Empty: the site's default (%1).", _options.defaultUrl)
     );
 
     this._key = input(`${id}-key`, 'password');
     this._key.autocomplete = 'off';
     this._key.spellcheck = false;
     this._key.placeholder =
-      _options.keySource === 'none' ? 'dfs_…' : '•••••••• (saved)';
+      _options.keySource === 'none'
+        ? trans.__('dfs_…')
+        : trans.__('•••••••• (saved)');
     const keyRow = document.createElement('div');
     keyRow.className = 'jp-LumlConnection-keyRow';
     keyRow.appendChild(this._key);
-    const reveal = button('Show', 'jp-LumlConnection-reveal');
+    const reveal = button(trans.__('Show'), 'jp-LumlConnection-reveal');
     reveal.setAttribute('aria-pressed', 'false');
-    reveal.setAttribute('aria-label', 'Show the key while typing');
+    reveal.setAttribute('aria-label', trans.__('Show the key while typing'));
     reveal.onclick = () => {
       const show = this._key.type === 'password';
       this._key.type = show ? 'text' : 'password';
-      reveal.textContent = show ? 'Hide' : 'Show';
+      reveal.textContent = show ? trans.__('Hide') : trans.__('Show');
       reveal.setAttribute('aria-pressed', String(show));
     };
     keyRow.appendChild(reveal);
     field(
       this.node,
-      'API key',
+      trans.__('API key'),
       keyRow,
-      `${KEY_SOURCE_TEXT[_options.keySource]} Keys are kept in this browser only, never in notebooks, settings or backups.`,
+      trans.__(
+        '%1 Keys are kept in this browser only, never in notebooks, settings or backups.',
+        keySourceText(_options.keySource, trans)
+      ),
       this._key.id
     );
 
     const actions = document.createElement('div');
     actions.className = 'jp-LumlConnection-actions';
-    const test = button('Test connection', 'jp-LumlConnection-test');
+    const test = button(trans.__('Test connection'), 'jp-LumlConnection-test');
     test.onclick = () => void this._test(test);
     actions.appendChild(test);
     this.node.appendChild(actions);
@@ -146,7 +160,7 @@ export class RegistryConnectionForm extends Widget {
     this._testing?.abort();
     this._testing = new AbortController();
     trigger.disabled = true;
-    this._show('Testing…', undefined);
+    this._show(this._options.trans.__('Testing…'), undefined);
     try {
       const report = await this._options.test(this.getValue());
       if (!this.isDisposed) {

@@ -304,6 +304,19 @@ describe('RegistryConnection', () => {
     assert.equal(unasked.keySource, 'none');
   });
 
+  it('stores the default URL as an empty setting', () => {
+    const connection = new RegistryConnection({
+      build: { url: 'http://127.0.0.1:8765' },
+      keys: new ApiKeyStore(null)
+    });
+    assert.equal(connection.settingFor(''), '');
+    assert.equal(connection.settingFor('http://127.0.0.1:8765/'), '');
+    assert.equal(
+      connection.settingFor(' https://registry.example/ '),
+      'https://registry.example'
+    );
+  });
+
   it('reports a failed connection test as one sentence', async () => {
     const connection = new RegistryConnection({
       build: { url: 'http://127.0.0.1:9' },

@@ -195,6 +195,25 @@ describe('ModelPusher against the local Registry', live, () => {
     assert.deepEqual(files.files, original);
   });
 
+  it('tests typed connection values before they are saved', async () => {
+    const connection = new RegistryConnection({
+      build: { url: 'https://api.luml.ai' },
+      keys: new ApiKeyStore(null)
+    });
+    const ok = await connection.testWith(registry.url + '/', registry.key);
+    assert.equal(ok.ok, true);
+    assert.match(
+      ok.message,
+      /^Connected to http:\/\/127\.0\.0\.1:\d+\. The key works for: Local Organization\.$/
+    );
+    const wrong = await connection.testWith(registry.url, 'dfs_wrong');
+    assert.equal(wrong.error?.kind, 'unauthorized');
+    assert.match(wrong.message, /did not accept the API key/);
+    // nothing was saved by testing
+    assert.equal(connection.url, 'https://api.luml.ai');
+    assert.equal(connection.keySource, 'none');
+  });
+
   it('refuses what the Registry would refuse, before any request', async () => {
     await assert.rejects(pusher.prepare('bad name#1.luml'), (e: PushError) => {
       assert.match(e.message, /does not accept the file name/);
