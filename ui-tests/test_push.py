@@ -208,8 +208,7 @@ def connect(page: Page, registry: LocalRegistry) -> None:
     form = page.locator(".jp-Dialog .jp-LumlConnection")
     form.wait_for()
     form.locator("input[type=url]").fill(registry.url)
-    key_input = form.locator("input[type=password]")
-    key_input.fill(registry.key)
+    form.locator("input[type=password]").fill(registry.key)
     form.locator(".jp-LumlConnection-test").click()
     result = form.locator(".jp-LumlConnection-result[data-state=ok]")
     result.wait_for(timeout=30_000)
@@ -327,6 +326,73 @@ def test_a_notebook_model_is_pushed_from_the_file_browser(
         assert registry.key not in content
     stored = page.evaluate(f"localStorage.getItem('{KEYS_STORAGE}')")
     assert json.loads(stored) == {registry.url: registry.key}
+
+
+def test_the_dialog_asks_for_a_key_and_refuses_what_is_not_a_model(
+    page_factory, site_url, registry
+):
+    page, _watch = page_factory(site_url, registry.url)
+    open_lab(page, site_url)
+    # the URL through the settings editor, where the key's state shows too
+    page.evaluate(
+        "void window.jupyterapp.commands.execute("
+        "'settingeditor:open', {query: 'LUML Registry'})"
+    )
+    field = page.locator(".jp-LumlRegistrySetting")
+    field.wait_for(timeout=30_000)
+    status = field.locator(".jp-LumlRegistrySetting-keyStatus")
+    assert status.inner_text() == "API key: not set for https://api.luml.ai."
+    field.locator("input").fill(registry.url)
+    page.wait_for_function(
+        "url => document.querySelector('.jp-LumlRegistrySetting-keyStatus')"
+        ".textContent === `API key: not set for ${url}.`",
+        arg=registry.url,
+        timeout=30_000,
+    )
+    field.get_by_role("button", name="Test Connection").click()
+    page.locator(".Toastify__toast", has_text="No API key is set").wait_for()
+
+    save_file(page, "notes.luml", b"<img src=x onerror=alert(1)> not a model")
+    page.evaluate(
+        "void window.jupyterapp.commands.execute("
+        "'luml-notebooks:push-model', {path: 'notes.luml'})"
+    )
+    dialog = page.locator(".jp-LumlPush")
+    reason = dialog.locator(".jp-LumlPush-file[data-kind=error]")
+    reason.wait_for(timeout=30_000)
+    assert reason.inner_text().startswith("notes.luml cannot be pushed: ")
+    assert "not a tar archive" in reason.inner_text()
+
+    # no key yet: the dialog asks for one, and says when it is refused
+    key_box = dialog.locator(".jp-LumlPush-keyBox")
+    key_box.wait_for()
+    assert "No API key is set for the Registry at" in key_box.inner_text()
+    key_input = key_box.locator("input[type=password]")
+    key_input.fill("dfs_not-a-real-key")
+    key_box.locator(".jp-LumlPush-saveKey").click()
+    page.wait_for_function(
+        "() => document.querySelector('.jp-LumlPush-keyMessage')"
+        ".textContent.includes('did not accept the API key')",
+        timeout=30_000,
+    )
+    key_input.fill(registry.key)
+    key_input.press("Enter")
+    key_box.wait_for(state="hidden", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.jp-LumlPush-collection').value",
+        timeout=30_000,
+    )
+    # the lists loaded, but a file that is not a model still cannot be pushed
+    assert dialog.locator(".jp-LumlPush-push").is_disabled()
+    assert dialog.locator("img").count() == 0
+    dialog.locator(".jp-LumlPush-cancel").click()
+    dialog.wait_for(state="detached")
+    assert registry.artifacts() == []
+    assert status.inner_text() == f"API key: saved in this browser for {registry.url}."
+    field.get_by_role("button", name="Test Connection").click()
+    page.locator(
+        ".Toastify__toast", has_text=f"Connected to {registry.url}."
+    ).wait_for()
 
 
 def test_a_500_on_the_upload_is_reported_and_retry_works(

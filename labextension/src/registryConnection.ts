@@ -52,6 +52,8 @@ export function readRegistryBuildSettings(
 
 export type KeySource = 'browser' | 'local-registry' | 'none';
 
+const TEST_RETRY = { retries: 1, baseDelayMs: 500 };
+
 export interface IConnectionReport {
   ok: boolean;
   url: string;
@@ -137,10 +139,11 @@ export class RegistryConnection {
   }
 
   /** A client bound to the current URL and key. */
-  createClient(): RegistryClient {
+  createClient(options: Partial<IRegistryClientOptions> = {}): RegistryClient {
     const url = this.url;
     return new RegistryClient({
       ...this._options.client,
+      ...options,
       baseUrl: url,
       // the key of the URL this client was made for, even if the URL changes
       apiKey: () =>
@@ -195,7 +198,10 @@ export class RegistryConnection {
     const url = this.url;
     let client: RegistryClient;
     try {
-      client = this.createClient();
+      // a test answers fast: one quick retry, not the push's patience
+      client = this.createClient({
+        retry: { ...TEST_RETRY, ...this._options.client?.retry }
+      });
     } catch (error) {
       return failure(url, error);
     }

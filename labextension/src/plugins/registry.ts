@@ -11,6 +11,7 @@ import {
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { IFormRendererRegistry } from '@jupyterlab/ui-components';
 
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the key store is read at activation
 import { ApiKeyStore } from '../apiKeyStore';
@@ -22,6 +23,8 @@ import {
   RegistryConnection
 } from '../registryConnection';
 import { IRegistryConnection } from '../tokens';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the settings field is registered at activation
+import { createRegistryUrlSetting } from '../widgets/RegistryUrlSetting';
 
 const NO_ARGS = { args: { type: 'object', properties: {} } };
 
@@ -35,13 +38,14 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
   description: 'The LUML Registry the site pushes models to, and its API key.',
   autoStart: true,
   requires: [ISettingRegistry],
-  optional: [ICommandPalette, ITranslator],
+  optional: [ICommandPalette, ITranslator, IFormRendererRegistry],
   provides: IRegistryConnection,
   activate: async (
     app: JupyterFrontEnd,
     settingRegistry: ISettingRegistry,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    formRegistry: IFormRendererRegistry | null
   ): Promise<IRegistryConnection> => {
     const trans = (translator ?? nullTranslator).load('luml_notebooks');
     const baseUrl = app.serviceManager.serverSettings.baseUrl;
@@ -139,27 +143,23 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
       caption: trans.__('Check the LUML Registry URL and API key'),
       describedBy: NO_ARGS,
       execute: async () => {
-        const id = Notification.emit(
-          trans.__('Testing the connection to %1…', connection.url),
-          'in-progress',
-          { autoClose: false }
-        );
+        // one notification when the answer is there: a toast updated right
+        // after it was emitted can keep its first text
         const report = await connection.testConnection();
-        Notification.update({
-          id,
-          message: report.message,
-          type: report.ok ? 'success' : 'error',
-          autoClose: report.ok ? 5000 : false,
-          actions: report.ok
-            ? []
-            : [
-                {
-                  label: trans.__('Open Connection Settings'),
-                  callback: () =>
-                    void app.commands.execute(CommandIDs.registryConnection)
-                }
-              ]
-        });
+        if (report.ok) {
+          Notification.success(report.message, { autoClose: 5000 });
+        } else {
+          Notification.error(report.message, {
+            autoClose: false,
+            actions: [
+              {
+                label: trans.__('Open Connection Settings'),
+                callback: () =>
+                  void app.commands.execute(CommandIDs.registryConnection)
+              }
+            ]
+          });
+        }
         return report.ok;
       }
     });
@@ -184,6 +184,16 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
         palette.addItem({ command, category });
       }
     }
+    // the settings editor shows the key's state and the two actions by the URL
+    formRegistry?.addRenderer(`${REGISTRY_PLUGIN_ID}.url`, {
+      fieldRenderer: createRegistryUrlSetting({
+        connection,
+        setKey: () => void app.commands.execute(CommandIDs.registryConnection),
+        testConnection: () =>
+          void app.commands.execute(CommandIDs.testRegistryConnection),
+        trans
+      })
+    });
     connection.changed.connect(() => app.commands.notifyCommandChanged());
     return connection;
   }

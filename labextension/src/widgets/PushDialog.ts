@@ -317,8 +317,9 @@ export class PushDialog extends Widget {
       if (this.isDisposed || this._preparing.signal.aborted) {
         return;
       }
-      this._fileLine.textContent = this._trans.__('%1 cannot be pushed.', path);
-      this._showMessage(errorText(error), 'error');
+      // on the file's own line: loading the lists clears the message area
+      this._fileLine.textContent = errorText(error);
+      this._fileLine.dataset.kind = 'error';
       this._state = 'failed';
     }
     this._refresh();

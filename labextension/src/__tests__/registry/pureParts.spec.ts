@@ -52,6 +52,7 @@ describe('digestBase64', () => {
     const progress: number[] = [];
     let pauses = 0;
     const digest = await digestBase64(b64, {
+      fromBase64: null,
       chunkSize: 30_000,
       onProgress: done => progress.push(done),
       pause: async () => {
@@ -66,6 +67,24 @@ describe('digestBase64', () => {
     assert.deepEqual(new Uint8Array(await digest.blob.arrayBuffer()), bytes);
     assert.deepEqual(progress, [0, 30_000, 60_000, 90_000, 100_003]);
     assert.equal(pauses, 3);
+  });
+
+  it('takes the native path when the runtime decodes base64', async () => {
+    const bytes = new Uint8Array(70_001).map((_, i) => (i * 31) & 0xff);
+    const b64 = Buffer.from(bytes).toString('base64');
+    let decoded = 0;
+    const digest = await digestBase64(b64, {
+      fromBase64: text => {
+        decoded++;
+        return new Uint8Array(Buffer.from(text, 'base64'));
+      }
+    });
+    assert.equal(decoded, 1);
+    assert.equal(
+      digest.sha256,
+      createHash('sha256').update(bytes).digest('hex')
+    );
+    assert.deepEqual(new Uint8Array(await digest.blob.arrayBuffer()), bytes);
   });
 
   it('stops when aborted', async () => {
