@@ -1,10 +1,11 @@
 """Pushing a model to the local Registry: the browser beside the official client.
 
 The same model file (default 64 MB) goes to the same local Registry on
-127.0.0.1, once from LUML Notebooks in headless Chromium (the push dialog:
-read from browser storage, sha256 in a Web Worker, create, PUT, PATCH) and
-once with the official Python client ``luml-api`` (``artifacts.upload``: hash,
-create, PUT, PATCH). Printed as MB/s, the median of several runs:
+127.0.0.1 (a process of its own), once from LUML Notebooks in headless
+Chromium (the push dialog: read from browser storage, sha256 in a Web Worker,
+create, PUT, PATCH) and once with the official Python client ``luml-api``
+(``artifacts.upload``: hash, create, PUT, PATCH). Printed as MB/s, the median
+of several runs:
 
 - push: create + upload + confirm (for the browser: click Push to done; for
   luml-api: its upload call minus the time hashlib needs for the file);

@@ -46,6 +46,8 @@ class StorageFaults:
             and scope["method"] == "PUT"
             and scope["path"].startswith("/storage/")
         )
+        if is_put and b"partNumber" in scope["query_string"]:
+            self.control.part_puts += 1
         if is_put and self.control.hang:
             await receive()  # the first bytes of the file arrived
             self.control.put_started.set()
@@ -73,14 +75,16 @@ class FaultControl:
         self.fail = False
         self.hang = False
         self.failed_puts = 0
+        self.part_puts = 0
         self.put_started = threading.Event()
 
 
 class LocalRegistry:
     """A real Registry (uvicorn thread, temp data dir) with an API view of it."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **app_options) -> None:
         self.data_dir = data_dir
+        self.app_options = app_options
         self.key = RegistryStore(data_dir).ensure_bootstrap()
         self.faults = FaultControl()
         self.server = self._start(port=0)
@@ -97,7 +101,9 @@ class LocalRegistry:
         self.collection = collections["items"][0]["id"]
 
     def _start(self, port: int) -> BackgroundRegistry:
-        server = BackgroundRegistry(self.data_dir, port=port, graceful_timeout=1)
+        server = BackgroundRegistry(
+            self.data_dir, port=port, graceful_timeout=1, **self.app_options
+        )
         # appended: inside the CORS middleware, like any answer of the app
         server.app.user_middleware.append(
             Middleware(StorageFaults, control=self.faults)
@@ -431,6 +437,30 @@ def test_a_500_on_the_upload_is_reported_and_retry_works(
     assert registry.download(artifact_id) == data
     assert [a["status"] for a in registry.artifacts()] == ["upload_failed", "uploaded"]
     assert browser_bytes(page, "big.luml") == data
+
+
+def test_a_big_file_goes_up_in_parts(page_factory, site_url, tmp_path):
+    """Multipart as for files over 500 MB, with the threshold lowered."""
+    registry = LocalRegistry(
+        tmp_path / "registry",
+        multipart_threshold=1024 * 1024,
+        multipart_part_size=1024 * 1024,
+    )
+    try:
+        page, _watch = page_factory(site_url, registry.url)
+        open_lab(page, site_url)
+        connect(page, registry)
+        data = model_file(os.urandom(5 * 1024 * 1024 + 123), name="parts")
+        save_file(page, "parts.luml", data)
+        dialog = open_push_dialog(page, "parts.luml")
+        dialog.locator(".jp-LumlPush-push").click()
+        artifact_id = expect_pushed(page)
+        # six parts of 1 MiB, each read back through the exposed ETag header
+        assert registry.faults.part_puts == 6
+        assert registry.artifact(artifact_id)["status"] == "uploaded"
+        assert registry.download(artifact_id) == data
+    finally:
+        registry.close()
 
 
 def test_the_registry_stopping_mid_upload_is_reported_and_retry_works(
