@@ -6,9 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 LABEXT_BUILT := src/luml_notebooks/labextension/static/style.js
 LABEXT_SOURCES := $(shell find labextension/src labextension/style labextension/schema -type f 2>/dev/null) \
-	labextension/package.json labextension/package-lock.json labextension/tsconfig.json
+	labextension/package.json labextension/package-lock.json labextension/tsconfig.json \
+	labextension/build-pages.mjs
 PY_SOURCES := $(shell find src/luml_notebooks -name '*.py' -not -path '*/labextension/*') \
-	pyproject.toml $(wildcard content/*)
+	pyproject.toml $(shell find content -type f)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test install install-test chromium lint
@@ -31,7 +32,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip "jupyter-builder>=1.2,<2"
 
 labextension/node_modules/.package-lock.json: labextension/package.json labextension/package-lock.json
-	cd labextension && npm ci --no-audit --no-fund
+	cd labextension && npm install --no-audit --no-fund
 
 $(LABEXT_BUILT): labextension/node_modules/.package-lock.json $(LABEXT_SOURCES) | $(BIN)/python
 	cd labextension && PATH="$(CURDIR)/$(BIN):$$PATH" npm run build:prod

@@ -76,7 +76,8 @@ def startup(browser, url: str, runs: int) -> dict[str, float]:
         "warm UI": [],
         "warm out": [],
     }
-    for _ in range(runs):
+    for run in range(runs):
+        print(f"  {url} run {run + 1}/{runs}", flush=True)
         context = browser.new_context()
         page = context.new_page()
         ui, out = open_and_run(page, url, BENCH_NOTEBOOK, "ready")

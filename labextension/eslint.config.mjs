@@ -57,5 +57,18 @@ export default defineConfig([
       'prefer-arrow-callback': 'error'
     }
   },
+  {
+    // Pages that run outside JupyterLab, and their storage code: no
+    // translator exists there, and nothing loads before an application.
+    files: ['src/page/**/*.ts', 'src/instances/**/*.ts'],
+    rules: {
+      'jupyter/no-untranslated-string': 'off',
+      'jupyter/prefer-lazy-imports': 'off'
+    }
+  },
+  {
+    files: ['*.mjs'],
+    languageOptions: { globals: { ...globals.node } }
+  },
   prettierRecommended
 ]);

@@ -275,21 +275,27 @@ def test_a_notebook_model_is_pushed_from_the_file_browser(
     )
     assert dialog.locator(".jp-LumlPush-org").inner_text() == "Local Organization"
     assert dialog.locator(".jp-LumlPush-collection").inner_text() == "Models"
-    assert dialog.locator(".jp-LumlPush-name").input_value() == "mean-threshold"
+    # name, description and tags come from the model's own manifest
+    local = browser_bytes(page, "mean_threshold.luml")
+    with tarfile.open(fileobj=io.BytesIO(local)) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))
+        index = {m.name: [m.offset_data, m.size] for m in archive if m.isfile()}
+    assert manifest["name"] == "mean-threshold"
+    assert dialog.locator(".jp-LumlPush-name").input_value() == manifest["name"]
+    assert manifest["description"]
     assert (
         dialog.locator(".jp-LumlPush-description").input_value()
-        == "A pure-Python classifier trained in the browser."
+        == manifest["description"]
     )
-    assert (
-        dialog.locator(".jp-LumlPush-tags").input_value()
-        == "luml-notebooks::example:v1"
+    assert dialog.locator(".jp-LumlPush-tags").input_value() == ", ".join(
+        manifest["producer_tags"]
     )
     dialog.locator(".jp-LumlPush-tags").fill("example, browser")
     dialog.locator(".jp-LumlPush-push").click()
     artifact_id = expect_pushed(page)
 
     # the Registry holds identical bytes, the manifest, status uploaded
-    local = browser_bytes(page, "mean_threshold.luml")
+    assert browser_bytes(page, "mean_threshold.luml") == local
     artifact = registry.artifact(artifact_id)
     assert artifact["status"] == "uploaded"
     assert artifact["type"] == "model"
@@ -298,9 +304,6 @@ def test_a_notebook_model_is_pushed_from_the_file_browser(
     assert artifact["file_name"] == "mean_threshold.luml"
     assert artifact["file_hash"] == hashlib.sha256(local).hexdigest()
     assert registry.download(artifact_id) == local
-    with tarfile.open(fileobj=io.BytesIO(local)) as archive:
-        manifest = json.load(archive.extractfile("manifest.json"))
-        index = {m.name: [m.offset_data, m.size] for m in archive if m.isfile()}
     assert artifact["manifest"] == manifest
     assert artifact["file_index"] == index
 

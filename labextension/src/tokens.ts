@@ -1,15 +1,29 @@
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
-import { IPushRecord, PushRecords } from './pushRecords';
-import {
+import type { DefaultState, IContentDiff } from './defaults';
+import type {
+  BackupReader,
+  IBackupContents,
+  IBackupInstance,
+  IRestoreLimits,
+  IRestorePreview,
+  IRestoreResult
+} from './backup';
+import type {
+  IBackupOutcome,
+  IBackupRequest,
+  IRestoreRequest
+} from './backupService';
+import type { IPushRecord, PushRecords } from './pushRecords';
+import type {
   IPreparedModel,
   IPushOptions,
   IPushProgress,
   IPushResult
 } from './pushService';
-import { RegistryClient } from './registryClient';
-import { IConnectionReport, KeySource } from './registryConnection';
+import type { RegistryClient } from './registryClient';
+import type { IConnectionReport, KeySource } from './registryConnection';
 
 /**
  * Where the app runs: entirely in the browser (JupyterLite) or against a
@@ -34,6 +48,153 @@ export interface ISiteInfo {
 export const ISiteInfo = new Token<ISiteInfo>(
   'luml-notebooks:ISiteInfo',
   'Facts about the deployed LUML Notebooks site, fixed at build time.'
+);
+
+export type { DefaultState };
+
+/**
+ * One default file and its state.
+ */
+export interface IDefaultStatus {
+  /** The file's path in the instance. */
+  readonly path: string;
+  readonly state: DefaultState;
+  /** sha256 of the version the site ships now. */
+  readonly shippedHash: string;
+  /** sha256 of the shipped version the user's copy started from, when known. */
+  readonly baseHash: string | null;
+}
+
+/**
+ * The shipped version of a default compared with the user's copy: cells
+ * (type and source) for notebooks, lines for other text.
+ */
+export interface IDefaultComparison extends IContentDiff {
+  readonly path: string;
+  readonly state: DefaultState;
+}
+
+/**
+ * The site's default files (the notebooks and data every instance starts
+ * with) and where the user's copies stand against the shipped versions.
+ */
+export interface IDefaultNotebooks {
+  /** Whether the site ships defaults (never with a Jupyter server). */
+  readonly enabled: boolean;
+  /** Resolves when every default's state is first known. */
+  readonly ready: Promise<void>;
+  /** Emitted when a state changes. */
+  readonly changed: ISignal<IDefaultNotebooks, void>;
+  /** Every default with its state, by path. */
+  readonly statuses: ReadonlyArray<IDefaultStatus>;
+  /** Whether a path is a default file. */
+  isDefault(path: string): boolean;
+  /** A default's state; null if the path is not a default. */
+  status(path: string): IDefaultStatus | null;
+  /** Check every default again. */
+  refresh(): Promise<void>;
+  /** The difference between the shipped version and the user's copy. */
+  compare(path: string): Promise<IDefaultComparison>;
+  /** Where a reset would keep the user's copy (`<name>-my-edits.<ext>`). */
+  keptCopyPath(path: string): Promise<string>;
+  /**
+   * Bring back the shipped version. With `keepCopy`, the user's copy is first
+   * saved beside it and checked; it is never lost when something fails.
+   */
+  reset(
+    path: string,
+    options: { keepCopy: boolean }
+  ): Promise<{ path: string; keptAs: string | null }>;
+  /**
+   * Defaults with a newer shipped version the user has not been told about;
+   * they count as told from now on.
+   */
+  takeUpdateNotices(): Promise<IDefaultStatus[]>;
+}
+
+export const IDefaultNotebooks = new Token<IDefaultNotebooks>(
+  'luml-notebooks:IDefaultNotebooks',
+  'The default files shipped with the site and the state of the user copies.'
+);
+
+/**
+ * Backup of an instance's files to one zip, and restore from one. The
+ * current instance is the default; every method also takes another
+ * instance's contents, for the instances page.
+ */
+export interface IBackupService {
+  /** The instance backed up by default. */
+  instance: IBackupInstance;
+  /** Emits when a backup completes. */
+  readonly backedUp: ISignal<
+    IBackupService,
+    { instanceId: string; time: Date }
+  >;
+  /** When an instance (the current one by default) was last backed up here. */
+  lastBackupTime(instanceId?: string): Date | null;
+  backup(request?: IBackupRequest): Promise<IBackupOutcome>;
+  open(file: Blob, limits?: Partial<IRestoreLimits>): Promise<BackupReader>;
+  preview(
+    reader: BackupReader,
+    contents?: IBackupContents
+  ): Promise<IRestorePreview>;
+  restore(
+    reader: BackupReader,
+    request: IRestoreRequest
+  ): Promise<IRestoreResult>;
+}
+
+export const IBackupService = new Token<IBackupService>(
+  'luml-notebooks:IBackupService',
+  "Backs up an instance's files to one zip and restores them from one."
+);
+
+/**
+ * An instance of this browser, as listed for switching.
+ */
+export interface IInstanceSummary {
+  readonly id: string;
+  /** The name; empty for a database made without one. */
+  readonly fullname: string;
+  readonly createdAt: Date | null;
+}
+
+/**
+ * The instance this JupyterLab tab shows.
+ */
+export interface ICurrentInstance {
+  readonly id: string;
+  /** The name as shown (a placeholder when the instance has none). */
+  readonly name: string;
+  /** True once the instance was deleted (in another tab or window). */
+  readonly deleted: boolean;
+  /** Emits when the name changes or the instance is deleted. */
+  readonly changed: ISignal<ICurrentInstance, void>;
+  /** Rename; rejects with a message a user can act on. */
+  rename(fullname: string): Promise<void>;
+  /** The names of the other instances (a new name must differ). */
+  otherNames(): Promise<string[]>;
+  /** Check that the instance still exists; marks it deleted if not. */
+  check(): Promise<boolean>;
+}
+
+/**
+ * The instances of this browser, seen from JupyterLab.
+ */
+export interface IInstances {
+  /** The instance of this tab; null when JupyterLab runs on a server. */
+  readonly current: ICurrentInstance | null;
+  /** Every instance of this browser, oldest first. */
+  list(): Promise<IInstanceSummary[]>;
+  /** The link that opens instance `id`. */
+  link(id: string): string;
+  /** The instances page. */
+  readonly pageUrl: string;
+}
+
+export const IInstances = new Token<IInstances>(
+  'luml-notebooks:IInstances',
+  "The browser's notebook instances and the one this tab shows."
 );
 
 /**

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
+from .backup import add_backup_parser
 from .registry.cli import DEFAULT_PORT as REGISTRY_PORT
 from .registry.cli import add_registry_parser
 from .serve import make_server, server_url
@@ -237,6 +238,7 @@ def make_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     add_registry_parser(commands)
+    add_backup_parser(commands)
     return parser
 
 

@@ -7,6 +7,7 @@ site's settings into ``jupyter-lite.json``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from importlib import resources
 from pathlib import Path
@@ -15,11 +16,12 @@ from urllib.parse import urlsplit
 import doit.exceptions
 import doit.tools
 from jupyterlite_core.addons.base import BaseAddon
+from jupyterlite_core.addons.contents import ContentsAddon
 from jupyterlite_core.constants import JUPYTERLITE_JSON
 from traitlets import Bool, Unicode
 
 from .. import __version__
-from . import pins, runtime
+from . import pages, pins, runtime
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 SITE_PLUGIN = "luml-notebooks:site"
@@ -27,6 +29,7 @@ REGISTRY_PLUGIN = "luml-notebooks:registry"
 DEFAULT_REGISTRY_URL = "https://api.luml.ai"
 # served next to the site by `luml-notebooks run`, from memory (see cli.py)
 LOCAL_REGISTRY_KEY_FILE = "luml-local-registry-key.json"
+DEFAULTS_PLUGIN = "luml-notebooks:defaults"
 PRODUCT_NAME = "LUML Notebooks"
 CONFIG_FILE = "jupyter_lite_config.json"
 PYODIDE_SOURCES = ("vendored", "cdn")
@@ -151,6 +154,14 @@ class LumlNotebooksAddon(BaseAddon):
             uptodate=[doit.tools.config_changed(self.site_settings())],
             actions=[(self.patch_config, [config_path])],
         )
+        yield self.task(
+            name="pages",
+            doc="add the instances page and the instance boot to the app pages",
+            file_dep=[config_path],
+            # cheap, idempotent, and the app pages may have been copied anew
+            uptodate=[False],
+            actions=[self.install_pages],
+        )
 
     def check(self, manager):
         if not self.vendored:
@@ -193,6 +204,13 @@ class LumlNotebooksAddon(BaseAddon):
         self.copy_one(folder, self.output_runtime)
         return True
 
+    def install_pages(self):
+        try:
+            pages.install_pages(self.manager.output_dir)
+        except pages.PagesError as error:
+            return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
+        return True
+
     def check_runtime(self):
         missing = runtime.missing_files(self.output_runtime)
         if missing:
@@ -221,6 +239,8 @@ class LumlNotebooksAddon(BaseAddon):
                 "pyodideSource": self.pyodide_source,
             },
             REGISTRY_PLUGIN: self.registry_settings(),
+            # the browser tells an edited default from a newer shipped one by these
+            DEFAULTS_PLUGIN: {"files": shipped_file_hashes(self.manager)},
         }
 
     def registry_settings(self) -> dict:
@@ -274,6 +294,22 @@ def registry_url_problem(url: str) -> str | None:
             "password, key, query or fragment (users set their API key in the site)"
         )
     return None
+
+
+def shipped_file_hashes(manager) -> dict[str, str]:
+    """The sha256 of every file the site ships as contents, by its path in the site.
+
+    The contents addon decides what ships (the last contents folder wins, ignored
+    patterns are left out), so ask it; hidden files are not listed to the browser.
+    """
+    contents = ContentsAddon(manager)
+    hashes = {}
+    for source, target in contents.file_src_dest:
+        path = target.relative_to(contents.output_files_dir).as_posix()
+        if any(part.startswith(".") for part in path.split("/")):
+            continue
+        hashes[path] = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+    return dict(sorted(hashes.items()))
 
 
 def bundled_content_dir() -> Path:

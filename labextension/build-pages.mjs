@@ -1,0 +1,40 @@
+// Bundles the two pages that run outside JupyterLab into the Python package:
+// the instances page (the site's index.html) and the instance boot script
+// that every JupyterLite app page runs before the app loads.
+import { rspack } from '@rspack/core';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const production = !process.argv.includes('--development');
+
+const compiler = rspack({
+  mode: production ? 'production' : 'development',
+  context: here,
+  entry: {
+    instances: './lib/page/instancesMain.js',
+    'instance-boot': './lib/page/bootMain.js'
+  },
+  output: {
+    path: path.resolve(here, '../src/luml_notebooks/site/pages/js'),
+    filename: '[name].js',
+    clean: true
+  },
+  target: ['web', 'es2020'],
+  devtool: production ? false : 'source-map',
+  optimization: { splitChunks: false, runtimeChunk: false }
+});
+
+compiler.run((error, stats) => {
+  if (error || stats.hasErrors()) {
+    console.error(
+      error ?? stats.toString({ colors: false, all: false, errors: true })
+    );
+    process.exitCode = 1;
+  } else {
+    console.log(
+      stats.toString({ colors: false, assets: true, modules: false })
+    );
+  }
+  compiler.close(() => undefined);
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  StatsAccumulator,
+  formatBytes,
+  isModelFile,
+  recordBytes
+} from '../../instances/stats';
+
+describe('instance stats', () => {
+  it('recognizes model files by their ending', () => {
+    for (const name of ['m.luml', 'M.LUML', 'a.dfs', 'b.fnnx', 'c.pyfnx']) {
+      assert.equal(isModelFile(name), true, name);
+    }
+    for (const name of ['luml', 'a.luml.txt', 'notes.ipynb']) {
+      assert.equal(isModelFile(name), false, name);
+    }
+  });
+
+  it('sizes records by size, else by content', () => {
+    assert.equal(
+      recordBytes({ size: 10, content: 'xxxxxxxxxxxxxxxxxxxx' }),
+      10
+    );
+    assert.equal(recordBytes({ content: 'abcd' }), 4);
+    assert.equal(recordBytes({ content: { a: 1 } }), 7);
+    assert.equal(recordBytes([{ size: 3 }, { size: 4 }]), 7);
+    assert.equal(recordBytes(null), 0);
+  });
+
+  it('sums files, models, checkpoints and the last change', () => {
+    const sums = new StatsAccumulator();
+    sums.addFile({
+      name: 'a.luml',
+      type: 'file',
+      size: 100,
+      last_modified: '2026-01-02T00:00:00Z'
+    });
+    sums.addFile({
+      name: 'b.ipynb',
+      type: 'notebook',
+      size: 50,
+      last_modified: '2026-03-01T00:00:00Z'
+    });
+    sums.addFile({
+      name: 'x.luml',
+      type: 'directory',
+      size: 0,
+      last_modified: 'not a date'
+    });
+    sums.addCheckpoints([{ size: 25 }]);
+    const stats = sums.stats;
+    assert.equal(stats.bytes, 175);
+    assert.equal(stats.files, 3);
+    assert.equal(stats.models, 1);
+    assert.equal(stats.lastModified?.toISOString(), '2026-03-01T00:00:00.000Z');
+    assert.equal(new StatsAccumulator().stats.lastModified, null);
+  });
+
+  it('formats byte counts', () => {
+    assert.equal(formatBytes(0), '0 B');
+    assert.equal(formatBytes(999), '999 B');
+    assert.equal(formatBytes(1500), '1.5 KB');
+    assert.equal(formatBytes(25_000_000), '25 MB');
+    assert.equal(formatBytes(3.2e9), '3.2 GB');
+  });
+});

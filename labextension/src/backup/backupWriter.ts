@@ -1,0 +1,301 @@
+import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+
+import {
+  fileBytes,
+  IBackupContents,
+  IContentsModelLike,
+  IInstanceListing,
+  listInstance
+} from './contents';
+import { chooseMethod, DEFLATE_LEVEL } from './compression';
+import { BackupError, errorMessage, throwIfCancelled } from './errors';
+import {
+  IBackupInstance,
+  IBackupManifest,
+  IManifestFile,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  serializeManifest
+} from './manifest';
+import { MANIFEST_NAME } from './paths';
+
+/** Where the zip goes, chunk by chunk, in order. */
+export interface IZipSink {
+  write(chunk: Uint8Array): Promise<void> | void;
+}
+
+export interface IBackupProgress {
+  phase: 'listing' | 'writing' | 'done';
+  filesDone: number;
+  filesTotal: number;
+  /** Bytes of the instance's files read so far (not of the zip). */
+  bytesDone: number;
+  /** The listing's estimate of all the files' bytes. */
+  bytesTotal: number;
+  /** Zip bytes produced so far. */
+  zipBytes: number;
+  currentPath?: string;
+}
+
+export interface IBackupWriteOptions {
+  instance: IBackupInstance;
+  siteVersion: string;
+  /** The creation time (tests pin it). */
+  now?: Date;
+  signal?: AbortSignal;
+  onProgress?: (progress: IBackupProgress) => void;
+}
+
+export interface IBackupSummary {
+  manifest: IBackupManifest;
+  /** Size of the whole zip. */
+  zipBytes: number;
+  /** Bytes of files stored as they are and bytes compressed. */
+  storedBytes: number;
+  deflatedBytes: number;
+}
+
+// Info-ZIP's extended timestamp: the modification time in UTC seconds,
+// more precise than the zip's own local-time, two-second field.
+const EXTENDED_TIMESTAMP = 0x5455;
+const DOS_EPOCH = Date.UTC(1980, 0, 2);
+const DOS_END = Date.UTC(2106, 0, 1);
+
+/**
+ * Writes a whole instance as one zip to a sink, streaming: one file's
+ * chunks at a time go through fflate's `Zip` and straight to the sink, so
+ * memory holds the file being read, not the archive.
+ */
+export class BackupWriter {
+  /**
+   * @param list - a faster way to list the instance, when the caller has
+   *   one; it may report empty folders as files (they are told apart when
+   *   read). By default folders are walked through the contents manager.
+   */
+  constructor(
+    private readonly _contents: IBackupContents,
+    private readonly _list?: (
+      signal?: AbortSignal
+    ) => Promise<IInstanceListing | null>
+  ) {}
+
+  /** What a backup would hold. */
+  async list(signal?: AbortSignal): Promise<IInstanceListing> {
+    const fast = this._list ? await this._list(signal) : null;
+    return fast ?? listInstance(this._contents, signal);
+  }
+
+  async write(
+    sink: IZipSink,
+    options: IBackupWriteOptions
+  ): Promise<IBackupSummary> {
+    const { signal } = options;
+    const now = options.now ?? new Date();
+    const progress: IBackupProgress = {
+      phase: 'listing',
+      filesDone: 0,
+      filesTotal: 0,
+      bytesDone: 0,
+      bytesTotal: 0,
+      zipBytes: 0
+    };
+    const report = () => options.onProgress?.({ ...progress });
+    report();
+    const listing = await this.list(signal);
+    progress.phase = 'writing';
+    progress.filesTotal = listing.files.length;
+    progress.bytesTotal = listing.files.reduce((n, f) => n + f.size, 0);
+    report();
+
+    const pending: Uint8Array[] = [];
+    let zipError: Error | null = null;
+    const zip = new Zip((error, chunk) => {
+      if (error) {
+        zipError = error;
+        return;
+      }
+      pending.push(chunk);
+      progress.zipBytes += chunk.length;
+    });
+    const flush = async () => {
+      if (zipError) {
+        throw new BackupError(
+          'write-failed',
+          `Could not build the zip: ${zipError.message}`
+        );
+      }
+      while (pending.length) {
+        await sink.write(pending.shift()!);
+      }
+    };
+
+    const manifest: IBackupManifest = {
+      format: MANIFEST_FORMAT,
+      formatVersion: MANIFEST_VERSION,
+      instance: { ...options.instance },
+      createdAt: now.toISOString(),
+      siteVersion: options.siteVersion,
+      files: [],
+      folders: []
+    };
+    let storedBytes = 0;
+    let deflatedBytes = 0;
+    try {
+      for (const file of listing.files) {
+        throwIfCancelled(signal);
+        progress.currentPath = file.path;
+        report();
+        let model: IContentsModelLike | null = await this._read(file.path);
+        if (model.type === 'directory') {
+          // an empty folder, as a fast listing reports them
+          const prefix = `${file.path}/`;
+          listing.folders.push({
+            path: file.path,
+            modified: model.last_modified,
+            empty: !listing.files.some(f => f.path.startsWith(prefix))
+          });
+          progress.filesTotal -= 1;
+          continue;
+        }
+        const modified = file.modified ?? model.last_modified;
+        const bytes = fileBytes(model);
+        model = null;
+        const method = chooseMethod(
+          file.path,
+          bytes.kind !== 'binary',
+          bytes.samples()
+        );
+        const entry =
+          method === 'deflate'
+            ? new ZipDeflate(file.path, { level: DEFLATE_LEVEL })
+            : new ZipPassThrough(file.path);
+        setTime(entry, modified ?? manifest.createdAt);
+        zip.add(entry);
+        const hash = sha256.create();
+        let size = 0;
+        for (const chunk of bytes.chunks()) {
+          hash.update(chunk);
+          size += chunk.length;
+          entry.push(chunk, false);
+          progress.bytesDone += chunk.length;
+          await flush();
+          report();
+          await yieldNow();
+          throwIfCancelled(signal);
+        }
+        entry.push(new Uint8Array(0), true);
+        await flush();
+        if (method === 'deflate') {
+          deflatedBytes += size;
+        } else {
+          storedBytes += size;
+        }
+        const record: IManifestFile = {
+          path: file.path,
+          size,
+          sha256: bytesToHex(hash.digest()),
+          kind: bytes.kind
+        };
+        if (modified) {
+          record.modified = modified;
+        }
+        manifest.files.push(record);
+        progress.filesDone += 1;
+        report();
+      }
+      for (const folder of listing.folders) {
+        if (!folder.empty) {
+          continue;
+        }
+        const entry = new ZipPassThrough(`${folder.path}/`);
+        setTime(entry, folder.modified ?? manifest.createdAt);
+        // MS-DOS directory attribute, for archivers that look at it
+        entry.attrs = 0x10;
+        zip.add(entry);
+        entry.push(new Uint8Array(0), true);
+        manifest.folders.push(
+          folder.modified
+            ? { path: folder.path, modified: folder.modified }
+            : { path: folder.path }
+        );
+      }
+      const manifestEntry = new ZipDeflate(MANIFEST_NAME, {
+        level: DEFLATE_LEVEL
+      });
+      setTime(manifestEntry, manifest.createdAt);
+      zip.add(manifestEntry);
+      manifestEntry.push(serializeManifest(manifest), true);
+      zip.end();
+      await flush();
+    } catch (error) {
+      zip.terminate();
+      if (error instanceof BackupError) {
+        throw error;
+      }
+      throw new BackupError(
+        'write-failed',
+        `The backup stopped at ${JSON.stringify(progress.currentPath ?? '')}: ${errorMessage(error)}`
+      );
+    }
+    progress.phase = 'done';
+    progress.currentPath = undefined;
+    report();
+    return {
+      manifest,
+      zipBytes: progress.zipBytes,
+      storedBytes,
+      deflatedBytes
+    };
+  }
+
+  private async _read(path: string): Promise<IContentsModelLike> {
+    try {
+      return await this._contents.get(path, { content: true });
+    } catch (error) {
+      throw new BackupError(
+        'read-failed',
+        `Could not read ${JSON.stringify(path)} from the instance: ${errorMessage(error)}`
+      );
+    }
+  }
+}
+
+let lastYield = 0;
+
+/**
+ * Lets the page run (progress, the Cancel button) every few dozen
+ * milliseconds. A message-channel task, unlike setTimeout, is not slowed
+ * down when the tab is in the background.
+ */
+export async function yieldNow(): Promise<void> {
+  const now = Date.now();
+  if (now - lastYield < 40 || typeof MessageChannel === 'undefined') {
+    return;
+  }
+  await new Promise<void>(resolve => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+  lastYield = Date.now();
+}
+
+function setTime(entry: ZipPassThrough | ZipDeflate, iso: string): void {
+  let ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) {
+    ms = Date.now();
+  }
+  // the zip time field starts in 1980; the extended one ends in 2106
+  ms = Math.min(Math.max(ms, DOS_EPOCH), DOS_END);
+  entry.mtime = ms;
+  const seconds = Math.floor(ms / 1000);
+  const extra = new Uint8Array(5);
+  extra[0] = 1; // flags: modification time present
+  new DataView(extra.buffer).setUint32(1, seconds >>> 0, true);
+  entry.extra = { [EXTENDED_TIMESTAMP]: extra };
+}

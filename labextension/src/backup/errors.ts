@@ -1,0 +1,51 @@
+/**
+ * Why a backup or a restore stopped. Each code has a message a user can act
+ * on; the code lets callers (and tests) tell the cases apart.
+ */
+export type BackupErrorCode =
+  | 'not-a-zip'
+  | 'truncated'
+  | 'unsupported'
+  | 'unsafe-path'
+  | 'duplicate-path'
+  | 'zip-bomb'
+  | 'damaged'
+  | 'crc-mismatch'
+  | 'sha256-mismatch'
+  | 'manifest'
+  | 'conflict'
+  | 'quota'
+  | 'read-failed'
+  | 'write-failed'
+  | 'cancelled';
+
+export class BackupError extends Error {
+  constructor(
+    readonly code: BackupErrorCode,
+    message: string
+  ) {
+    super(message);
+    this.name = 'BackupError';
+  }
+}
+
+/** Throws a `cancelled` error when the signal is aborted. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new BackupError('cancelled', 'Cancelled.');
+  }
+}
+
+/** Whether an error means the browser's storage for the site is full. */
+export function isQuotaError(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name ?? '';
+  const message = String((error as { message?: string } | null)?.message ?? '');
+  return name === 'QuotaExceededError' || /quota/i.test(message);
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    return error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,52 @@
+/**
+ * Builds DOM by hand for the pages outside JupyterLab. Text goes through
+ * textContent only, so names with HTML in them stay text.
+ */
+export interface IElementOptions {
+  className?: string;
+  text?: string;
+  attrs?: Record<string, string>;
+}
+
+export function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: IElementOptions = {},
+  children: (Node | string)[] = []
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (options.className) {
+    node.className = options.className;
+  }
+  if (options.text !== undefined) {
+    node.textContent = options.text;
+  }
+  for (const [name, value] of Object.entries(options.attrs ?? {})) {
+    node.setAttribute(name, value);
+  }
+  for (const child of children) {
+    node.append(child);
+  }
+  return node;
+}
+
+/** A date for people, in their locale; `fallback` when unknown. */
+export function formatDate(date: Date | null, fallback = 'Unknown'): string {
+  if (!date) {
+    return fallback;
+  }
+  return date.toLocaleString(undefined, {
+    dateStyle: 'medium',
+    timeStyle: 'short'
+  });
+}
+
+/** A `<time>` element for a date, or plain text when there is none. */
+export function timeElement(date: Date | null, fallback: string): Node {
+  if (!date) {
+    return document.createTextNode(fallback);
+  }
+  return element('time', {
+    text: formatDate(date),
+    attrs: { datetime: date.toISOString() }
+  });
+}

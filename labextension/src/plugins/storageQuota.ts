@@ -1,0 +1,57 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { Contents, IDefaultDrive } from '@jupyterlab/services';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { guardDriveWrites } from '../quotaGuard';
+import { IInstances } from '../tokens';
+
+/** One notice per burst of failed writes (a kernel may write many files). */
+const NOTICE_INTERVAL_MS = 10_000;
+
+/**
+ * Clear messages when a save fails because browser storage is full, or
+ * because the instance was deleted in another tab.
+ */
+export const storageQuotaPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'luml-notebooks:storage-quota',
+  description: 'Explains saves that fail because browser storage is full.',
+  autoStart: true,
+  requires: [IInstances, IDefaultDrive],
+  optional: [ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    instances: IInstances,
+    drive: Contents.IDrive,
+    translator: ITranslator | null
+  ): void => {
+    const current = instances.current;
+    if (!current) {
+      return;
+    }
+    const trans = (translator ?? nullTranslator).load('luml_notebooks');
+    let lastNotice = 0;
+    guardDriveWrites(drive, {
+      isDeleted: () => current.deleted,
+      onFull: error => {
+        const now = Date.now();
+        if (now - lastNotice < NOTICE_INTERVAL_MS) {
+          return;
+        }
+        lastNotice = now;
+        Notification.error(error.message, {
+          autoClose: false,
+          actions: [
+            {
+              label: trans.__('See storage use'),
+              callback: () => window.open(instances.pageUrl, '_blank')
+            }
+          ]
+        });
+      }
+    });
+  }
+};
