@@ -9,10 +9,10 @@ LABEXT_SOURCES := $(shell find labextension/src labextension/style labextension/
 	labextension/package.json labextension/package-lock.json labextension/tsconfig.json \
 	labextension/build-pages.mjs
 PY_SOURCES := $(shell find src/luml_notebooks -name '*.py' -not -path '*/labextension/*') \
-	pyproject.toml $(shell find content -type f)
+	pyproject.toml $(VENV)/.content-hash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium lint
+.PHONY: run test install install-test chromium lint FORCE
 
 run: install
 	$(BIN)/luml-notebooks run .
@@ -36,6 +36,12 @@ labextension/node_modules/.package-lock.json: labextension/package.json labexten
 
 $(LABEXT_BUILT): labextension/node_modules/.package-lock.json $(LABEXT_SOURCES) | $(BIN)/python
 	cd labextension && PATH="$(CURDIR)/$(BIN):$$PATH" npm run build:prod
+
+# the default notebooks' names have spaces, which make cannot list as
+# prerequisites: a hash of content/ stands for them, rewritten only on change
+$(VENV)/.content-hash: FORCE | $(BIN)/python
+	@find content -type f -print0 | sort -z | xargs -0 sha256sum > $@.new
+	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 $(VENV)/.installed: $(BIN)/python $(LABEXT_BUILT) $(PY_SOURCES)
 	$(BIN)/pip install --quiet .

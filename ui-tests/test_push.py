@@ -307,6 +307,18 @@ def test_a_notebook_model_is_pushed_from_the_file_browser(
     assert artifact["manifest"] == manifest
     assert artifact["file_index"] == index
 
+    # the Models panel shows the model as in the Registry
+    page.evaluate(
+        "void window.jupyterapp.commands.execute('luml-notebooks:show-models')"
+    )
+    row = page.locator(".jp-LumlModels-item", has_text="mean_threshold.luml")
+    badge = row.locator(".jp-LumlModels-registry[data-state=pushed]")
+    badge.wait_for(timeout=30_000)
+    assert badge.inner_text() == (
+        f"In the Registry: Models · artifact {artifact_id[:8]}"
+    )
+    assert artifact_id in (badge.get_attribute("title") or "")
+
     # pushing the same bytes to the same collection again warns first
     dialog = open_push_dialog(page, "mean_threshold.luml")
     warning = dialog.locator(".jp-LumlPush-warning")

@@ -1,5 +1,7 @@
 /**
- * The ids of the commands LUML Notebooks adds.
+ * The ids of the commands LUML Notebooks adds. Commands that act on one model
+ * take an optional `path` argument; without it they act on the model selected
+ * in the Models panel (or in the file browser, from its context menu).
  */
 export namespace CommandIDs {
   /** Open the Default Notebooks view. */
@@ -18,8 +20,15 @@ export namespace CommandIDs {
   export const switchInstance = 'luml-notebooks:switch-instance';
   /** Go back to the instances page. */
   export const openInstancesPage = 'luml-notebooks:open-instances-page';
-  /** Open the push dialog for a model file (args: `path`). */
+  export const showModels = 'luml-notebooks:show-models';
+  export const refreshModels = 'luml-notebooks:refresh-models';
+  export const inspectModel = 'luml-notebooks:inspect-model';
+  export const showModelInFileBrowser =
+    'luml-notebooks:show-model-in-file-browser';
+  export const downloadModel = 'luml-notebooks:download-model';
+  /** Open the push dialog for a model (args: `path`, or `from`). */
   export const pushModel = 'luml-notebooks:push-model';
+  export const deleteModel = 'luml-notebooks:delete-model';
   /** Set the Registry URL and API key, and test them. */
   export const registryConnection = 'luml-notebooks:registry-connection';
   export const testRegistryConnection =

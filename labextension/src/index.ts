@@ -5,6 +5,9 @@ import { defaultsFileBrowserPlugin } from './plugins/defaultsFileBrowser';
 import { instancesPlugin } from './plugins/instances';
 import { instanceUiPlugin } from './plugins/instanceUi';
 import { kernelChannelPlugin } from './plugins/kernelChannel';
+import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
+import { modelFileTypePlugin } from './plugins/modelFileType';
+import { modelsPanelPlugin } from './plugins/modelsPanel';
 import { pushPlugin } from './plugins/push';
 import { registryPlugin } from './plugins/registry';
 import { siteInfoPlugin } from './plugins/siteInfo';
@@ -21,6 +24,9 @@ export default [
   instancesPlugin,
   instanceUiPlugin,
   storageQuotaPlugin,
+  modelDiscoveryPlugin,
+  modelFileTypePlugin,
+  modelsPanelPlugin,
   registryPlugin,
   pushPlugin
 ];

@@ -2,6 +2,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { IDigest } from './base64Digest';
 import { Base64ByteSource, ILumlModelInfo, readLumlModel } from './format';
+import { isModelPath } from './modelDiscovery';
 import { IPushRecord, PushRecords } from './pushRecords';
 import {
   IArtifact,
@@ -19,15 +20,8 @@ import {
  * No JupyterLab imports: the plugin passes in the contents manager.
  */
 
-/** Names of model files, in any folder: the format and its legacy names. */
-export const MODEL_FILE_PATTERN = /\.(luml|dfs|fnnx|pyfnx)$/i;
-
 /** The platform's rule for artifact file names (ArtifactNamesField). */
 const FILE_NAME_PATTERN = /^[^:"*`~#%;'^]+\.[^\s:"*`~#%;'^]+$/;
-
-export function isModelPath(path: string): boolean {
-  return MODEL_FILE_PATTERN.test(path);
-}
 
 /** Why the Registry would refuse this file name, or undefined. */
 export function fileNameProblem(fileName: string): string | undefined {
@@ -186,6 +180,13 @@ export class ModelPusher {
     } = {}
   ): Promise<IPreparedModel> {
     const fileName = path.split('/').pop() ?? path;
+    if (!isModelPath(path)) {
+      throw new PushError(
+        `${fileName} is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.`,
+        undefined,
+        'reading'
+      );
+    }
     const nameProblem = fileNameProblem(fileName);
     if (nameProblem) {
       throw new PushError(nameProblem, undefined, 'reading');

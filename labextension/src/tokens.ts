@@ -22,6 +22,7 @@ import type {
   IPushProgress,
   IPushResult
 } from './pushService';
+import { LumlReadResult } from './format';
 import type { RegistryClient } from './registryClient';
 import type { IConnectionReport, KeySource } from './registryConnection';
 
@@ -198,6 +199,62 @@ export const IInstances = new Token<IInstances>(
 );
 
 /**
+ * A model file found in the instance's storage, with what its headers say.
+ */
+export interface IDiscoveredModel {
+  /** Path in the contents manager (no leading slash). */
+  readonly path: string;
+  /** The file name (last path segment). */
+  readonly name: string;
+  /** File size in bytes. */
+  readonly size: number;
+  /** ISO 8601 time of the last change, as the contents manager reports it. */
+  readonly lastModified: string;
+  /** The metadata, or why the file could not be read as a model. */
+  readonly result: LumlReadResult;
+}
+
+/**
+ * What changed in the list of models since the last `changed` emission.
+ */
+export interface IModelsChange {
+  /** Paths added, updated or removed. */
+  readonly paths: readonly string[];
+  /** Models that moved without a change of content. */
+  readonly renamed: readonly { oldPath: string; newPath: string }[];
+}
+
+/**
+ * Knows every model file (`.luml`, `.dfs`, `.fnnx`, `.pyfnx`) of the instance
+ * and keeps the list current as files are saved, renamed and deleted, in this
+ * tab and in other tabs of the same instance.
+ */
+export interface IModelDiscovery {
+  /** Emitted when the list of models (or the scan state) changes. */
+  readonly changed: ISignal<IModelDiscovery, IModelsChange>;
+  /** Known models, sorted by path. */
+  readonly models: readonly IDiscoveredModel[];
+  /** Resolves when the first full scan is done. */
+  readonly ready: Promise<void>;
+  /** True while a full scan walks the folders. */
+  readonly scanning: boolean;
+  /** Paths of model files waiting to be read (or being read). */
+  readonly pending: readonly string[];
+  /** The model at a path, if known. */
+  get(path: string): IDiscoveredModel | undefined;
+  /**
+   * Check a file or folder again (the whole instance without a path) and
+   * update the list; resolves when done.
+   */
+  refresh(path?: string): Promise<void>;
+}
+
+export const IModelDiscovery = new Token<IModelDiscovery>(
+  'luml-notebooks:IModelDiscovery',
+  'Knows the model files of the instance and their metadata.'
+);
+
+/**
  * Which LUML Registry the site talks to, with which API key. The URL comes
  * from the settings (or the site's build); the key is kept in this browser
  * only, per Registry URL, never in settings, notebooks or URLs.
@@ -254,6 +311,11 @@ export interface IModelPusher {
     registryUrl: string,
     collectionId: string
   ): IPushRecord | undefined;
+  /**
+   * Open the push dialog for a model file (the `push-model` command calls
+   * this); resolves with the result, or undefined when the user closed it.
+   */
+  openPushDialog(path: string): Promise<IPushResult | undefined>;
 }
 
 export const IModelPusher = new Token<IModelPusher>(

@@ -28,6 +28,9 @@ export class BytesByteSource implements IByteSource {
 }
 
 const INVALID = 255;
+// longer than one wrapped line (76 characters and a line break)
+const WRAP_PROBE_CHARS = 1024;
+const WHITESPACE = /\s/;
 const DECODE = buildDecodeTable();
 
 function buildDecodeTable(): Uint8Array {
@@ -53,9 +56,14 @@ export class Base64ByteSource implements IByteSource {
   private readonly _b64: string;
 
   constructor(base64: string) {
-    // The Jupyter server wraps base64 at 76 columns; JupyterLite does not.
-    // Only a wrapped string pays for one whitespace-free copy.
-    const compact = /\s/.test(base64) ? base64.replace(/\s+/g, '') : base64;
+    // The Jupyter server wraps base64 at 76 columns (and ends it with a
+    // newline); JupyterLite does not. Both ends tell which it is, so building
+    // a source costs the same for any size; only a wrapped string pays for
+    // one whitespace-free copy.
+    const wrapped =
+      WHITESPACE.test(base64.slice(0, WRAP_PROBE_CHARS)) ||
+      WHITESPACE.test(base64.slice(-WRAP_PROBE_CHARS));
+    const compact = wrapped ? base64.replace(/\s+/g, '') : base64;
     this._b64 = withoutPadding(compact);
     // a dangling sixth of a byte (length 4k+1) is ignored, like padding
     this.size = Math.floor((this._b64.length * 3) / 4);

@@ -23,6 +23,7 @@ import {
   RegistryConnection
 } from '../registryConnection';
 import { IRegistryConnection } from '../tokens';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the settings field is registered at activation
 import { createRegistryUrlSetting } from '../widgets/RegistryUrlSetting';
 
 const NO_ARGS = { args: { type: 'object', properties: {} } };

@@ -22,7 +22,7 @@ import { describeTransfer, formatBytes, TransferMeter } from '../transferMeter';
 
 export interface IPushDialogOptions {
   path: string;
-  pusher: IModelPusher;
+  pusher: Pick<IModelPusher, 'prepare' | 'push' | 'findDuplicate' | 'records'>;
   connection: IRegistryConnection;
   /** Opens the Registry connection settings (URL and key). */
   openConnectionSettings: () => Promise<unknown>;

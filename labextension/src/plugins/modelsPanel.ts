@@ -1,0 +1,371 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  Notification,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
+import { FileBrowser, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  deleteIcon,
+  downloadIcon,
+  fileUploadIcon,
+  folderIcon,
+  inspectorIcon,
+  refreshIcon
+} from '@jupyterlab/ui-components';
+import {
+  ReadonlyJSONObject,
+  ReadonlyPartialJSONObject
+} from '@lumino/coreutils';
+
+import { CommandIDs } from '../commands';
+import { modelIcon } from '../icons';
+import { isModelPath } from '../modelDiscovery';
+import { downloadFile, fileName } from '../modelFiles';
+import { IModelDiscovery, IModelPusher } from '../tokens';
+import { confirmDeleteModel } from '../widgets/confirmDelete';
+import type { InspectView } from '../widgets/InspectView';
+import { ModelsPanel } from '../widgets/ModelsPanel';
+import { MODEL_FILE_TYPE } from './modelFileType';
+
+const PANEL_ID = 'luml-notebooks-models';
+const ROW_SELECTOR = '.jp-LumlModels-item';
+const FILE_SELECTOR = `.jp-DirListing-item[data-file-type="${MODEL_FILE_TYPE}"]`;
+// downloads above this size get a progress notification
+const LARGE_DOWNLOAD_BYTES = 20 * 1024 * 1024;
+
+/** The arguments of the commands that act on one model. */
+const MODEL_ARGS: { args: ReadonlyJSONObject } = {
+  args: {
+    type: 'object',
+    properties: {
+      path: {
+        type: 'string',
+        description:
+          'The model file; by default the model selected in the Models panel'
+      },
+      from: {
+        type: 'string',
+        enum: ['file-browser'],
+        description: 'Act on the model file selected in the file browser'
+      }
+    }
+  }
+};
+
+/**
+ * The Models sidebar, the Inspect view and the model commands (palette,
+ * panel and file browser context menus).
+ */
+export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'luml-notebooks:models-panel',
+  description: 'The Models sidebar: inspect, download and delete models.',
+  autoStart: true,
+  requires: [IModelDiscovery],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    IDefaultFileBrowser,
+    ITranslator,
+    IModelPusher
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    discovery: IModelDiscovery,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    fileBrowser: FileBrowser | null,
+    translator: ITranslator | null,
+    pusher: IModelPusher | null
+  ): void => {
+    const { commands, shell } = app;
+    const contents = app.serviceManager.contents;
+    translator = translator ?? nullTranslator;
+    const trans = translator.load('luml_notebooks');
+
+    const panel = new ModelsPanel({
+      discovery,
+      commands,
+      translator,
+      pushRecords: pusher?.records
+    });
+    panel.id = PANEL_ID;
+    shell.add(panel, 'left', { rank: 150 });
+    restorer?.add(panel, PANEL_ID);
+
+    const tracker = new WidgetTracker<MainAreaWidget<InspectView>>({
+      namespace: 'luml-notebooks-inspect'
+    });
+    restorer?.restore(tracker, {
+      command: CommandIDs.inspectModel,
+      args: widget => ({ path: widget.content.path }),
+      name: widget => widget.content.path
+    });
+    // a moved model keeps its view: remember the new path for restoring
+    discovery.changed.connect((_, change) => {
+      if (change.renamed.length > 0) {
+        // after the views have followed the move (they listen too)
+        void Promise.resolve().then(() =>
+          tracker.forEach(widget => void tracker.save(widget))
+        );
+      }
+    });
+
+    /** The model a command acts on: its argument, else the selection. */
+    const pathOf = (args: ReadonlyPartialJSONObject): string | null => {
+      if (typeof args.path === 'string' && args.path) {
+        return args.path;
+      }
+      if (args.from === 'file-browser') {
+        for (const item of fileBrowser?.selectedItems() ?? []) {
+          if (item.type !== 'directory' && isModelPath(item.path)) {
+            return item.path;
+          }
+        }
+        return null;
+      }
+      return panel.selectedPath;
+    };
+    const hasModel = (args: ReadonlyPartialJSONObject) => pathOf(args) !== null;
+
+    let inspectCount = 0;
+    const inspect = async (
+      path: string
+    ): Promise<MainAreaWidget<InspectView>> => {
+      const open = tracker.find(w => w.content.path === path);
+      if (open) {
+        shell.activateById(open.id);
+        return open;
+      }
+      // loaded on first use: many visits never inspect a model
+      const { InspectView } = await import('../widgets/InspectView');
+      const again = tracker.find(w => w.content.path === path);
+      if (again) {
+        shell.activateById(again.id);
+        return again;
+      }
+      const content = new InspectView({
+        path,
+        contents,
+        discovery,
+        commands,
+        translator
+      });
+      const widget = new MainAreaWidget({ content });
+      widget.id = `luml-notebooks-inspect-${++inspectCount}`;
+      shell.add(widget, 'main');
+      void tracker.add(widget);
+      shell.activateById(widget.id);
+      return widget;
+    };
+
+    commands.addCommand(CommandIDs.showModels, {
+      describedBy: MODEL_ARGS,
+      label: args =>
+        args.from === 'file-browser'
+          ? trans.__('Show in Models Panel')
+          : trans.__('Show Models'),
+      caption: trans.__('Show the models of this instance'),
+      icon: modelIcon,
+      execute: args => {
+        shell.activateById(PANEL_ID);
+        const path =
+          typeof args.path === 'string' || args.from === 'file-browser'
+            ? pathOf(args)
+            : null;
+        if (path) {
+          panel.select(path, true);
+        }
+      }
+    });
+
+    commands.addCommand(CommandIDs.refreshModels, {
+      describedBy: { args: { type: 'object', properties: {} } },
+      label: trans.__('Refresh Models'),
+      caption: trans.__('Look for model files in every folder again'),
+      icon: refreshIcon,
+      execute: () => discovery.refresh()
+    });
+
+    commands.addCommand(CommandIDs.inspectModel, {
+      describedBy: MODEL_ARGS,
+      label: trans.__('Inspect Model'),
+      caption: trans.__(
+        'Show what the model file holds: manifest, inputs, metrics, card'
+      ),
+      icon: inspectorIcon,
+      isEnabled: hasModel,
+      execute: args => {
+        const path = pathOf(args);
+        return path ? inspect(path) : undefined;
+      }
+    });
+
+    commands.addCommand(CommandIDs.showModelInFileBrowser, {
+      describedBy: MODEL_ARGS,
+      label: trans.__('Show in File Browser'),
+      caption: trans.__('Open the folder of the model file and select it'),
+      icon: folderIcon,
+      isEnabled: hasModel,
+      execute: async args => {
+        const path = pathOf(args);
+        if (!path) {
+          return;
+        }
+        if (!fileBrowser) {
+          return commands.execute('filebrowser:go-to-path', { path });
+        }
+        await fileBrowser.model.cd(`/${PathExt.dirname(path)}`);
+        shell.activateById(fileBrowser.id);
+        await fileBrowser.selectItemByName(PathExt.basename(path));
+      }
+    });
+
+    commands.addCommand(CommandIDs.downloadModel, {
+      describedBy: MODEL_ARGS,
+      label: trans.__('Download Model'),
+      caption: trans.__('Save the model file, byte for byte, to your computer'),
+      icon: downloadIcon,
+      isEnabled: hasModel,
+      execute: async args => {
+        const path = pathOf(args);
+        if (!path) {
+          return;
+        }
+        const name = fileName(path);
+        const failed = (e: unknown) =>
+          trans.__('%1 could not be downloaded: %2', name, errorText(e));
+        const done = downloadFile(contents, path);
+        const large = (discovery.get(path)?.size ?? 0) > LARGE_DOWNLOAD_BYTES;
+        if (large) {
+          Notification.promise(
+            done.then(() => null),
+            {
+              pending: {
+                message: trans.__('Preparing %1 for download…', name)
+              },
+              success: { message: () => trans.__('%1 is downloading.', name) },
+              error: { message: failed }
+            }
+          );
+        }
+        try {
+          await done;
+        } catch (e) {
+          if (!large) {
+            Notification.error(failed(e));
+          }
+        }
+      }
+    });
+
+    commands.addCommand(CommandIDs.pushModel, {
+      describedBy: MODEL_ARGS,
+      label: trans.__('Push to Registry…'),
+      caption: pusher
+        ? trans.__('Push the model file to the LUML Registry')
+        : trans.__('Pushing to a LUML Registry is not available here'),
+      icon: fileUploadIcon,
+      isEnabled: args => pusher !== null && hasModel(args),
+      execute: async args => {
+        const path = pathOf(args);
+        if (!path || !pusher) {
+          return;
+        }
+        const result = await pusher.openPushDialog(path);
+        return result?.artifact.id;
+      }
+    });
+
+    commands.addCommand(CommandIDs.deleteModel, {
+      describedBy: MODEL_ARGS,
+      label: trans.__('Delete Model'),
+      caption: trans.__("Delete the model file from this browser's storage"),
+      icon: deleteIcon,
+      isEnabled: hasModel,
+      execute: async args => {
+        const path = pathOf(args);
+        if (
+          !path ||
+          !(await confirmDeleteModel(fileName(path), path, translator))
+        ) {
+          return;
+        }
+        try {
+          await contents.delete(path);
+        } catch (e) {
+          Notification.error(
+            trans.__(
+              '%1 could not be deleted: %2',
+              fileName(path),
+              errorText(e)
+            )
+          );
+        }
+      }
+    });
+
+    panel.selectionChanged.connect(() => commands.notifyCommandChanged());
+
+    // Enter and Delete on a focused row; the menus show them as shortcuts
+    const rowFocused = `${ROW_SELECTOR}:focus`;
+    commands.addKeyBinding({
+      command: CommandIDs.inspectModel,
+      keys: ['Enter'],
+      selector: rowFocused
+    });
+    commands.addKeyBinding({
+      command: CommandIDs.deleteModel,
+      keys: ['Delete'],
+      selector: rowFocused
+    });
+
+    const rowItems = [
+      CommandIDs.inspectModel,
+      CommandIDs.showModelInFileBrowser,
+      CommandIDs.downloadModel,
+      CommandIDs.pushModel,
+      CommandIDs.deleteModel
+    ];
+    rowItems.forEach((command, rank) =>
+      app.contextMenu.addItem({ command, selector: ROW_SELECTOR, rank })
+    );
+    // The file browser has its own Download and Delete for any file.
+    const fileItems = [
+      CommandIDs.inspectModel,
+      CommandIDs.showModels,
+      CommandIDs.pushModel
+    ];
+    app.contextMenu.addItem({
+      type: 'separator',
+      selector: FILE_SELECTOR,
+      rank: 20
+    });
+    fileItems.forEach((command, i) =>
+      app.contextMenu.addItem({
+        command,
+        selector: FILE_SELECTOR,
+        rank: 20 + (i + 1) / 10,
+        args: { from: 'file-browser' }
+      })
+    );
+
+    if (palette) {
+      const category = trans.__('LUML Models');
+      [CommandIDs.showModels, CommandIDs.refreshModels, ...rowItems].forEach(
+        command => palette.addItem({ command, category })
+      );
+    }
+  }
+};
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
