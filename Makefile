@@ -18,7 +18,7 @@ run: install
 	$(BIN)/luml-notebooks run .
 
 test: install-test chromium
-	cd labextension && npm test
+	cd labextension && LUML_NOTEBOOKS_PYTHON=$(CURDIR)/$(BIN)/python npm test
 	cd labextension && npm run lint:check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

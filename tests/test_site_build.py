@@ -45,7 +45,11 @@ def test_pyodide_is_vendored_and_no_cdn_url_is_configured(built_site):
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
     assert kernel["disablePyPIFallback"] is True
     text = (built_site / "jupyter-lite.json").read_text()
-    assert "cdn.jsdelivr" not in text and "https://" not in text
+    # the one https:// address is where users push models, not a runtime CDN
+    registry = site_config(built_site)["litePluginSettings"]["luml-notebooks:registry"]
+    assert registry == {"url": "https://api.luml.ai"}
+    assert "cdn.jsdelivr" not in text
+    assert "https://" not in text.replace('"https://api.luml.ai"', "")
     for name in runtime.RUNTIME_FILES:
         assert (built_site / "static" / "pyodide" / name).is_file(), name
 

@@ -63,8 +63,10 @@ def browser() -> Iterator[Browser]:
 class PageWatch:
     """What a page did that a test must check: requests and uncaught errors."""
 
-    def __init__(self, page: Page, origin: str):
+    def __init__(self, page: Page, origin: str, *also_allowed: str):
         self.origin = origin
+        # other servers of this machine the page may call (a local Registry)
+        self.allowed = tuple(o.rstrip("/") + "/" for o in (origin, *also_allowed))
         self.outside_requests: list[str] = []
         self.page_errors: list[str] = []
         page.on("request", self._on_request)
@@ -72,7 +74,7 @@ class PageWatch:
 
     def _on_request(self, request) -> None:
         url = request.url
-        if not url.startswith((self.origin, "data:", "blob:")):
+        if not url.startswith((*self.allowed, "data:", "blob:")):
             self.outside_requests.append(url)
 
 
@@ -82,11 +84,13 @@ def page_factory(browser) -> Iterator:
     watches: list[PageWatch] = []
     contexts = []
 
-    def new_page(origin: str) -> tuple[Page, PageWatch]:
+    def new_page(origin: str, *also_allowed: str) -> tuple[Page, PageWatch]:
+        for allowed in (origin, *also_allowed):
+            assert allowed.startswith("http://127.0.0.1:"), allowed
         context = browser.new_context()
         contexts.append(context)
         page = context.new_page()
-        watch = PageWatch(page, origin)
+        watch = PageWatch(page, origin, *also_allowed)
         watches.append(watch)
         return page, watch
 

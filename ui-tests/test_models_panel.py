@@ -101,13 +101,13 @@ def test_a_model_saved_by_a_notebook_shows_in_the_panel(lab):
     )
     expect(item.locator(".jp-LumlModels-version")).to_have_text("0.1.0")
     expect(item.locator(".jp-LumlModels-description")).to_have_text(
-        "A pure-Python classifier trained in the browser."
+        "Alerts when a reading's mean exceeds a learned threshold."
     )
     expect(item.locator(".jp-LumlModels-producer")).to_have_text("luml-notebooks 0.1.0")
     expect(item.locator(".jp-LumlModels-tag")).to_have_text(
         ["luml-notebooks::example:v1"]
     )
-    expect(item.locator(PUSH)).to_be_disabled()
+    expect(item.locator(PUSH)).to_be_enabled()
 
     # Enter on the focused row opens Inspect
     item.focus()
@@ -120,9 +120,8 @@ def test_a_model_saved_by_a_notebook_shows_in_the_panel(lab):
     assert table_rows(view.locator(".jp-LumlInspect-outputs")) == [
         ["y", "NDJSON", "Array[int]", "[batch]", ""]
     ]
-    expect(view.locator(".jp-LumlInspect-hint")).to_have_text(
-        "Configure a LUML Registry to push models"
-    )
+    # Push to Registry works, so no hint says what it lacks
+    expect(view.locator(".jp-LumlInspect-hint")).to_have_text("")
     members = view.locator(".jp-LumlInspect-members")
     expect(members).to_contain_text("manifest.json")
     expect(members).to_contain_text("variant_artifacts/__pyfunc__.py")
@@ -169,7 +168,7 @@ def test_models_already_in_storage_are_found_at_start_up(lab):
         model.click(button="right")
 
     file_menu("top.LUML")
-    expect(lab.get_by_role("menuitem", name="Push to Registry")).to_be_disabled()
+    expect(lab.get_by_role("menuitem", name="Push to Registry…")).to_be_enabled()
     lab.get_by_role("menuitem", name="Inspect Model").click()
     expect(lab.locator(".jp-LumlInspect-name")).to_contain_text("top")
     file_menu("top.LUML")

@@ -26,6 +26,12 @@ export namespace CommandIDs {
   export const showModelInFileBrowser =
     'luml-notebooks:show-model-in-file-browser';
   export const downloadModel = 'luml-notebooks:download-model';
+  /** Open the push dialog for a model (args: `path`, or `from`). */
   export const pushModel = 'luml-notebooks:push-model';
   export const deleteModel = 'luml-notebooks:delete-model';
+  /** Set the Registry URL and API key, and test them. */
+  export const registryConnection = 'luml-notebooks:registry-connection';
+  export const testRegistryConnection =
+    'luml-notebooks:test-registry-connection';
+  export const forgetRegistryKey = 'luml-notebooks:forget-registry-key';
 }

@@ -8,6 +8,8 @@ import { kernelChannelPlugin } from './plugins/kernelChannel';
 import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
 import { modelFileTypePlugin } from './plugins/modelFileType';
 import { modelsPanelPlugin } from './plugins/modelsPanel';
+import { pushPlugin } from './plugins/push';
+import { registryPlugin } from './plugins/registry';
 import { siteInfoPlugin } from './plugins/siteInfo';
 import { storageQuotaPlugin } from './plugins/storageQuota';
 
@@ -24,5 +26,7 @@ export default [
   storageQuotaPlugin,
   modelDiscoveryPlugin,
   modelFileTypePlugin,
-  modelsPanelPlugin
+  modelsPanelPlugin,
+  registryPlugin,
+  pushPlugin
 ];

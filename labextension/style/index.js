@@ -1,2 +1,3 @@
 import './base.css';
 import './defaults.css';
+import './registry.css';

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import functools
 import http.server
+import ipaddress
 import mimetypes
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -27,6 +30,30 @@ mimetypes.add_type("application/json", ".json")
 
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
     isolated = True
+    #: files served from memory, never written into the site folder; only to
+    #: clients on this machine (they may hold secrets such as a local API key)
+    memory_files: Mapping[str, bytes] = {}
+
+    def do_GET(self):
+        if not self._send_memory_file(with_body=True):
+            super().do_GET()
+
+    def do_HEAD(self):
+        if not self._send_memory_file(with_body=False):
+            super().do_HEAD()
+
+    def _send_memory_file(self, *, with_body: bool) -> bool:
+        body = self.memory_files.get(urlsplit(self.path).path)
+        if body is None or not _is_loopback(self.client_address[0]):
+            return False
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+        return True
 
     def end_headers(self):
         if self.isolated:
@@ -47,8 +74,13 @@ def make_server(
     port: int = 8000,
     isolated: bool = True,
     verbose: bool = False,
+    memory_files: Mapping[str, bytes] | None = None,
 ) -> http.server.ThreadingHTTPServer:
-    """An HTTP server for ``site_dir``; port 0 picks a free port."""
+    """An HTTP server for ``site_dir``; port 0 picks a free port.
+
+    ``memory_files`` maps URL paths to bodies served from memory to clients
+    on this machine only.
+    """
     if not (site_dir / "jupyter-lite.json").is_file():
         raise FileNotFoundError(
             f"{site_dir} is not a built site (no jupyter-lite.json): "
@@ -57,7 +89,7 @@ def make_server(
     handler = type(
         "BoundSiteRequestHandler",
         (SiteRequestHandler,),
-        {"isolated": isolated},
+        {"isolated": isolated, "memory_files": dict(memory_files or {})},
     )
     server = http.server.ThreadingHTTPServer(
         (host, port), functools.partial(handler, directory=str(site_dir))
@@ -76,3 +108,10 @@ def serve_in_thread(server: http.server.ThreadingHTTPServer) -> threading.Thread
 def server_url(server: http.server.ThreadingHTTPServer) -> str:
     host, port = server.server_address[:2]
     return f"http://{host}:{port}/"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -29,7 +29,7 @@ import { CommandIDs } from '../commands';
 import { modelIcon } from '../icons';
 import { isModelPath } from '../modelDiscovery';
 import { downloadFile, fileName } from '../modelFiles';
-import { IModelDiscovery } from '../tokens';
+import { IModelDiscovery, IModelPusher } from '../tokens';
 import { confirmDeleteModel } from '../widgets/confirmDelete';
 import type { InspectView } from '../widgets/InspectView';
 import { ModelsPanel } from '../widgets/ModelsPanel';
@@ -73,7 +73,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     ILayoutRestorer,
     ICommandPalette,
     IDefaultFileBrowser,
-    ITranslator
+    ITranslator,
+    IModelPusher
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -81,14 +82,20 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     fileBrowser: FileBrowser | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    pusher: IModelPusher | null
   ): void => {
     const { commands, shell } = app;
     const contents = app.serviceManager.contents;
     translator = translator ?? nullTranslator;
     const trans = translator.load('luml_notebooks');
 
-    const panel = new ModelsPanel({ discovery, commands, translator });
+    const panel = new ModelsPanel({
+      discovery,
+      commands,
+      translator,
+      pushRecords: pusher?.records
+    });
     panel.id = PANEL_ID;
     shell.add(panel, 'left', { rank: 150 });
     restorer?.add(panel, PANEL_ID);
@@ -261,12 +268,20 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
 
     commands.addCommand(CommandIDs.pushModel, {
       describedBy: MODEL_ARGS,
-      label: trans.__('Push to Registry'),
-      caption: trans.__('Configure a LUML Registry to push models'),
+      label: trans.__('Push to Registry…'),
+      caption: pusher
+        ? trans.__('Push the model file to the LUML Registry')
+        : trans.__('Pushing to a LUML Registry is not available here'),
       icon: fileUploadIcon,
-      // pushing arrives with the Registry connection
-      isEnabled: () => false,
-      execute: () => undefined
+      isEnabled: args => pusher !== null && hasModel(args),
+      execute: async args => {
+        const path = pathOf(args);
+        if (!path || !pusher) {
+          return;
+        }
+        const result = await pusher.openPushDialog(path);
+        return result?.artifact.id;
+      }
     });
 
     commands.addCommand(CommandIDs.deleteModel, {

@@ -11,6 +11,7 @@ import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from '../commands';
 import { modelIcon } from '../icons';
+import type { IPushRecord } from '../pushRecords';
 import { IDiscoveredModel, IModelDiscovery } from '../tokens';
 import { el } from './dom';
 import { commandButton, updateCommandButton } from './modelActions';
@@ -38,10 +39,18 @@ const SELECTED = 'jp-mod-selected';
 // the row actions are built once, for a path that stands for any model
 const TEMPLATE_PATH = 'model.luml';
 
+/** What the panel needs of the push records to show "in the Registry". */
+export interface IPushRecordSource {
+  forPath(path: string): readonly IPushRecord[];
+  readonly changed: ISignal<unknown, void>;
+}
+
 export interface IModelsPanelOptions {
   discovery: IModelDiscovery;
   commands: CommandRegistry;
   translator?: ITranslator;
+  /** Pushes to the Registry, when pushing is available. */
+  pushRecords?: IPushRecordSource;
 }
 
 /**
@@ -55,6 +64,7 @@ export class ModelsPanel extends Widget {
     super();
     this._discovery = options.discovery;
     this._commands = options.commands;
+    this._pushRecords = options.pushRecords ?? null;
     this._trans = (options.translator ?? nullTranslator).load('luml_notebooks');
     const trans = this._trans;
     this.addClass('jp-LumlModels');
@@ -134,6 +144,7 @@ export class ModelsPanel extends Widget {
     this._updateOrderButton();
     this._discovery.changed.connect(this._onModelsChanged, this);
     this._commands.commandChanged.connect(this._onCommandChanged, this);
+    this._pushRecords?.changed.connect(this._onPushed, this);
   }
 
   /** The path of the selected model (the focused or last clicked row). */
@@ -169,6 +180,7 @@ export class ModelsPanel extends Widget {
     }
     this._discovery.changed.disconnect(this._onModelsChanged, this);
     this._commands.commandChanged.disconnect(this._onCommandChanged, this);
+    this._pushRecords?.changed.disconnect(this._onPushed, this);
     super.dispose();
   }
 
@@ -184,6 +196,55 @@ export class ModelsPanel extends Widget {
 
   private _onModelsChanged(): void {
     this._render();
+  }
+
+  /** A push was recorded: update the rows' Registry line in place. */
+  private _onPushed(): void {
+    for (const row of this._rows.values()) {
+      const model = this._rowModels.get(row);
+      if (model) {
+        this._renderRegistry(row, model);
+      }
+    }
+  }
+
+  /** "In the Registry" under a model that was pushed from this instance. */
+  private _renderRegistry(row: HTMLElement, model: IDiscoveredModel): void {
+    row.querySelector('.jp-LumlModels-registry')?.remove();
+    const record = this._pushRecords?.forPath(model.path)[0];
+    if (!record) {
+      return;
+    }
+    const trans = this._trans;
+    const collection = record.collectionName ?? trans.__('a collection');
+    // pushed bytes are only known to match while the file is unchanged
+    const unchanged =
+      record.size === model.size &&
+      Date.parse(model.lastModified) <= Date.parse(record.pushedAt);
+    const line = el(
+      'div',
+      'jp-LumlModels-registry',
+      unchanged
+        ? trans.__(
+            'In the Registry: %1 · artifact %2',
+            collection,
+            record.artifactId.slice(0, 8)
+          )
+        : trans.__(
+            'An earlier version is in the Registry: %1 · artifact %2',
+            collection,
+            record.artifactId.slice(0, 8)
+          )
+    );
+    line.dataset.state = unchanged ? 'pushed' : 'changed';
+    line.title = trans.__(
+      'Pushed %1 to %2, collection %3, as artifact %4',
+      new Date(record.pushedAt).toLocaleString(),
+      record.registryUrl,
+      collection,
+      record.artifactId
+    );
+    row.querySelector('.jp-LumlModels-path')?.before(line);
   }
 
   private _onCommandChanged(
@@ -483,6 +544,7 @@ export class ModelsPanel extends Widget {
     const path = el('div', 'jp-LumlModels-path', model.path);
     path.title = model.path;
     row.appendChild(path);
+    this._renderRegistry(row, model);
 
     // a copy of one prepared set of buttons: a list of a thousand rows
     // builds quickly; clicks are handled once, on the list
@@ -582,6 +644,7 @@ export class ModelsPanel extends Widget {
 
   private readonly _discovery: IModelDiscovery;
   private readonly _commands: CommandRegistry;
+  private readonly _pushRecords: IPushRecordSource | null;
   private readonly _trans: TranslationBundle;
   private readonly _count: HTMLElement;
   private readonly _filter: HTMLInputElement;

@@ -137,6 +137,14 @@ class RegistryStore:
                 raise NotFound(f"Organization {org_id} does not exist.")
             return self._insert_api_key(conn, self._local_user(conn), org_id)
 
+    def revoke_api_key(self, key: str) -> bool:
+        """Delete ``key``; True if it existed."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "DELETE FROM api_keys WHERE key_hash = ?", (hash_api_key(key),)
+            )
+            return cursor.rowcount > 0
+
     def authenticate(self, key: str) -> Principal:
         with self.db.reading() as conn:
             row = conn.execute(

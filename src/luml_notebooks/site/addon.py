@@ -11,6 +11,7 @@ import hashlib
 import json
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import doit.exceptions
 import doit.tools
@@ -24,6 +25,10 @@ from . import pages, pins, runtime
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 SITE_PLUGIN = "luml-notebooks:site"
+REGISTRY_PLUGIN = "luml-notebooks:registry"
+DEFAULT_REGISTRY_URL = "https://api.luml.ai"
+# served next to the site by `luml-notebooks run`, from memory (see cli.py)
+LOCAL_REGISTRY_KEY_FILE = "luml-local-registry-key.json"
 DEFAULTS_PLUGIN = "luml-notebooks:defaults"
 PRODUCT_NAME = "LUML Notebooks"
 CONFIG_FILE = "jupyter_lite_config.json"
@@ -54,7 +59,27 @@ class LumlNotebooksAddon(BaseAddon):
         help="Where downloaded runtime files are cached (default: the user cache).",
     ).tag(config=True)
 
-    aliases = {"luml-pyodide": "LumlNotebooksAddon.pyodide_source"}
+    registry_url: str = Unicode(
+        DEFAULT_REGISTRY_URL,
+        help=(
+            "The LUML Registry the site pushes models to (users can change it in "
+            "the settings). The Registry must allow the site's origin (CORS)."
+        ),
+    ).tag(config=True)
+
+    local_registry_key: bool = Bool(
+        False,
+        help=(
+            "Let the site ask the server that serves it for the Registry's API "
+            "key. Only `luml-notebooks run` serves one (for the local Registry it "
+            "starts, from memory); elsewhere users set their own key."
+        ),
+    ).tag(config=True)
+
+    aliases = {
+        "luml-pyodide": "LumlNotebooksAddon.pyodide_source",
+        "luml-registry-url": "LumlNotebooksAddon.registry_url",
+    }
 
     def __init__(self, manager, *args, **kwargs):
         super().__init__(manager, *args, **kwargs)
@@ -155,6 +180,8 @@ class LumlNotebooksAddon(BaseAddon):
                 f"LumlNotebooksAddon.pyodide_source is {self.pyodide_source!r}; "
                 f"use one of: {', '.join(PYODIDE_SOURCES)}"
             )
+        if problem is None:
+            problem = registry_url_problem(self.registry_url)
         if problem:
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {problem}")
         return True
@@ -211,9 +238,16 @@ class LumlNotebooksAddon(BaseAddon):
                 "siteVersion": __version__,
                 "pyodideSource": self.pyodide_source,
             },
+            REGISTRY_PLUGIN: self.registry_settings(),
             # the browser tells an edited default from a newer shipped one by these
             DEFAULTS_PLUGIN: {"files": shipped_file_hashes(self.manager)},
         }
+
+    def registry_settings(self) -> dict:
+        settings: dict = {"url": self.registry_url.strip().rstrip("/")}
+        if self.local_registry_key:
+            settings["localKey"] = True
+        return settings
 
     def patch_config(self, config_path: Path):
         config = json.loads(config_path.read_text(encoding="utf-8"))
@@ -243,6 +277,22 @@ def config_problem(config_path: Path) -> str | None:
         )
     if not isinstance(config, dict):
         return f"{config_path} must hold a JSON object, not {type(config).__name__}"
+    return None
+
+
+def registry_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the site's Registry URL, for the operator."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return (
+            f"LumlNotebooksAddon.registry_url is {url!r}; use the Registry's "
+            f"address, like {DEFAULT_REGISTRY_URL}"
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return (
+            "LumlNotebooksAddon.registry_url must be a plain address: no user, "
+            "password, key, query or fragment (users set their API key in the site)"
+        )
     return None
 
 

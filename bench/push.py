@@ -1,0 +1,296 @@
+"""Pushing a model to the local Registry: the browser beside the official client.
+
+The same model file (default 64 MB) goes to the same local Registry on
+127.0.0.1 (a process of its own), once from LUML Notebooks in headless
+Chromium (the push dialog: read from browser storage, sha256 in a Web Worker,
+create, PUT, PATCH) and once with the official Python client ``luml-api``
+(``artifacts.upload``: hash, create, PUT, PATCH). Printed as MB/s, the median
+of several runs:
+
+- push: create + upload + confirm (for the browser: click Push to done; for
+  luml-api: its upload call minus the time hashlib needs for the file);
+- end to end: with the file's sha256 (for the browser: from opening the
+  dialog, which reads the file and hashes it while the user chooses).
+
+luml-api needs Python >= 3.12; it is installed into a cached venv.
+
+    python bench/push.py [--size-mb 64] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# run as a script, so bench/ is on the import path
+from harness import build_luml_site, chromium, median, served
+from luml_notebooks.registry import RegistryStore
+
+WAIT_MS = int(os.environ.get("BENCH_WAIT_MS", 600_000))
+MB = 1_000_000
+
+CLIENT_SCRIPT = r"""
+import hashlib, json, sys, time
+from luml_api import LumlClient
+
+base_url, api_key, path, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+client = LumlClient(base_url=base_url, api_key=api_key)
+results = []
+for run in range(runs):
+    start = time.perf_counter()
+    with open(path, "rb") as f:
+        hashlib.sha256(f.read()).hexdigest()
+    hashed = time.perf_counter() - start
+    start = time.perf_counter()
+    artifact = client.artifacts.upload(path, name=f"bench-python-{run}")
+    total = time.perf_counter() - start
+    assert str(artifact.status).endswith("uploaded"), artifact.status
+    results.append({"total": total, "hash": hashed})
+print(json.dumps(results))
+"""
+
+
+def model_file(path: Path, size: int) -> None:
+    """A model file: the six root files and `size` bytes of weights."""
+    members = {
+        "manifest.json": json.dumps(
+            {
+                "variant": "pyfunc",
+                "name": "bench-model",
+                "version": "1.0.0",
+                "description": "benchmark weights",
+                "producer_name": "luml-notebooks-bench",
+                "producer_version": "0",
+                "producer_tags": [],
+                "inputs": [],
+                "outputs": [],
+                "dynamic_attributes": [],
+                "env_vars": [],
+            }
+        ).encode(),
+        "dtypes.json": b"{}",
+        "env.json": b"{}",
+        "variant_config.json": b"{}",
+        "ops.json": b"{}",
+        "meta.json": b"[]",
+    }
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        info = tarfile.TarInfo("variant_artifacts/extra_files/weights.bin")
+        info.size = size
+        tar.addfile(info, io.BytesIO(os.urandom(size)))
+
+
+def luml_api_python() -> str | None:
+    """A Python with luml-api: the tests' cached venv, else a new one."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    cache = Path(base) / "luml-notebooks" / "test-venvs"
+    for python in sorted(glob.glob(str(cache / "luml-api-py*" / "bin" / "python"))):
+        if subprocess.run([python, "-c", "import luml_api"]).returncode == 0:
+            return python
+    candidates = [shutil.which(f"python3.{minor}") for minor in range(19, 11, -1)]
+    root = subprocess.run(["pyenv", "root"], capture_output=True, text=True)
+    if root.returncode == 0:
+        pattern = os.path.join(
+            root.stdout.strip(), "versions", "*", "bin", "python3.1[2-9]"
+        )
+        candidates += sorted(glob.glob(pattern), reverse=True)
+    for interpreter in filter(None, candidates):
+        folder = cache / "luml-api-bench"
+        subprocess.run([interpreter, "-m", "venv", str(folder)], check=False)
+        python = str(folder / "bin" / "python")
+        install = subprocess.run(
+            [python, "-m", "pip", "install", "-q", "luml-api"], capture_output=True
+        )
+        if install.returncode == 0:
+            return python
+    return None
+
+
+@contextmanager
+def registry_process(data_dir: Path) -> Iterator[str]:
+    """`python -m luml_notebooks.registry serve` on a free port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "luml_notebooks.registry", "serve"),
+            *("--port", str(port), "--data-dir", str(data_dir)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(url + "/", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def connect(page, url: str, key: str) -> None:
+    page.evaluate(
+        "void window.jupyterapp.commands.execute('luml-notebooks:registry-connection')"
+    )
+    form = page.locator(".jp-Dialog .jp-LumlConnection")
+    form.locator("input[type=url]").fill(url)
+    form.locator("input[type=password]").fill(key)
+    page.locator(".jp-Dialog .jp-Dialog-button", has_text="Save").click()
+    form.wait_for(state="detached")
+
+
+def browser_runs(site: Path, registry_url: str, key: str, runs: int) -> list[dict]:
+    results = []
+    with served(site) as url, chromium() as browser:
+        page = browser.new_context().new_page()
+        page.goto(f"{url}lab/index.html")
+        page.wait_for_function(
+            "window.jupyterapp && window.jupyterapp.serviceManager.contents",
+            timeout=WAIT_MS,
+        )
+        page.wait_for_selector(".jp-LumlBrand", timeout=WAIT_MS)
+        # into browser storage, as a notebook would have saved it
+        page.evaluate(
+            """async source => {
+                const response = await fetch(source);
+                if (!response.ok) {
+                    throw new Error(`${source}: HTTP ${response.status}`);
+                }
+                const blob = await response.blob();
+                const url = await new Promise(resolve => {
+                    const reader = new FileReader();
+                    reader.onload = () => resolve(reader.result);
+                    reader.readAsDataURL(blob);
+                });
+                await window.jupyterapp.serviceManager.contents.save('bench.luml', {
+                    type: 'file', format: 'base64', content: url.split(',')[1]
+                });
+            }""",
+            f"{url}bench-model.luml",
+        )
+        connect(page, registry_url, key)
+        for _ in range(runs):
+            start = time.perf_counter()
+            page.evaluate(
+                "void window.jupyterapp.commands.execute("
+                "'luml-notebooks:push-model', {path: 'bench.luml'})"
+            )
+            try:
+                page.wait_for_function(
+                    "() => { const b = document.querySelector('.jp-LumlPush-push');"
+                    " return b && !b.disabled; }",
+                    timeout=WAIT_MS,
+                )
+            except Exception:
+                raise SystemExit(
+                    "the push dialog did not get ready:\n"
+                    + page.locator(".jp-LumlPush").inner_text()
+                ) from None
+            prepared = time.perf_counter() - start
+            start = time.perf_counter()
+            page.locator(".jp-LumlPush-push").click()
+            page.locator(".jp-LumlPush").wait_for(state="detached", timeout=WAIT_MS)
+            pushed = time.perf_counter() - start
+            results.append({"prepare": prepared, "push": pushed})
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size-mb", type=int, default=64)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    python = luml_api_python()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        model = tmp_path / "bench-model.luml"
+        model_file(model, args.size_mb * MB)
+        size = model.stat().st_size
+        print(f"model file: {size / MB:.1f} MB", flush=True)
+        site = build_luml_site(tmp_path / "site")
+        shutil.copy(model, site / "bench-model.luml")
+
+        data_dir = tmp_path / "registry"
+        key = RegistryStore(data_dir).ensure_bootstrap()
+        # its own process: in this one it would share the GIL with Playwright
+        with registry_process(data_dir) as registry_url:
+            browser = browser_runs(site, registry_url, key, args.runs)
+            python_runs: list[dict] = []
+            if python:
+                command = [python, "-c", CLIENT_SCRIPT, registry_url, key]
+                out = subprocess.run(
+                    [*command, str(model), str(args.runs)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                python_runs = json.loads(out.stdout.strip().splitlines()[-1])
+
+        # every pushed artifact holds the file's bytes
+        digest = hashlib.sha256(model.read_bytes()).hexdigest()
+        store = RegistryStore(data_dir)
+        with store.db.reading() as conn:
+            rows = conn.execute("SELECT status, file_hash FROM artifacts").fetchall()
+        assert all(r["status"] == "uploaded" and r["file_hash"] == digest for r in rows)
+
+    def rate(seconds: float) -> float:
+        return size / MB / seconds if seconds else float("nan")
+
+    def row(what: str, ours: float, theirs: float | None) -> None:
+        other = f"{theirs:>10.1f}" if theirs is not None else f"{'n/a':>10}"
+        print(f"  {what:36} {ours:>10.1f} {other}")
+
+    print(
+        f"\nPush of a {size / MB:.1f} MB model to the local Registry on 127.0.0.1 "
+        f"(median of {args.runs}; MB/s, higher is better)"
+    )
+    print(f"  {'':36} {'browser':>10} {'luml-api':>10}")
+    push = [r["total"] - r["hash"] for r in python_runs]
+    total = [r["total"] for r in python_runs]
+    row(
+        "push (create, upload, confirm)",
+        rate(median([r["push"] for r in browser])),
+        rate(median(push)) if python_runs else None,
+    )
+    row(
+        "end to end (with sha256)",
+        rate(median([r["push"] + r["prepare"] for r in browser])),
+        rate(median(total)) if python_runs else None,
+    )
+    if not python_runs:
+        print("  luml-api: no Python >= 3.12 found (it needs one), so not measured")
+    prepare = median([r["prepare"] for r in browser])
+    print(
+        f"\n  browser: reading {size / MB:.1f} MB from storage and hashing it in a "
+        f"Web Worker took {prepare:.2f} s (median), before Push is clicked"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,590 @@
+"""Pushing a model from the browser to a real local Registry on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page
+from starlette.middleware import Middleware
+
+from browser_helpers import KERNEL_TIMEOUT_MS, open_lab, run_all_cells, wait_for_output
+from luml_notebooks.registry import RegistryStore
+from luml_notebooks.registry.background import BackgroundRegistry
+from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG
+
+pytestmark = pytest.mark.browser
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "luml"
+KEYS_STORAGE = "luml-notebooks:registry-api-keys"
+
+
+class StorageFaults:
+    """ASGI middleware inside the Registry's CORS layer, so the browser can
+    read what it answers: fail PUTs to storage with a 500, or hang them."""
+
+    def __init__(self, app, control: FaultControl) -> None:
+        self.app = app
+        self.control = control
+
+    async def __call__(self, scope, receive, send) -> None:
+        is_put = (
+            scope["type"] == "http"
+            and scope["method"] == "PUT"
+            and scope["path"].startswith("/storage/")
+        )
+        if is_put and b"partNumber" in scope["query_string"]:
+            self.control.part_puts += 1
+        if is_put and self.control.hang:
+            await receive()  # the first bytes of the file arrived
+            self.control.put_started.set()
+            await asyncio.Event().wait()  # until the server is stopped
+        if is_put and self.control.fail:
+            more = True
+            while more:  # read the body, so the browser sees the answer
+                more = (await receive()).get("more_body", False)
+            self.control.failed_puts += 1
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            body = b'{"detail": "Injected storage failure"}'
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+class FaultControl:
+    def __init__(self) -> None:
+        self.fail = False
+        self.hang = False
+        self.failed_puts = 0
+        self.part_puts = 0
+        self.put_started = threading.Event()
+
+
+class LocalRegistry:
+    """A real Registry (uvicorn thread, temp data dir) with an API view of it."""
+
+    def __init__(self, data_dir: Path, **app_options) -> None:
+        self.data_dir = data_dir
+        self.app_options = app_options
+        self.key = RegistryStore(data_dir).ensure_bootstrap()
+        self.faults = FaultControl()
+        self.server = self._start(port=0)
+        self.url = self.server.url
+        self.api = httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {self.key}"},
+            timeout=30,
+        )
+        self.org = self.api.get("/v1/users/me/organizations").json()[0]["id"]
+        orbits = self.api.get(f"/v1/organizations/{self.org}/orbits").json()
+        self.orbit = orbits[0]["id"]
+        collections = self.api.get(self._orbit_path + "/collections").json()
+        self.collection = collections["items"][0]["id"]
+
+    def _start(self, port: int) -> BackgroundRegistry:
+        server = BackgroundRegistry(
+            self.data_dir, port=port, graceful_timeout=1, **self.app_options
+        )
+        # appended: inside the CORS middleware, like any answer of the app
+        server.app.user_middleware.append(
+            Middleware(StorageFaults, control=self.faults)
+        )
+        return server.start()
+
+    @property
+    def _orbit_path(self) -> str:
+        return f"/v1/organizations/{self.org}/orbits/{self.orbit}"
+
+    @property
+    def artifacts_path(self) -> str:
+        return f"{self._orbit_path}/collections/{self.collection}/artifacts"
+
+    def artifacts(self) -> list[dict]:
+        """The collection's artifacts, oldest first."""
+        response = self.api.get(self.artifacts_path, params={"order": "asc"})
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    def artifact(self, artifact_id: str) -> dict:
+        return self.api.get(f"{self.artifacts_path}/{artifact_id}").json()
+
+    def download(self, artifact_id: str) -> bytes:
+        url = self.api.get(f"{self.artifacts_path}/{artifact_id}/download-url")
+        response = httpx.get(url.json()["url"], timeout=60)
+        assert response.status_code == 200, response.text
+        return response.content
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def restart(self) -> None:
+        """Start again on the same port and data, without faults."""
+        self.faults.hang = self.faults.fail = False
+        self.server = self._start(port=self.server.port)
+
+    def close(self) -> None:
+        self.api.close()
+        self.server.stop()
+
+
+@pytest.fixture
+def registry(tmp_path) -> Iterator[LocalRegistry]:
+    local = LocalRegistry(tmp_path / "registry")
+    yield local
+    local.close()
+
+
+def model_file(payload: bytes, name: str = "big-model") -> bytes:
+    """A real model file (the six root files and a payload), as luml-sdk lays it out."""
+    spec = {"content_type": "NDJSON", "dtype": "Array[float]", "shape": ["batch"]}
+    manifest = {
+        "variant": "pyfunc",
+        "name": name,
+        "version": "2.0.0",
+        "description": "weights for the push tests",
+        "producer_name": "luml-notebooks-tests",
+        "producer_version": "0",
+        "producer_tags": ["tests::push:v1"],
+        "inputs": [{"name": "x", **spec}],
+        "outputs": [{"name": "y", **spec}],
+        "dynamic_attributes": [],
+        "env_vars": [],
+    }
+    members = {
+        "manifest.json": json.dumps(manifest).encode(),
+        "dtypes.json": b"{}",
+        "env.json": b"{}",
+        "variant_config.json": b"{}",
+        "ops.json": b"{}",
+        "meta.json": b"[]",
+        "variant_artifacts/extra_files/weights.bin": payload,
+    }
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for member, data in members.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def save_file(page: Page, path: str, data: bytes) -> None:
+    page.evaluate(
+        """async ([path, content]) => {
+            await window.jupyterapp.serviceManager.contents.save(
+                path, {type: 'file', format: 'base64', content});
+        }""",
+        [path, base64.b64encode(data).decode()],
+    )
+
+
+def browser_bytes(page: Page, path: str) -> bytes:
+    content = page.evaluate(
+        """async path => (await window.jupyterapp.serviceManager.contents.get(
+            path, {content: true, format: 'base64', type: 'file'})).content""",
+        path,
+    )
+    return base64.b64decode(content)
+
+
+def connect(page: Page, registry: LocalRegistry) -> None:
+    """Set the Registry URL and key the way a user does, and test them."""
+    page.evaluate(
+        "void window.jupyterapp.commands.execute('luml-notebooks:registry-connection')"
+    )
+    form = page.locator(".jp-Dialog .jp-LumlConnection")
+    form.wait_for()
+    form.locator("input[type=url]").fill(registry.url)
+    form.locator("input[type=password]").fill(registry.key)
+    form.locator(".jp-LumlConnection-test").click()
+    result = form.locator(".jp-LumlConnection-result[data-state=ok]")
+    result.wait_for(timeout=30_000)
+    assert result.inner_text().startswith(f"Connected to {registry.url}.")
+    assert "Local Organization" in result.inner_text()
+    page.locator(".jp-Dialog .jp-Dialog-button", has_text="Save").click()
+    form.wait_for(state="detached")
+
+
+def open_push_dialog(page: Page, path: str):
+    page.evaluate(
+        "path => void window.jupyterapp.commands.execute("
+        "'luml-notebooks:push-model', {path})",
+        path,
+    )
+    dialog = page.locator(".jp-LumlPush")
+    dialog.wait_for()
+    # ready: the file is hashed and a collection is chosen
+    page.wait_for_function(
+        "() => { const b = document.querySelector('.jp-LumlPush-push');"
+        " return b && !b.disabled; }",
+        timeout=60_000,
+    )
+    return dialog
+
+
+def expect_pushed(page: Page) -> str:
+    """Wait for the dialog to close with a success; return the artifact id."""
+    page.locator(".jp-LumlPush").wait_for(state="detached", timeout=120_000)
+    toast = page.locator(".Toastify__toast", has_text="as artifact")
+    toast.wait_for(timeout=10_000)
+    match = re.search(r"as artifact ([0-9a-f-]{36})\.", toast.inner_text())
+    assert match, toast.inner_text()
+    return match.group(1)
+
+
+def test_a_notebook_model_is_pushed_from_the_file_browser(
+    page_factory, site_url, registry
+):
+    page, _watch = page_factory(site_url, registry.url)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    open_lab(page, site_url, "Build a model.ipynb")
+    run_all_cells(page)
+    wait_for_output(page, "saved mean_threshold.luml")
+    connect(page, registry)
+
+    # right-click the model in the file browser: Push to Registry…
+    item = page.locator(".jp-DirListing-item", has_text="mean_threshold.luml")
+    item.wait_for(timeout=KERNEL_TIMEOUT_MS)
+    item.click(button="right")
+    page.locator(".lm-Menu-item", has_text="Push to Registry…").click()
+    dialog = page.locator(".jp-LumlPush")
+    dialog.wait_for()
+    page.wait_for_function(
+        "() => !document.querySelector('.jp-LumlPush-push').disabled",
+        timeout=60_000,
+    )
+    assert dialog.locator(".jp-LumlPush-org").inner_text() == "Local Organization"
+    assert dialog.locator(".jp-LumlPush-collection").inner_text() == "Models"
+    # name, description and tags come from the model's own manifest
+    local = browser_bytes(page, "mean_threshold.luml")
+    with tarfile.open(fileobj=io.BytesIO(local)) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))
+        index = {m.name: [m.offset_data, m.size] for m in archive if m.isfile()}
+    assert manifest["name"] == "mean-threshold"
+    assert dialog.locator(".jp-LumlPush-name").input_value() == manifest["name"]
+    assert manifest["description"]
+    assert (
+        dialog.locator(".jp-LumlPush-description").input_value()
+        == manifest["description"]
+    )
+    assert dialog.locator(".jp-LumlPush-tags").input_value() == ", ".join(
+        manifest["producer_tags"]
+    )
+    dialog.locator(".jp-LumlPush-tags").fill("example, browser")
+    dialog.locator(".jp-LumlPush-push").click()
+    artifact_id = expect_pushed(page)
+
+    # the Registry holds identical bytes, the manifest, status uploaded
+    assert browser_bytes(page, "mean_threshold.luml") == local
+    artifact = registry.artifact(artifact_id)
+    assert artifact["status"] == "uploaded"
+    assert artifact["type"] == "model"
+    assert artifact["name"] == "mean-threshold"
+    assert artifact["tags"] == ["example", "browser"]
+    assert artifact["file_name"] == "mean_threshold.luml"
+    assert artifact["file_hash"] == hashlib.sha256(local).hexdigest()
+    assert registry.download(artifact_id) == local
+    assert artifact["manifest"] == manifest
+    assert artifact["file_index"] == index
+
+    # the Models panel shows the model as in the Registry
+    page.evaluate(
+        "void window.jupyterapp.commands.execute('luml-notebooks:show-models')"
+    )
+    row = page.locator(".jp-LumlModels-item", has_text="mean_threshold.luml")
+    badge = row.locator(".jp-LumlModels-registry[data-state=pushed]")
+    badge.wait_for(timeout=30_000)
+    assert badge.inner_text() == (
+        f"In the Registry: Models · artifact {artifact_id[:8]}"
+    )
+    assert artifact_id in (badge.get_attribute("title") or "")
+
+    # pushing the same bytes to the same collection again warns first
+    dialog = open_push_dialog(page, "mean_threshold.luml")
+    warning = dialog.locator(".jp-LumlPush-warning")
+    warning.wait_for()
+    assert f"as artifact {artifact_id}" in warning.inner_text()
+    assert dialog.locator(".jp-LumlPush-push").inner_text() == "Push Again"
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    assert len(registry.artifacts()) == 1
+
+    # the key is in this browser's key store only: not in settings, files,
+    # the URL or the console
+    assert registry.key not in page.url
+    assert not any(registry.key in line for line in console)
+    settings = page.evaluate(
+        "async () => JSON.stringify(await window.jupyterapp.serviceManager"
+        ".settings.fetch('luml-notebooks:registry'))"
+    )
+    assert registry.url in settings and registry.key not in settings
+    for path in ("Build a model.ipynb", "mean_threshold.py"):
+        content = page.evaluate(
+            "async p => JSON.stringify((await window.jupyterapp.serviceManager"
+            ".contents.get(p, {content: true})).content)",
+            path,
+        )
+        assert registry.key not in content
+    stored = page.evaluate(f"localStorage.getItem('{KEYS_STORAGE}')")
+    assert json.loads(stored) == {registry.url: registry.key}
+
+
+def test_the_dialog_asks_for_a_key_and_refuses_what_is_not_a_model(
+    page_factory, site_url, registry
+):
+    page, _watch = page_factory(site_url, registry.url)
+    open_lab(page, site_url)
+    # the URL through the settings editor, where the key's state shows too
+    page.evaluate(
+        "void window.jupyterapp.commands.execute("
+        "'settingeditor:open', {query: 'LUML Registry'})"
+    )
+    field = page.locator(".jp-LumlRegistrySetting")
+    field.wait_for(timeout=30_000)
+    status = field.locator(".jp-LumlRegistrySetting-keyStatus")
+    assert status.inner_text() == "API key: not set for https://api.luml.ai."
+    field.locator("input").fill(registry.url)
+    page.wait_for_function(
+        "url => document.querySelector('.jp-LumlRegistrySetting-keyStatus')"
+        ".textContent === `API key: not set for ${url}.`",
+        arg=registry.url,
+        timeout=30_000,
+    )
+    field.get_by_role("button", name="Test Connection").click()
+    page.locator(".Toastify__toast", has_text="No API key is set").wait_for()
+
+    save_file(page, "notes.luml", b"<img src=x onerror=alert(1)> not a model")
+    page.evaluate(
+        "void window.jupyterapp.commands.execute("
+        "'luml-notebooks:push-model', {path: 'notes.luml'})"
+    )
+    dialog = page.locator(".jp-LumlPush")
+    reason = dialog.locator(".jp-LumlPush-file[data-kind=error]")
+    reason.wait_for(timeout=30_000)
+    assert reason.inner_text().startswith("notes.luml cannot be pushed: ")
+    assert "not a tar archive" in reason.inner_text()
+
+    # no key yet: the dialog asks for one, and says when it is refused
+    key_box = dialog.locator(".jp-LumlPush-keyBox")
+    key_box.wait_for()
+    assert "No API key is set for the Registry at" in key_box.inner_text()
+    key_input = key_box.locator("input[type=password]")
+    key_input.fill("dfs_not-a-real-key")
+    key_box.locator(".jp-LumlPush-saveKey").click()
+    page.wait_for_function(
+        "() => document.querySelector('.jp-LumlPush-keyMessage')"
+        ".textContent.includes('did not accept the API key')",
+        timeout=30_000,
+    )
+    key_input.fill(registry.key)
+    key_input.press("Enter")
+    key_box.wait_for(state="hidden", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.jp-LumlPush-collection').value",
+        timeout=30_000,
+    )
+    # the lists loaded, but a file that is not a model still cannot be pushed
+    assert dialog.locator(".jp-LumlPush-push").is_disabled()
+    assert dialog.locator("img").count() == 0
+    dialog.locator(".jp-LumlPush-cancel").click()
+    dialog.wait_for(state="detached")
+    assert registry.artifacts() == []
+    assert status.inner_text() == f"API key: saved in this browser for {registry.url}."
+    field.get_by_role("button", name="Test Connection").click()
+    page.locator(
+        ".Toastify__toast", has_text=f"Connected to {registry.url}."
+    ).wait_for()
+
+
+def test_a_500_on_the_upload_is_reported_and_retry_works(
+    page_factory, site_url, registry
+):
+    page, _watch = page_factory(site_url, registry.url)
+    workers: list[str] = []
+    page.on("worker", lambda worker: workers.append(worker.url))
+    open_lab(page, site_url)
+    connect(page, registry)
+    data = model_file(os.urandom(6 * 1024 * 1024))
+    save_file(page, "big.luml", data)
+
+    registry.faults.fail = True
+    dialog = open_push_dialog(page, "big.luml")
+    # hashed in a Web Worker, off the main thread
+    assert any("/extensions/luml-notebooks/static/" in url for url in workers)
+    dialog.locator(".jp-LumlPush-push").click()
+    message = dialog.locator(".jp-LumlPush-message[data-kind=error]")
+    message.wait_for(timeout=60_000)
+    text = message.inner_text()
+    assert "storage had a server error (HTTP 500)" in text
+    assert "Injected storage failure" in text
+    assert "was marked upload_failed" in text
+    assert "Your local file is unchanged." in text
+    assert registry.faults.failed_puts == 4  # the first try and 3 retries
+    [failed] = registry.artifacts()
+    assert failed["status"] == "upload_failed"
+
+    registry.faults.fail = False
+    retry = dialog.locator(".jp-LumlPush-push")
+    assert retry.inner_text() == "Retry"
+    retry.click()
+    artifact_id = expect_pushed(page)
+    assert registry.artifact(artifact_id)["status"] == "uploaded"
+    assert registry.download(artifact_id) == data
+    assert [a["status"] for a in registry.artifacts()] == ["upload_failed", "uploaded"]
+    assert browser_bytes(page, "big.luml") == data
+
+
+def test_a_big_file_goes_up_in_parts(page_factory, site_url, tmp_path):
+    """Multipart as for files over 500 MB, with the threshold lowered."""
+    registry = LocalRegistry(
+        tmp_path / "registry",
+        multipart_threshold=1024 * 1024,
+        multipart_part_size=1024 * 1024,
+    )
+    try:
+        page, _watch = page_factory(site_url, registry.url)
+        open_lab(page, site_url)
+        connect(page, registry)
+        data = model_file(os.urandom(5 * 1024 * 1024 + 123), name="parts")
+        save_file(page, "parts.luml", data)
+        dialog = open_push_dialog(page, "parts.luml")
+        dialog.locator(".jp-LumlPush-push").click()
+        artifact_id = expect_pushed(page)
+        # six parts of 1 MiB, each read back through the exposed ETag header
+        assert registry.faults.part_puts == 6
+        assert registry.artifact(artifact_id)["status"] == "uploaded"
+        assert registry.download(artifact_id) == data
+    finally:
+        registry.close()
+
+
+def test_the_registry_stopping_mid_upload_is_reported_and_retry_works(
+    page_factory, site_url, registry
+):
+    page, _watch = page_factory(site_url, registry.url)
+    open_lab(page, site_url)
+    connect(page, registry)
+    data = model_file(os.urandom(8 * 1024 * 1024), name="stopped")
+    save_file(page, "stopped.luml", data)
+
+    registry.faults.hang = True
+    dialog = open_push_dialog(page, "stopped.luml")
+    dialog.locator(".jp-LumlPush-push").click()
+    assert registry.faults.put_started.wait(timeout=60)
+    progress = dialog.locator(".jp-LumlPush-progressText")
+    assert progress.inner_text().startswith(("Uploading", "Creating"))
+    registry.stop()
+
+    message = dialog.locator(".jp-LumlPush-message[data-kind=error]")
+    message.wait_for(timeout=90_000)
+    text = message.inner_text()
+    assert text.startswith(
+        f"Could not reach {registry.url} to upload the file: check the URL, "
+        "that the Registry is running, and that it allows this site's origin"
+    )
+    assert "at the next push to this Registry" in text
+
+    registry.restart()
+    [stranded] = registry.artifacts()
+    assert stranded["status"] == "pending_upload"
+    dialog.locator(".jp-LumlPush-push", has_text="Retry").click()
+    artifact_id = expect_pushed(page)
+    assert registry.download(artifact_id) == data
+    statuses = {a["id"]: a["status"] for a in registry.artifacts()}
+    assert statuses == {stranded["id"]: "upload_failed", artifact_id: "uploaded"}
+
+
+def test_run_serves_a_site_that_pushes_to_its_local_registry_out_of_the_box(
+    page_factory, tmp_path
+):
+    """`luml-notebooks run`: no key to copy, and the run's key dies with it."""
+    lite_dir, data_dir = tmp_path / "lite", tmp_path / "registry"
+    lite_dir.mkdir()
+    (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(SITE_CONFIG))
+    (lite_dir / "jupyter-lite.json").write_text(json.dumps(TEST_PAGE_CONFIG))
+    command = [
+        *(sys.executable, "-m", "luml_notebooks.cli", "run", str(lite_dir)),
+        *("--port", "0", "--registry-port", "0"),
+        *("--registry-data-dir", str(data_dir)),
+    ]
+    run = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: list[str] = []
+    try:
+        site_url = registry_url = first_key = None
+        while site_url is None:
+            line = run.stdout.readline()
+            assert line, "".join(lines[-40:])
+            lines.append(line)
+            if found := re.match(r"LUML Registry at (\S+)", line):
+                registry_url = found.group(1)
+            if found := re.search(r"keep it\): (dfs_\S+)", line):
+                first_key = found.group(1)
+            if found := re.match(r"LUML Notebooks at (\S+)", line):
+                site_url = found.group(1)
+        assert registry_url and first_key
+        # keep reading, so the server never blocks on a full pipe
+        threading.Thread(target=lambda: lines.extend(run.stdout), daemon=True).start()
+
+        page, _watch = page_factory(site_url, registry_url)
+        open_lab(page, site_url)
+        data = (FIXTURES / "sklearn_basic.luml").read_bytes()
+        save_file(page, "tiny.luml", data)
+        dialog = open_push_dialog(page, "tiny.luml")
+        assert dialog.locator(".jp-LumlPush-registryUrl").inner_text() == (
+            f"Registry: {registry_url}"
+        )
+        dialog.locator(".jp-LumlPush-push").click()
+        artifact_id = expect_pushed(page)
+        assert page.evaluate(f"localStorage.getItem('{KEYS_STORAGE}')") is None
+
+        session_key = httpx.get(site_url + "luml-local-registry-key.json").json()[
+            "apiKey"
+        ]
+        assert session_key != first_key
+        api = httpx.Client(
+            base_url=registry_url, headers={"Authorization": f"Bearer {first_key}"}
+        )
+        org = api.get("/v1/users/me/organizations").json()[0]["id"]
+        orbit = api.get(f"/v1/organizations/{org}/orbits").json()[0]["id"]
+        listed = api.get(
+            f"/v1/organizations/{org}/orbits/{orbit}/artifacts",
+            params={"search": "tiny-linear"},
+        ).json()["items"]
+        assert [(a["id"], a["status"]) for a in listed] == [(artifact_id, "uploaded")]
+        site_files = (lite_dir / "_output").rglob("*.json")
+        assert not any(session_key in p.read_text(errors="ignore") for p in site_files)
+    finally:
+        run.terminate()
+        run.wait(timeout=60)
+    assert run.returncode == 0, "".join(lines[-40:])
+    # stopped: the Registry is gone, and the run's key no longer works
+    with pytest.raises(httpx.TransportError):
+        httpx.get(registry_url + "/")
+    with BackgroundRegistry(data_dir) as again:
+        check = httpx.get(
+            again.url + "/v1/auth/api-keys/validate",
+            headers={"Authorization": f"Bearer {session_key}"},
+        )
+        assert check.status_code == 401
