@@ -72,16 +72,5 @@ export class ProgressNotice {
   private readonly _timer: ReturnType<typeof setTimeout>;
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) {
-    return `${bytes} B`;
-  }
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+// one byte format for every widget (the Models panel uses the same)
+export { formatBytes } from './modelText';
