@@ -23,19 +23,15 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "ui-tests"))
 
+from conftest import CHROMIUM_ARGS  # noqa: E402
 from luml_notebooks.serve import make_server, serve_in_thread, server_url  # noqa: E402
 from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site  # noqa: E402
 
 JSZIP = ROOT / "labextension" / "node_modules" / "jszip" / "dist" / "jszip.min.js"
 ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    *CHROMIUM_ARGS,
     "--enable-precise-memory-info",
     # lets the live-heap sampler collect garbage before each sample
     "--js-flags=--expose-gc",

@@ -22,16 +22,10 @@ from playwright.sync_api import Browser, sync_playwright
 from luml_notebooks.serve import make_server, serve_in_thread, server_url
 from luml_notebooks.site import runtime
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# the browser tests' Chromium flags, so benchmarks run the same browser
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ui-tests"))
+from conftest import CHROMIUM_ARGS
+
 #: stock JupyterLite at our versions (jupyter-server lets a build add contents)
 STOCK_PINS = (
     "jupyterlite-core==0.8.6",
