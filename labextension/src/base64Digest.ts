@@ -1,7 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-
-import { Base64ByteSource } from './format';
+import { Base64ByteSource, createSha256 } from './format';
 
 /**
  * Decodes a file that arrives as base64 (how the contents API hands over
@@ -74,7 +71,7 @@ export async function digestBase64(
     }
     options.onProgress?.(bytes.length, bytes.length);
     return {
-      sha256: bytesToHex(new Uint8Array(digest)),
+      sha256: hexOf(new Uint8Array(digest)),
       size: bytes.length,
       blob: new Blob([bytes as BlobPart], { type: 'application/octet-stream' })
     };
@@ -88,7 +85,7 @@ async function digestInChunks(
 ): Promise<IDigest> {
   const source = new Base64ByteSource(base64);
   const chunkSize = Math.max(3, options.chunkSize ?? DIGEST_CHUNK);
-  const hash = sha256.create();
+  const hash = await createSha256();
   const parts: Uint8Array[] = [];
   let offset = 0;
   options.onProgress?.(0, source.size);
@@ -110,7 +107,7 @@ async function digestInChunks(
     }
   }
   return {
-    sha256: bytesToHex(hash.digest()),
+    sha256: hash.hex(),
     size: source.size,
     blob: new Blob(parts as BlobPart[], { type: 'application/octet-stream' })
   };
@@ -157,4 +154,8 @@ export async function answerDigestRequest(
       message: error instanceof Error ? error.message : String(error)
     });
   }
+}
+
+function hexOf(bytes: Uint8Array): string {
+  return Array.from(bytes, byte => byte.toString(16).padStart(2, '0')).join('');
 }

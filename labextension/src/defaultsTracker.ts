@@ -1,9 +1,8 @@
 import type { Contents } from '@jupyterlab/services';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 
+import { sha256HexOfBytes } from './format/sha256';
 import {
   decideState,
   diffContent,
@@ -392,11 +391,6 @@ function rawOf(model: Contents.IModel): RawContent {
   }
 }
 
-/** sha256 (hex) of bytes. */
-export function sha256HexOf(bytes: Uint8Array): string {
-  return bytesToHex(sha256(bytes));
-}
-
 /**
  * Fetch the shipped bytes of a default from the site (`files/<path>`),
  * checked against the recorded sha256: a stale HTTP cache is bypassed.
@@ -420,7 +414,7 @@ export async function fetchShippedFile(
       );
     }
     bytes = new Uint8Array(await response.arrayBuffer());
-    if (sha256HexOf(bytes) === hash) {
+    if ((await sha256HexOfBytes(bytes)) === hash) {
       return bytes;
     }
   }

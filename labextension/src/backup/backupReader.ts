@@ -1,7 +1,6 @@
 import { Inflate, ZipPassThrough } from 'fflate';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 
+import { createSha256 } from '../format/sha256';
 import { guessKind } from './contents';
 import { BackupError, errorMessage, throwIfCancelled } from './errors';
 import {
@@ -276,13 +275,13 @@ export class BackupReader {
     for (const file of this.files) {
       progress.currentPath = file.path;
       options.onProgress?.({ ...progress });
-      const hash = sha256.create();
+      const hash = await createSha256();
       for await (const chunk of this.stream(file, options.signal)) {
         hash.update(chunk);
         progress.bytesDone += chunk.length;
         options.onProgress?.({ ...progress });
       }
-      const hex = bytesToHex(hash.digest());
+      const hex = hash.hex();
       if (file.expected && hex !== file.expected.sha256) {
         throw new BackupError(
           'sha256-mismatch',

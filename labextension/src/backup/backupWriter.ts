@@ -1,6 +1,4 @@
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 
 import {
   fileBytes,
@@ -20,6 +18,7 @@ import {
   serializeManifest
 } from './manifest';
 import { MANIFEST_NAME } from './paths';
+import { createSha256 } from '../format/sha256';
 
 /** Where the zip goes, chunk by chunk, in order. */
 export interface IZipSink {
@@ -173,7 +172,7 @@ export class BackupWriter {
             : new ZipPassThrough(file.path);
         setTime(entry, modified ?? manifest.createdAt);
         zip.add(entry);
-        const hash = sha256.create();
+        const hash = await createSha256();
         let size = 0;
         for (const chunk of bytes.chunks()) {
           hash.update(chunk);
@@ -195,7 +194,7 @@ export class BackupWriter {
         const record: IManifestFile = {
           path: file.path,
           size,
-          sha256: bytesToHex(hash.digest()),
+          sha256: hash.hex(),
           kind: bytes.kind
         };
         if (modified) {

@@ -1,6 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-
+import { createSha256 } from '../format/sha256';
 import { IArchiveFile, BackupReader, IVerifyProgress } from './backupReader';
 import { fileBytes, IBackupContents, listInstance } from './contents';
 import {
@@ -232,11 +230,11 @@ export class Restorer {
 
   private async _hashOf(path: string): Promise<string> {
     const model = await this._contents.get(path, { content: true });
-    const hash = sha256.create();
+    const hash = await createSha256();
     for (const chunk of fileBytes(model).chunks()) {
       hash.update(chunk);
     }
-    return bytesToHex(hash.digest());
+    return hash.hex();
   }
 
   /** A file's contents as the instance stores files of its kind. */

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 
 import type { Contents } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 
 import { MemoryDefaultsStore } from '../../defaultsStore';
-import { DefaultsTracker, sha256HexOf } from '../../defaultsTracker';
+import { DefaultsTracker } from '../../defaultsTracker';
 
 const encoder = new TextEncoder();
 
@@ -100,7 +101,10 @@ function site(
 ) {
   drive.shipped = shipped;
   const hashes = new Map(
-    [...shipped].map(([path, value]) => [path, sha256HexOf(bytesOf(value))])
+    [...shipped].map(([path, value]) => [
+      path,
+      createHash('sha256').update(bytesOf(value)).digest('hex')
+    ])
   );
   const fetched: string[] = [];
   const tracker = new DefaultsTracker({
