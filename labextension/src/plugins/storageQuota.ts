@@ -6,7 +6,11 @@ import { Notification } from '@jupyterlab/apputils';
 import { Contents, IDefaultDrive } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { guardDriveWrites } from '../quotaGuard';
+import {
+  guardDriveWrites,
+  InstanceDeletedError,
+  StorageFullError
+} from '../quotaGuard';
 import { IInstances } from '../tokens';
 
 /** One notice per burst of failed writes (a kernel may write many files). */
@@ -51,6 +55,17 @@ export const storageQuotaPlugin: JupyterFrontEndPlugin<void> = {
             }
           ]
         });
+      }
+    });
+    // A save started from a key binding leaves its rejected promise
+    // unhandled (the command registry does not await it). The user has
+    // been told already: keep it from being reported as an uncaught error.
+    window.addEventListener('unhandledrejection', event => {
+      if (
+        event.reason instanceof StorageFullError ||
+        event.reason instanceof InstanceDeletedError
+      ) {
+        event.preventDefault();
       }
     });
   }
