@@ -157,14 +157,14 @@ export class BackupService implements IBackupService {
     reader: BackupReader,
     contents?: IBackupContents
   ): Promise<IRestorePreview> {
-    return new Restorer(contents ?? this._contents).preview(reader);
+    return this._restorer(contents).preview(reader);
   }
 
   async restore(
     reader: BackupReader,
     request: IRestoreRequest
   ): Promise<IRestoreResult> {
-    return new Restorer(request.contents ?? this._contents).restore(reader, {
+    return this._restorer(request.contents).restore(reader, {
       policy: request.policy,
       signal: request.signal,
       onProgress: request.onProgress,
@@ -173,6 +173,13 @@ export class BackupService implements IBackupService {
         ? await availableStorage()
         : undefined
     });
+  }
+
+  /** Raw reads apply to this instance's own contents only. */
+  private _restorer(contents?: IBackupContents): Restorer {
+    return contents
+      ? new Restorer(contents)
+      : new Restorer(this._contents, this._readBytes);
   }
 
   private readonly _contents: IBackupContents;
