@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from local_registry import LocalRegistry
 from luml_notebooks.serve import make_server, serve_in_thread, server_url
 
 # Debian's Chromium; these flags keep it from calling home on a closed network.
@@ -107,3 +108,11 @@ def lab(page_factory, site_url) -> Page:
     page, _watch = page_factory(site_url)
     page.base_url = site_url
     return page
+
+
+@pytest.fixture
+def registry(tmp_path) -> Iterator[LocalRegistry]:
+    """A real local Registry on 127.0.0.1 with its own data dir."""
+    local = LocalRegistry(tmp_path / "registry")
+    yield local
+    local.close()

@@ -81,6 +81,8 @@ export class BackupService implements IBackupService {
     this._instance = options.instance;
     this._storage = options.storage ?? globalThis.localStorage;
     this._list = options.list;
+    this._readBytes = options.readBytes;
+    this._browserStorage = options.browserStorage ?? true;
   }
 
   /** The instance backed up by default. */
@@ -120,7 +122,7 @@ export class BackupService implements IBackupService {
       // the fast listing knows the current instance's storage only
       const writer = request.contents
         ? new BackupWriter(request.contents)
-        : new BackupWriter(this._contents, this._list);
+        : new BackupWriter(this._contents, this._list, this._readBytes);
       const summary = await writer.write(sink, {
         instance,
         siteVersion: this._siteVersion,
@@ -155,19 +157,29 @@ export class BackupService implements IBackupService {
     reader: BackupReader,
     contents?: IBackupContents
   ): Promise<IRestorePreview> {
-    return new Restorer(contents ?? this._contents).preview(reader);
+    return this._restorer(contents).preview(reader);
   }
 
   async restore(
     reader: BackupReader,
     request: IRestoreRequest
   ): Promise<IRestoreResult> {
-    return new Restorer(request.contents ?? this._contents).restore(reader, {
+    return this._restorer(request.contents).restore(reader, {
       policy: request.policy,
       signal: request.signal,
       onProgress: request.onProgress,
-      availableBytes: await availableStorage()
+      // a server's disk is not the browser's quota
+      availableBytes: this._browserStorage
+        ? await availableStorage()
+        : undefined
     });
+  }
+
+  /** Raw reads apply to this instance's own contents only. */
+  private _restorer(contents?: IBackupContents): Restorer {
+    return contents
+      ? new Restorer(contents)
+      : new Restorer(this._contents, this._readBytes);
   }
 
   private readonly _contents: IBackupContents;
@@ -175,6 +187,8 @@ export class BackupService implements IBackupService {
   private _instance: IBackupInstance;
   private readonly _storage: Storage | undefined;
   private readonly _list: BackupService.IOptions['list'];
+  private readonly _readBytes: BackupService.IOptions['readBytes'];
+  private readonly _browserStorage: boolean;
   private readonly _backedUp = new Signal<
     this,
     { instanceId: string; time: Date }
@@ -190,6 +204,10 @@ export namespace BackupService {
     storage?: Storage;
     /** A listing of `contents` that reads no file (see listBrowserStorage). */
     list?: () => Promise<IInstanceListing | null>;
+    /** A file's raw bytes (a Jupyter server's `/files/`), when they can be had. */
+    readBytes?: (path: string) => Promise<Uint8Array>;
+    /** Whether files live in browser storage, under its quota (default). */
+    browserStorage?: boolean;
   }
 }
 

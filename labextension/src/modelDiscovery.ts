@@ -1,7 +1,12 @@
 import type { Contents } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { Base64ByteSource, LumlReadResult, readLumlModel } from './format';
+import {
+  Base64ByteSource,
+  IByteSource,
+  LumlReadResult,
+  readLumlModel
+} from './format';
 import { IDiscoveredModel, IModelDiscovery, IModelsChange } from './tokens';
 
 /** The format's name and its legacy names; matched case-insensitively. */
@@ -19,6 +24,25 @@ export function isModelPath(path: string): boolean {
 export interface IModelsNote {
   type: 'luml-models-changed';
   paths: string[];
+}
+
+/** A model file as a server lists it (no content). */
+export interface IListedModelFile {
+  path: string;
+  size: number;
+  last_modified: string;
+}
+
+/**
+ * Model files on a Jupyter server's disk, where a kernel writes without the
+ * contents manager seeing it: a cheap listing to poll, and random access to
+ * a file's bytes so only headers and small members travel.
+ */
+export interface IRemoteModelFiles {
+  /** Every model file, reading no file. */
+  list(): Promise<IListedModelFile[]>;
+  /** Random access to a file's bytes; rejects with `status` 404 if gone. */
+  open(path: string): Promise<IByteSource>;
 }
 
 /** The part of `Contents.IManager` the discovery uses. */
@@ -46,6 +70,12 @@ export interface IModelDiscoveryOptions {
    * does not hold (shipped ones), instead of every folder.
    */
   storagePaths?: () => Promise<readonly string[] | null>;
+  /**
+   * Model files listed and read by a server (a Jupyter server's disk). With
+   * it, scans use its listing instead of walking folders, and files are read
+   * in byte ranges instead of whole.
+   */
+  remote?: IRemoteModelFiles;
 }
 
 interface IReadTask {
@@ -55,6 +85,8 @@ interface IReadTask {
   announce: boolean;
   /** Triggered by a write: an empty or half-written file may still grow. */
   mayBeInProgress: boolean;
+  /** The change time as listed, when known. */
+  lastModified?: string;
 }
 
 const NOTE_TYPE = 'luml-models-changed';
@@ -77,6 +109,7 @@ export class ModelDiscovery implements IModelDiscovery {
     this._emptySettleMs = options.emptySettleMs ?? 2000;
     this._concurrency = Math.max(1, options.concurrency ?? 2);
     this._storagePaths = options.storagePaths ?? null;
+    this._remote = options.remote ?? null;
     this._contents.fileChanged.connect(this._onFileChanged, this);
     if (options.channelName && typeof BroadcastChannel !== 'undefined') {
       this._channel = new BroadcastChannel(options.channelName);
@@ -144,6 +177,10 @@ export class ModelDiscovery implements IModelDiscovery {
 
   async refresh(path = ''): Promise<void> {
     path = normalize(path);
+    if (this._remote) {
+      await this._rescanRemote(path);
+      return;
+    }
     if (path === '') {
       await this._rescanFolder('', await this._readStoragePaths());
       return;
@@ -253,6 +290,57 @@ export class ModelDiscovery implements IModelDiscovery {
     await this._drain();
   }
 
+  /**
+   * Take the server's listing of model files (the whole tree, or one path
+   * and what is under it); files with an unchanged size and time are not
+   * read again, so a poll of an unchanged tree reads nothing.
+   */
+  private async _rescanRemote(path: string): Promise<void> {
+    const inScope = (p: string) =>
+      path === '' || p === path || p.startsWith(`${path}/`);
+    const before = new Map<string, number>();
+    for (const p of this._entries.keys()) {
+      if (inScope(p)) {
+        before.set(p, this._version(p));
+      }
+    }
+    const seen = new Set<string>();
+    this._scans++;
+    this._touch();
+    try {
+      const listed = await this._remote!.list();
+      if (this._disposed) {
+        return;
+      }
+      for (const file of listed) {
+        const p = normalize(file.path);
+        if (!inScope(p) || !isModelPath(p)) {
+          continue;
+        }
+        seen.add(p);
+        this._consider(
+          {
+            path: p,
+            name: basename(p),
+            type: 'file',
+            size: file.size,
+            last_modified: file.last_modified
+          } as Contents.IModel,
+          { announce: false, mayBeInProgress: false }
+        );
+      }
+    } finally {
+      this._scans--;
+      this._touch();
+    }
+    for (const [p, version] of before) {
+      if (!seen.has(p) && this._version(p) === version) {
+        this._drop(p);
+      }
+    }
+    await this._drain();
+  }
+
   private async _walk(
     dir: string,
     seen: Set<string>,
@@ -325,7 +413,12 @@ export class ModelDiscovery implements IModelDiscovery {
       );
       return;
     }
-    this._enqueue({ path, version, ...opts });
+    this._enqueue({
+      path,
+      version,
+      ...opts,
+      lastModified: item.last_modified
+    });
   }
 
   // --- reading ---------------------------------------------------------
@@ -368,6 +461,9 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   private async _read(task: IReadTask): Promise<void> {
+    if (this._remote) {
+      return this._readRemote(task);
+    }
     let model: Contents.IModel;
     try {
       model = await this._contents.get(task.path, {
@@ -396,6 +492,70 @@ export class ModelDiscovery implements IModelDiscovery {
       return;
     }
     await this._readContent(model, task);
+  }
+
+  /** Read a file on the server from byte ranges: headers and small members. */
+  private async _readRemote(task: IReadTask): Promise<void> {
+    const stale = () =>
+      this._disposed || task.version !== this._version(task.path);
+    let source: IByteSource;
+    let result: LumlReadResult;
+    try {
+      source = await this._remote!.open(task.path);
+      if (stale()) {
+        return;
+      }
+      if (task.mayBeInProgress && source.size === 0) {
+        this._schedule(task.path, this._emptySettleMs, {
+          announce: task.announce,
+          mayBeInProgress: false
+        });
+        return;
+      }
+      result = await readLumlModel(source);
+    } catch (e) {
+      if (stale()) {
+        return;
+      }
+      if (isNotFound(e)) {
+        this._drop(task.path);
+        return;
+      }
+      // most often the file changed while read: look again once quiet
+      this._refreshSoon(task.path, this._emptySettleMs);
+      if (this._entries.has(task.path)) {
+        return; // keep what was read before meanwhile
+      }
+      this._set({
+        path: task.path,
+        name: basename(task.path),
+        size: 0,
+        lastModified: task.lastModified ?? '',
+        result: {
+          ok: false,
+          reason: `The file could not be read from the server: ${errorText(e)}. Try again, or refresh the list.`
+        }
+      });
+      return;
+    }
+    if (stale()) {
+      return;
+    }
+    this._set({
+      path: task.path,
+      name: basename(task.path),
+      size: source.size,
+      lastModified: task.lastModified ?? '',
+      result
+    });
+    if (!result.ok) {
+      // a file still being written reads as truncated: list it again soon
+      // (an unchanged listing reads nothing, so this ends by itself)
+      this._refreshSoon(task.path, this._emptySettleMs);
+    }
+    if (task.announce) {
+      this._announce([task.path]);
+    }
   }
 
   private async _readContent(
@@ -580,7 +740,12 @@ export class ModelDiscovery implements IModelDiscovery {
     this._cancel(path);
     const handle = setTimeout(() => {
       this._timers.delete(path);
-      const task = { path, version: this._bump(path), ...opts };
+      const task = {
+        path,
+        version: this._bump(path),
+        ...opts,
+        lastModified: saved?.last_modified
+      };
       if (
         saved &&
         saved.format === 'base64' &&
@@ -598,7 +763,7 @@ export class ModelDiscovery implements IModelDiscovery {
     this._touch();
   }
 
-  private _refreshSoon(path: string): void {
+  private _refreshSoon(path: string, delay = this._settleMs): void {
     const existing = this._refreshTimers.get(path);
     if (existing !== undefined) {
       clearTimeout(existing);
@@ -608,7 +773,7 @@ export class ModelDiscovery implements IModelDiscovery {
       setTimeout(() => {
         this._refreshTimers.delete(path);
         void this.refresh(path);
-      }, this._settleMs)
+      }, delay)
     );
   }
 
@@ -740,6 +905,7 @@ export class ModelDiscovery implements IModelDiscovery {
   private readonly _concurrency: number;
   private readonly _storagePaths:
     (() => Promise<readonly string[] | null>) | null;
+  private readonly _remote: IRemoteModelFiles | null;
   private readonly _channel: BroadcastChannel | null = null;
   private readonly _changed = new Signal<IModelDiscovery, IModelsChange>(this);
   private readonly _entries = new Map<string, IDiscoveredModel>();

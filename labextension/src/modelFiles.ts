@@ -59,16 +59,36 @@ export async function downloadFile(
     type: 'application/octet-stream'
   });
   const url = URL.createObjectURL(blob);
+  try {
+    clickDownload(url, fileName(path));
+  } finally {
+    // revoking at once can cancel the download in some browsers
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+}
+
+/**
+ * Save a file the server serves as raw bytes (a Jupyter server's `/files/`
+ * URL): the browser streams it to disk, with no copy in the page.
+ */
+export async function downloadServerFile(
+  contents: Pick<Contents.IManager, 'getDownloadUrl'>,
+  path: string
+): Promise<void> {
+  const url = new URL(await contents.getDownloadUrl(path), location.href);
+  url.searchParams.set('download', '1');
+  clickDownload(url.href, fileName(path));
+}
+
+function clickDownload(url: string, name: string): void {
   const link = document.createElement('a');
   link.href = url;
-  link.download = fileName(path);
+  link.download = name;
   link.style.display = 'none';
   document.body.appendChild(link);
   try {
     link.click();
   } finally {
     link.remove();
-    // revoking at once can cancel the download in some browsers
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, it } from 'node:test';
 import type { Contents } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 
+import { RangeByteSource } from '../format';
 import { isModelPath, ModelDiscovery } from '../modelDiscovery';
 import { IModelsChange } from '../tokens';
 import { fixtureBase64 } from './format/fixtures';
@@ -649,5 +650,121 @@ describe('ModelDiscovery across tabs', () => {
     await delay(50);
     sender.close();
     assert.equal(contents.calls.length, before);
+  });
+});
+
+// --- a Jupyter server: files appear on disk with no change events ----------
+
+/** Files on a server's disk, listed and read in ranges like the extension. */
+class FakeServer {
+  files = new Map<string, { bytes: Uint8Array; lastModified: string }>();
+  lists = 0;
+  opens: string[] = [];
+  fetched = 0;
+
+  write(path: string, bytes: Uint8Array): void {
+    this.files.set(path, { bytes, lastModified: now() });
+  }
+
+  async list() {
+    this.lists++;
+    await Promise.resolve();
+    return [...this.files].map(([path, f]) => ({
+      path,
+      size: f.bytes.length,
+      last_modified: f.lastModified
+    }));
+  }
+
+  open(path: string) {
+    this.opens.push(path);
+    return RangeByteSource.open(async (offset, length) => {
+      const file = this.files.get(path);
+      if (!file) {
+        throw Object.assign(new Error('Not Found'), {
+          response: { status: 404 }
+        });
+      }
+      const bytes = file.bytes.slice(offset, offset + length);
+      this.fetched += bytes.length;
+      return { bytes, size: file.bytes.length };
+    });
+  }
+}
+
+function discoverOnServer(server: FakeServer): ModelDiscovery {
+  const d = new ModelDiscovery({
+    contents: new FakeContents(new Storage(), false),
+    settleMs: 10,
+    emptySettleMs: 80,
+    remote: server
+  });
+  discoveries.push(d);
+  return d;
+}
+
+describe('ModelDiscovery with a server listing', () => {
+  it('finds, updates and forgets files written behind its back', async () => {
+    const server = new FakeServer();
+    const model = (name: string) => buildTar(modelMembers(manifest(name)));
+    server.write('a.luml', model('a'));
+    server.write('old/b.dfs', model('b'));
+    const d = discoverOnServer(server);
+    await d.start();
+    assert.deepEqual(
+      d.models.map(m => m.path),
+      ['a.luml', 'old/b.dfs']
+    );
+    const b = d.get('old/b.dfs')!;
+    assert.equal(b.result.ok && b.result.summary.name, 'b');
+
+    // an unchanged tree: a poll lists and reads nothing
+    const opened = server.opens.length;
+    await d.refresh();
+    assert.equal(server.opens.length, opened);
+
+    server.write('new.luml', model('new'));
+    server.write('a.luml', model('a2'));
+    server.files.delete('old/b.dfs');
+    await d.refresh();
+    assert.deepEqual(
+      d.models.map(m => m.path),
+      ['a.luml', 'new.luml']
+    );
+    const a = d.get('a.luml')!;
+    assert.equal(a.result.ok && a.result.summary.name, 'a2');
+    assert.equal(server.opens.length, opened + 2);
+  });
+
+  it('reads a large model from its headers, not its weights', async () => {
+    const server = new FakeServer();
+    const weights = new Uint8Array(4 * 1024 * 1024).fill(7);
+    server.write(
+      'big.luml',
+      buildTar([
+        ...modelMembers(manifest('big')),
+        { name: 'variant_artifacts/extra_files/weights.bin', data: weights }
+      ])
+    );
+    const d = discoverOnServer(server);
+    await d.start();
+    const big = d.get('big.luml')!;
+    assert.ok(big.result.ok);
+    assert.ok(big.size > weights.length);
+    assert.ok(server.fetched < 300 * 1024, `${server.fetched} bytes read`);
+  });
+
+  it('reads a half-written file again once it is complete', async () => {
+    const server = new FakeServer();
+    const whole = buildTar(modelMembers(manifest('late')));
+    server.write('late.luml', whole.slice(0, 700));
+    const d = discoverOnServer(server);
+    await d.start();
+    assert.equal(d.get('late.luml')!.result.ok, false);
+    server.write('late.luml', whole);
+    await waitFor(
+      () => d.get('late.luml')?.result.ok === true,
+      'the complete file to be read'
+    );
   });
 });

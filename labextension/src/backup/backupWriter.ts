@@ -2,7 +2,9 @@ import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 
 import {
   fileBytes,
+  guessKind,
   IBackupContents,
+  IFileBytes,
   IContentsModelLike,
   IInstanceListing,
   listInstance
@@ -72,12 +74,16 @@ export class BackupWriter {
    * @param list - a faster way to list the instance, when the caller has
    *   one; it may report empty folders as files (they are told apart when
    *   read). By default folders are walked through the contents manager.
+   * @param _readBytes - a file's bytes exactly as stored, when the caller
+   *   can fetch them raw (a Jupyter server's `/files/`); then files are not
+   *   read through the contents manager, whose notebooks are re-serialized.
    */
   constructor(
     private readonly _contents: IBackupContents,
     private readonly _list?: (
       signal?: AbortSignal
-    ) => Promise<IInstanceListing | null>
+    ) => Promise<IInstanceListing | null>,
+    private readonly _readBytes?: (path: string) => Promise<Uint8Array>
   ) {}
 
   /** What a backup would hold. */
@@ -146,6 +152,27 @@ export class BackupWriter {
         throwIfCancelled(signal);
         progress.currentPath = file.path;
         report();
+        if (this._readBytes) {
+          const raw = await this._readRaw(file.path);
+          const bytes = rawFileBytes(raw, guessKind(file.path));
+          const result = await this._add(zip, file.path, bytes, {
+            modified: file.modified,
+            createdAt: manifest.createdAt,
+            progress,
+            flush,
+            report,
+            signal
+          });
+          manifest.files.push(result.record);
+          if (result.deflated) {
+            deflatedBytes += result.record.size;
+          } else {
+            storedBytes += result.record.size;
+          }
+          progress.filesDone += 1;
+          report();
+          continue;
+        }
         let model: IContentsModelLike | null = await this._read(file.path);
         if (model.type === 'directory') {
           // an empty folder, as a fast listing reports them
@@ -161,46 +188,20 @@ export class BackupWriter {
         const modified = file.modified ?? model.last_modified;
         const bytes = fileBytes(model);
         model = null;
-        const method = chooseMethod(
-          file.path,
-          bytes.kind !== 'binary',
-          bytes.samples()
-        );
-        const entry =
-          method === 'deflate'
-            ? new ZipDeflate(file.path, { level: DEFLATE_LEVEL })
-            : new ZipPassThrough(file.path);
-        setTime(entry, modified ?? manifest.createdAt);
-        zip.add(entry);
-        const hash = await createSha256();
-        let size = 0;
-        for (const chunk of bytes.chunks()) {
-          hash.update(chunk);
-          size += chunk.length;
-          entry.push(chunk, false);
-          progress.bytesDone += chunk.length;
-          await flush();
-          report();
-          await yieldNow();
-          throwIfCancelled(signal);
-        }
-        entry.push(new Uint8Array(0), true);
-        await flush();
-        if (method === 'deflate') {
-          deflatedBytes += size;
+        const result = await this._add(zip, file.path, bytes, {
+          modified,
+          createdAt: manifest.createdAt,
+          progress,
+          flush,
+          report,
+          signal
+        });
+        if (result.deflated) {
+          deflatedBytes += result.record.size;
         } else {
-          storedBytes += size;
+          storedBytes += result.record.size;
         }
-        const record: IManifestFile = {
-          path: file.path,
-          size,
-          sha256: hash.hex(),
-          kind: bytes.kind
-        };
-        if (modified) {
-          record.modified = modified;
-        }
-        manifest.files.push(record);
+        manifest.files.push(result.record);
         progress.filesDone += 1;
         report();
       }
@@ -247,6 +248,65 @@ export class BackupWriter {
       storedBytes,
       deflatedBytes
     };
+  }
+
+  /** One file into the zip, hashed as it goes. */
+  private async _add(
+    zip: Zip,
+    path: string,
+    bytes: IFileBytes,
+    context: {
+      modified?: string;
+      createdAt: string;
+      progress: IBackupProgress;
+      flush: () => Promise<void>;
+      report: () => void;
+      signal?: AbortSignal;
+    }
+  ): Promise<{ record: IManifestFile; deflated: boolean }> {
+    const { modified, progress, flush, report, signal } = context;
+    const method = chooseMethod(path, bytes.kind !== 'binary', bytes.samples());
+    const entry =
+      method === 'deflate'
+        ? new ZipDeflate(path, { level: DEFLATE_LEVEL })
+        : new ZipPassThrough(path);
+    setTime(entry, modified ?? context.createdAt);
+    zip.add(entry);
+    const hash = await createSha256();
+    let size = 0;
+    for (const chunk of bytes.chunks()) {
+      hash.update(chunk);
+      size += chunk.length;
+      entry.push(chunk, false);
+      progress.bytesDone += chunk.length;
+      await flush();
+      report();
+      await yieldNow();
+      throwIfCancelled(signal);
+    }
+    entry.push(new Uint8Array(0), true);
+    await flush();
+    const record: IManifestFile = {
+      path,
+      size,
+      sha256: hash.hex(),
+      kind: bytes.kind
+    };
+    if (modified) {
+      record.modified = modified;
+    }
+    return { record, deflated: method === 'deflate' };
+  }
+
+  private async _readRaw(path: string): Promise<Uint8Array> {
+    try {
+      return await this._readBytes!(path);
+    } catch (error) {
+      throw new BackupError(
+        'read-failed',
+        `Could not read ${JSON.stringify(path)} from the instance: ${errorMessage(error)}`
+      );
+    }
   }
 
   private async _read(path: string): Promise<IContentsModelLike> {
@@ -298,3 +358,30 @@ function setTime(entry: ZipPassThrough | ZipDeflate, iso: string): void {
   new DataView(extra.buffer).setUint32(1, seconds >>> 0, true);
   entry.extra = { [EXTENDED_TIMESTAMP]: extra };
 }
+
+/** Bytes already in memory, as a backup writes them. */
+function rawFileBytes(bytes: Uint8Array, kind: IFileBytes['kind']): IFileBytes {
+  const probe = 32 * 1024;
+  return {
+    kind,
+    size: bytes.length,
+    samples: () =>
+      bytes.length <= 3 * probe
+        ? [bytes]
+        : [
+            bytes.subarray(0, probe),
+            bytes.subarray(
+              Math.floor(bytes.length / 2),
+              Math.floor(bytes.length / 2) + probe
+            ),
+            bytes.subarray(bytes.length - probe)
+          ],
+    chunks: function* () {
+      for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) {
+        yield bytes.subarray(offset, offset + CHUNK_BYTES);
+      }
+    }
+  };
+}
+
+const CHUNK_BYTES = 768 * 1024;

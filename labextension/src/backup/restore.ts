@@ -1,4 +1,4 @@
-import { createSha256 } from '../format/sha256';
+import { createSha256, sha256HexOfBytes } from '../format/sha256';
 import { IArchiveFile, BackupReader, IVerifyProgress } from './backupReader';
 import { fileBytes, IBackupContents, listInstance } from './contents';
 import {
@@ -69,7 +69,15 @@ interface IPlannedWrite {
  * and every replaced file put back, so the instance is as it was.
  */
 export class Restorer {
-  constructor(private readonly _contents: IBackupContents) {}
+  /**
+   * @param _readBytes - a file's bytes exactly as stored, when they can be
+   *   had raw (a Jupyter server's `/files/`), so a notebook on disk compares
+   *   equal to its backup whatever the contents manager's serialization.
+   */
+  constructor(
+    private readonly _contents: IBackupContents,
+    private readonly _readBytes?: (path: string) => Promise<Uint8Array>
+  ) {}
 
   /** Which archive files meet existing files, to ask the user first. */
   async preview(
@@ -229,6 +237,9 @@ export class Restorer {
   }
 
   private async _hashOf(path: string): Promise<string> {
+    if (this._readBytes) {
+      return sha256HexOfBytes(await this._readBytes(path));
+    }
     const model = await this._contents.get(path, { content: true });
     const hash = await createSha256();
     for (const chunk of fileBytes(model).chunks()) {

@@ -3,5 +3,6 @@ export * from './byteSource';
 export * from './jsonPatch';
 export * from './lumlReader';
 export * from './modelCard';
+export * from './rangeByteSource';
 export * from './sha256';
 export * from './tar';

@@ -22,6 +22,7 @@ import type { IRestoreResult } from '../backup';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the service at activation
 import { BackupService } from '../backupService';
 import { CommandIDs } from '../commands';
+import { fetchServerFile } from '../serverModelFiles';
 import { IBackupService, IInstances, ISiteInfo } from '../tokens';
 import { formatBytes, ProgressNotice } from '../widgets/progressNotice';
 
@@ -68,7 +69,13 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
                 allJsonFile: PageConfig.getOption('contentsAllJsonFile')
               });
             }
-          : undefined
+          : undefined,
+      // the server's raw files, so notebooks are backed up byte for byte
+      readBytes:
+        site.host === 'server'
+          ? path => fetchServerFile(app.serviceManager.serverSettings, path)
+          : undefined,
+      browserStorage: site.host === 'browser'
     });
     // backups are named after the instance and remembered under its id
     instances?.current?.changed.connect(() => {

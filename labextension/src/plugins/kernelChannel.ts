@@ -3,6 +3,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 
+import { ISiteInfo } from '../tokens';
 import { installWaitAsyncShim } from '../waitAsyncShim';
 
 /**
@@ -14,8 +15,10 @@ export const kernelChannelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'luml-notebooks:kernel-channel',
   description: 'Keeps the in-browser kernel channel reliable when isolated.',
   autoStart: true,
-  activate: (app: JupyterFrontEnd): void => {
-    if (globalThis.crossOriginIsolated) {
+  optional: [ISiteInfo],
+  activate: (app: JupyterFrontEnd, site: ISiteInfo | null): void => {
+    // a server's kernels talk over websockets: nothing to shim there
+    if (site?.host !== 'server' && globalThis.crossOriginIsolated) {
       installWaitAsyncShim(globalThis.Atomics);
     }
   }

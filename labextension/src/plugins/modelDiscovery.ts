@@ -3,10 +3,15 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { browserStorageName, readStoragePaths } from '../browserStorageIndex';
 import { ModelDiscovery } from '../modelDiscovery';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- on a server the first listing says how discovery works
+import { ServerModelFiles, VisiblePoller } from '../serverModelFiles';
 import { IModelDiscovery, ISiteInfo } from '../tokens';
+
+const DEFAULT_POLL_SECONDS = 5;
 
 // localforage's name for its IndexedDB driver
 const INDEXEDDB_DRIVER = 'asyncStorage';
@@ -14,7 +19,9 @@ const INDEXEDDB_DRIVER = 'asyncStorage';
 /**
  * Provides the model discovery service over the app's contents manager; the
  * first scan starts once the layout is restored, so it does not slow the
- * app's start.
+ * app's start. With a Jupyter server, where a kernel writes to disk unseen
+ * by the contents manager, it polls the package's server extension (a cheap
+ * listing) while the page is visible and reads models in byte ranges.
  */
 export const modelDiscoveryPlugin: JupyterFrontEndPlugin<IModelDiscovery> = {
   id: 'luml-notebooks:model-discovery',
@@ -22,18 +29,49 @@ export const modelDiscoveryPlugin: JupyterFrontEndPlugin<IModelDiscovery> = {
     'Finds the model files of the instance and reads their metadata.',
   autoStart: true,
   provides: IModelDiscovery,
-  optional: [ISiteInfo],
-  activate: (app: JupyterFrontEnd, site: ISiteInfo | null): IModelDiscovery => {
-    const baseUrl = app.serviceManager.serverSettings.baseUrl;
+  optional: [ISiteInfo, ISettingRegistry],
+  activate: async (
+    app: JupyterFrontEnd,
+    site: ISiteInfo | null,
+    settingRegistry: ISettingRegistry | null
+  ): Promise<IModelDiscovery> => {
+    const { serverSettings } = app.serviceManager;
+    const baseUrl = serverSettings.baseUrl;
     const storage = PageConfig.getOption('contentsStorageName');
+    const onServer = site?.host === 'server';
+    const server = onServer ? new ServerModelFiles(serverSettings) : null;
+    const remote = server && (await server.available()) ? server : undefined;
     const discovery = new ModelDiscovery({
       contents: app.serviceManager.contents,
       // one channel per instance: instances sharing an origin each have
       // their own storage and must not hear each other's changes
       channelName: `luml-notebooks:models:${baseUrl}:${storage}`,
-      storagePaths: site?.host === 'browser' ? storagePaths : undefined
+      storagePaths: site?.host === 'browser' ? storagePaths : undefined,
+      remote
     });
     void app.restored.then(() => discovery.start());
+    if (onServer) {
+      let seconds = DEFAULT_POLL_SECONDS;
+      // without the server extension a check walks every folder: on focus only
+      const poller = new VisiblePoller(
+        () => discovery.ready.then(() => discovery.refresh()),
+        () => (remote ? seconds * 1000 : 0)
+      );
+      void settingRegistry
+        ?.load(modelDiscoveryPlugin.id)
+        .then(settings => {
+          const apply = () => {
+            const value = settings.get('serverPollSeconds').composite;
+            seconds = typeof value === 'number' ? value : DEFAULT_POLL_SECONDS;
+            poller.reschedule();
+          };
+          settings.changed.connect(apply);
+          apply();
+        })
+        .catch(error =>
+          console.warn('Could not load the model discovery settings', error)
+        );
+    }
     return discovery;
   }
 };

@@ -28,8 +28,8 @@ import {
 import { CommandIDs } from '../commands';
 import { modelIcon } from '../icons';
 import { isModelPath } from '../modelDiscovery';
-import { downloadFile, fileName } from '../modelFiles';
-import { IModelDiscovery, IModelPusher } from '../tokens';
+import { downloadFile, downloadServerFile, fileName } from '../modelFiles';
+import { IModelDiscovery, IModelPusher, ISiteInfo } from '../tokens';
 import { confirmDeleteModel } from '../widgets/confirmDelete';
 import type { InspectView } from '../widgets/InspectView';
 import { ModelsPanel } from '../widgets/ModelsPanel';
@@ -74,7 +74,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     IDefaultFileBrowser,
     ITranslator,
-    IModelPusher
+    IModelPusher,
+    ISiteInfo
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -83,7 +84,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     fileBrowser: FileBrowser | null,
     translator: ITranslator | null,
-    pusher: IModelPusher | null
+    pusher: IModelPusher | null,
+    site: ISiteInfo | null
   ): void => {
     const { commands, shell } = app;
     const contents = app.serviceManager.contents;
@@ -242,7 +244,11 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         const name = fileName(path);
         const failed = (e: unknown) =>
           trans.__('%1 could not be downloaded: %2', name, errorText(e));
-        const done = downloadFile(contents, path);
+        // a server serves raw bytes: no whole-file base64 in the page
+        const done =
+          site?.host === 'server'
+            ? downloadServerFile(contents, path)
+            : downloadFile(contents, path);
         const large = (discovery.get(path)?.size ?? 0) > LARGE_DOWNLOAD_BYTES;
         if (large) {
           Notification.promise(
@@ -287,14 +293,22 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.deleteModel, {
       describedBy: MODEL_ARGS,
       label: trans.__('Delete Model'),
-      caption: trans.__("Delete the model file from this browser's storage"),
+      caption:
+        site?.host === 'server'
+          ? trans.__('Delete the model file from the server')
+          : trans.__("Delete the model file from this browser's storage"),
       icon: deleteIcon,
       isEnabled: hasModel,
       execute: async args => {
         const path = pathOf(args);
         if (
           !path ||
-          !(await confirmDeleteModel(fileName(path), path, translator))
+          !(await confirmDeleteModel(
+            fileName(path),
+            path,
+            translator,
+            site?.host ?? 'browser'
+          ))
         ) {
           return;
         }

@@ -11,7 +11,8 @@ import { el } from './dom';
 export async function confirmDeleteModel(
   name: string,
   path: string,
-  translator: ITranslator = nullTranslator
+  translator: ITranslator = nullTranslator,
+  where: 'browser' | 'server' = 'browser'
 ): Promise<boolean> {
   const trans = translator.load('luml_notebooks');
   const body = el('div', 'jp-LumlDelete-body');
@@ -31,9 +32,13 @@ export async function confirmDeleteModel(
     el(
       'p',
       undefined,
-      trans.__(
-        "It is removed from this browser's storage and cannot be restored. Download it first to keep a copy."
-      )
+      where === 'server'
+        ? trans.__(
+            'It is removed from the server and cannot be restored. Download it first to keep a copy.'
+          )
+        : trans.__(
+            "It is removed from this browser's storage and cannot be restored. Download it first to keep a copy."
+          )
     )
   );
   const result = await showDialog({
