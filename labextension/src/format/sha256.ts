@@ -1,4 +1,4 @@
-import { createSHA256, IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 
 import { IByteSource } from './byteSource';
 
@@ -14,6 +14,8 @@ export interface ISha256Hasher {
  * restores hash every byte of an instance, so this is their hot loop.
  */
 export async function createSha256(): Promise<ISha256Hasher> {
+  // loaded on first use: nothing hashes while the app starts
+  const { createSHA256 } = await import('hash-wasm/dist/sha256.umd.min.js');
   const hasher: IHasher = await createSHA256();
   hasher.init();
   return {
