@@ -7,6 +7,7 @@ import json
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
+from tornado.ioloop import IOLoop
 
 from .files import OutsideRoot, list_models, read_range, resolve_inside
 
@@ -40,8 +41,7 @@ class ModelsHandler(APIHandler):
         )
 
     async def _run(self, root, allow_hidden, should_list):
-        from tornado.ioloop import IOLoop
-
+        # a large tree takes a while to walk: keep the server answering meanwhile
         return await IOLoop.current().run_in_executor(
             None,
             lambda: list_models(
