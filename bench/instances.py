@@ -7,6 +7,11 @@ Builds two sites from the installed packages into a temporary folder:
   (``--disable-addons luml-notebooks``) and its extension disabled
   (``disabledExtensions``).
 
+Opening is timed on three sites, so the instance's own cost shows apart
+from the rest of the extension: stock, the LUML site with its JupyterLab
+extension disabled (the instance boot script and per-instance storage only),
+and the whole LUML site.
+
 Prints medians of several runs in headless Chromium. Run:
     python bench/instances.py [--runs 5]
 """
@@ -149,24 +154,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         luml = build(work / "luml", [], {"exposeAppInBrowser": True})
+        bare = build(
+            work / "bare",
+            [],
+            {"exposeAppInBrowser": True, "disabledExtensions": ["luml-notebooks"]},
+        )
         stock = stock_site(work)
-        luml_server = make_server(luml, port=0)
-        stock_server = make_server(stock, port=0)
-        for server in (luml_server, stock_server):
+        servers = [make_server(site, port=0) for site in (luml, bare, stock)]
+        for server in servers:
             serve_in_thread(server)
-        luml_url, stock_url = server_url(luml_server), server_url(stock_server)
+        luml_url, bare_url, stock_url = (server_url(server) for server in servers)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
             listed, ready = time_listing(browser, luml_url, args.instances, args.runs)
             # alternate the two sites so machine load hits both alike
-            luml_open, stock_open = [], []
+            luml_open, bare_open, stock_open = [], [], []
             for _ in range(args.runs):
                 stock_open += time_open(browser, f"{stock_url}lab/index.html", 1)
+                bare_open += time_open(browser, f"{bare_url}lab/index.html", 1)
                 luml_open += time_open(browser, f"{luml_url}lab/index.html", 1)
             browser.close()
-        for server in (luml_server, stock_server):
+        for server in servers:
             server.shutdown()
             server.server_close()
 
@@ -175,9 +185,14 @@ def main() -> None:
     print(f"  ready (sizes, models, last change)  {median(ready)}")
     print("Opening JupyterLab (navigation to app restored, warm storage):")
     print(f"  stock JupyterLite                   {median(stock_open)}")
-    print(f"  LUML Notebooks, one instance        {median(luml_open)}")
-    extra = statistics.median(luml_open) - statistics.median(stock_open)
-    print(f"  extra cost of the instance          {extra:+8.0f} ms (median difference)")
+    print(f"  LUML, instance only (no extension)  {median(bare_open)}")
+    print(f"  LUML Notebooks, whole extension     {median(luml_open)}")
+    stock_ms = statistics.median(stock_open)
+    instance = statistics.median(bare_open) - stock_ms
+    whole = statistics.median(luml_open) - stock_ms
+    print("Extra cost over stock (median differences):")
+    print(f"  the instance                        {instance:+8.0f} ms")
+    print(f"  the instance and every feature      {whole:+8.0f} ms")
 
 
 if __name__ == "__main__":
