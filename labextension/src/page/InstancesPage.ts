@@ -423,17 +423,33 @@ export class InstancesPage {
     let report: IActionReport;
     try {
       report = await action();
+    } catch (error) {
+      report = { text: messageOf(error), error: true };
     } finally {
       this._busy = false;
     }
     this._say(report.text, report.error);
-    await this.load();
+    if (report.changed === false) {
+      // a backup changes no instance: only its last-backup time
+      this._showLastBackup(report.id);
+    } else {
+      await this.load();
+    }
     if (report.id) {
       this._focusRow(report.id);
     }
     document.body.dataset.backup = report.error ? 'failed' : 'done';
     // tests and scripts wait for the count to move
     document.body.dataset.backupRuns = String(++this._runs);
+  }
+
+  private _showLastBackup(id: string | undefined): void {
+    const row = this._rows.find(item => item.info.id === id);
+    row?.node
+      .querySelector('.jp-LumlInstances-lastBackup')
+      ?.replaceChildren(
+        timeElement(this._store.lastBackup(row.info.id), 'Never')
+      );
   }
 
   private _onNews(news: InstanceNews): void {

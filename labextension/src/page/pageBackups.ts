@@ -62,6 +62,8 @@ export interface IActionReport {
   error?: boolean;
   /** The instance to focus afterwards. */
   id?: string;
+  /** False when no instance changed (the list need not be read again). */
+  changed?: boolean;
 }
 
 export class PageBackups {
@@ -109,10 +111,11 @@ export class PageBackups {
         text:
           `Backed up “${name}”: ${count} ${count === 1 ? 'file' : 'files'} ` +
           `(${formatBytes(outcome.zipBytes)}) to ${outcome.fileName}.`,
-        id: info.id
+        id: info.id,
+        changed: false
       };
     } catch (error) {
-      return failure('Backup', error, info.id);
+      return { ...failure('Backup', error, info.id), changed: false };
     } finally {
       progress.close();
       contents?.close();
