@@ -1,6 +1,8 @@
-"""Backup of a ~200 MB instance: LUML Notebooks' streaming backup vs what the
-platform's web UI does today (JSZip, DEFLATE level 6, whole archive in memory),
-side by side in the same Chromium, on the same files.
+"""Backup of a ~200 MB instance: LUML Notebooks' streaming backup (inside
+JupyterLab and from the instances page, which reads the instance's browser
+storage directly) vs what the platform's web UI does today (JSZip, DEFLATE
+level 6, whole archive in memory), side by side in the same Chromium, on the
+same files.
 
 Run after `pip install ".[test]"` and `npm install` in labextension/:
 
@@ -112,6 +114,21 @@ OURS = """async () => {
   return { ms, name, peak: Math.max(window.__peak, performance.memory.usedJSHeapSize) };
 }"""
 
+# The instances page's Back up on the instance (JupyterLab not open)
+PAGE_BACKUP = """async (id) => {
+  const runs = Number(document.body.dataset.backupRuns || 0);
+  const t0 = performance.now();
+  document.querySelector(
+    `.jp-LumlInstances-row[data-instance-id="${id}"] .jp-LumlInstances-backup`).click();
+  while (Number(document.body.dataset.backupRuns || 0) === runs) {
+    await new Promise(r => setTimeout(r, 20));
+  }
+  const ms = performance.now() - t0;
+  clearInterval(window.__sampler);
+  return { ms, peak: Math.max(window.__peak, performance.memory.usedJSHeapSize),
+           status: document.querySelector('.jp-LumlInstances-status').textContent };
+}"""
+
 # What the platform's web UI does: every file into JSZip, then one
 # DEFLATE-6 archive generated in memory and downloaded as a Blob.
 JSZIP_BACKUP = """async () => {
@@ -159,6 +176,20 @@ def fresh_page(context, url: str, jszip: bool):
     return page, idle
 
 
+def instances_page(context, url: str):
+    page = context.new_page()
+    page.add_init_script(
+        "delete window.showSaveFilePicker; delete Window.prototype.showSaveFilePicker;"
+    )
+    page.goto(url)
+    page.wait_for_selector("body[data-state=ready]", timeout=600_000)
+    time.sleep(1)
+    cdp = context.new_cdp_session(page)
+    cdp.send("HeapProfiler.enable")
+    cdp.send("HeapProfiler.collectGarbage")
+    return page, page.evaluate("performance.memory.usedJSHeapSize")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=200, help="instance size")
@@ -201,6 +232,9 @@ def main() -> int:
                 f" largest {sizes['largest'] / 2**20:.0f} MB"
                 f" (populated in {time.time() - t0:.0f} s)"
             )
+            instance_id = page.evaluate(
+                "new URL(location.href).searchParams.get('instance')"
+            )
             page.close()
 
             results = {}
@@ -218,15 +252,23 @@ def main() -> int:
                 theirs["zip"] = theirs["size"]
                 theirs["peak"] -= idle
                 page.close()
-                results[mode] = (ours, theirs)
+                page, idle = instances_page(context, url)
+                page.evaluate(SAMPLER, mode)
+                with page.expect_download(timeout=600_000) as info:
+                    from_page = page.evaluate(PAGE_BACKUP, instance_id)
+                from_page["zip"] = Path(info.value.path()).stat().st_size
+                from_page["peak"] -= idle
+                page.close()
+                results[mode] = (ours, theirs, from_page)
             browser.close()
         server.shutdown()
 
     mb = 2**20
-    ours, theirs = results["used"]
-    ours_live, theirs_live = results["live"]
+    ours, theirs, from_page = results["used"]
+    ours_live, theirs_live, from_page_live = results["live"]
     rows = [
         ("LUML Notebooks (streaming)", ours, ours_live),
+        ("  the same, from instances page", from_page, from_page_live),
         ("platform today (JSZip, DEFLATE 6)", theirs, theirs_live),
     ]
     print()

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from luml_notebooks.site import pins, runtime
+from luml_notebooks.site.pages import KEEP_INSTANCE_REDIRECT, WORKSPACE_REDIRECT
 from sitebuild import SITE_CONFIG, build_site
 
 LUML_PACKAGES = ("luml-sdk", "fnnx", "pydantic", "pydantic-core")
@@ -161,3 +162,11 @@ def test_without_npm_and_cache_the_build_names_what_is_missing(tmp_path):
         in (result.stdout)
     )
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_workspace_urls_keep_the_instance(built_site):
+    # JupyterLite's workspace redirect builds a new query: ours keeps ?instance=
+    for app in ("lab", "doc"):
+        html = (built_site / app / "workspaces" / "index.html").read_text()
+        assert KEEP_INSTANCE_REDIRECT in html
+        assert WORKSPACE_REDIRECT not in html

@@ -11,6 +11,7 @@ import functools
 import http.server
 import ipaddress
 import mimetypes
+import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +28,10 @@ mimetypes.add_type("application/wasm", ".wasm")
 mimetypes.add_type("text/javascript", ".mjs")
 mimetypes.add_type("application/json", ".json")
 
+#: JupyterLab moves its address to ``<app>/workspaces/<name>`` (and reloads
+#: there after a workspace change): that app's redirect page answers for them
+APP_ROUTES = ("workspaces",)
+
 
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
     isolated = True
@@ -41,6 +46,20 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
     def do_HEAD(self):
         if not self._send_memory_file(with_body=False):
             super().do_HEAD()
+
+    def translate_path(self, path: str) -> str:
+        local = super().translate_path(path)
+        if os.path.exists(local):
+            return local
+        parts = urlsplit(path).path.split("/")
+        for i, part in enumerate(parts[:-1]):
+            if part in APP_ROUTES:
+                route = super().translate_path(
+                    "/".join([*parts[: i + 1], "index.html"])
+                )
+                if os.path.isfile(route):
+                    return route
+        return local
 
     def _send_memory_file(self, *, with_body: bool) -> bool:
         body = self.memory_files.get(urlsplit(self.path).path)

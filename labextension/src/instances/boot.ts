@@ -21,12 +21,15 @@ export type BootTarget =
   | { readonly kind: 'invalid'; readonly raw: string };
 
 /**
- * `?instance=<id>` opens that instance and nothing else; without it the last
- * used instance opens, else the oldest, else a new default one.
+ * `?instance=<id>` opens that instance and nothing else; without it the
+ * instance this tab had open (`tabInstance`: JupyterLab's own redirects,
+ * such as its workspace URLs, drop the query), else the last used instance,
+ * else the oldest, else a new default one.
  */
 export async function resolveBootTarget(
   store: InstanceStore,
-  search: string
+  search: string,
+  tabInstance: string | null = null
 ): Promise<BootTarget> {
   const raw = new URLSearchParams(search).get(INSTANCE_PARAM);
   if (raw !== null) {
@@ -38,11 +41,12 @@ export async function resolveBootTarget(
       ? { kind: 'open', instance, named: true }
       : { kind: 'unknown', id: raw };
   }
-  const last = store.lastUsed;
-  if (last && isInstanceId(last)) {
-    const instance = await store.get(last);
-    if (instance) {
-      return { kind: 'open', instance, named: false };
+  for (const remembered of [tabInstance, store.lastUsed]) {
+    if (remembered && isInstanceId(remembered)) {
+      const instance = await store.get(remembered);
+      if (instance) {
+        return { kind: 'open', instance, named: false };
+      }
     }
   }
   const all = await store.list();

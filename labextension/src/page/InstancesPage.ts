@@ -13,14 +13,12 @@ import {
 } from '../instances/store';
 import { askName, confirmDanger } from './dialogs';
 import { element, timeElement } from './element';
+import { IActionReport, PageBackups } from './pageBackups';
 import {
   describePersistence,
   describeUsage,
   readStorageHealth
 } from './storageHealth';
-
-const BACKUP_HINT =
-  'Backup and restore arrive in an upcoming update of LUML Notebooks.';
 
 /** The text shown for an instance whose database has no name. */
 export function displayName(info: IInstanceInfo): string {
@@ -52,6 +50,23 @@ export class InstancesPage {
       className: 'jp-LumlInstances-persistence'
     });
     this._usage = element('p', { className: 'jp-LumlInstances-usage' });
+    this._backups = new PageBackups(
+      _store,
+      new URL('.', location.href).href,
+      id => this._channel.post({ type: 'created', id }),
+      id => this._channel.post({ type: 'deleted', id })
+    );
+    this._zipInput = element('input', {
+      className: 'jp-LumlInstances-restoreFile',
+      attrs: {
+        type: 'file',
+        accept: '.zip,application/zip',
+        hidden: '',
+        'aria-hidden': 'true',
+        tabindex: '-1'
+      }
+    });
+    this._zipInput.addEventListener('change', () => void this._picked());
     this._build();
     this._channel.listen(news => this._onNews(news));
     document.addEventListener('visibilitychange', () => {
@@ -109,8 +124,12 @@ export class InstancesPage {
     const restore = element('button', {
       className: 'jp-LumlInstances-restore',
       text: 'Restore from backup…',
-      attrs: { type: 'button', disabled: '', title: BACKUP_HINT }
+      attrs: {
+        type: 'button',
+        title: 'Make a new instance from a backup zip (or any zip of files)'
+      }
     });
+    restore.addEventListener('click', () => this._pick(null));
     const askAgain = element('button', {
       className: 'jp-LumlInstances-persist',
       text: 'Ask to keep storage',
@@ -161,10 +180,7 @@ export class InstancesPage {
       element('div', { className: 'jp-LumlInstances-toolbar' }, [
         create,
         restore,
-        element('span', {
-          className: 'jp-LumlInstances-hint',
-          text: BACKUP_HINT
-        })
+        this._zipInput
       ]),
       element(
         'section',
@@ -205,11 +221,6 @@ export class InstancesPage {
       text: 'Open',
       attrs: { href: link, 'aria-label': `Open “${name}”` }
     });
-    const backup = element('button', {
-      className: 'jp-LumlInstances-action jp-LumlInstances-backup',
-      text: 'Back up',
-      attrs: { type: 'button', disabled: '', title: BACKUP_HINT }
-    });
     const cells = {
       changed: element('td', {
         className: 'jp-LumlInstances-changed',
@@ -242,7 +253,16 @@ export class InstancesPage {
             () => void this._rename(info),
             'jp-LumlInstances-action jp-LumlInstances-rename'
           ),
-          backup,
+          button(
+            'Back up',
+            () => void this._backup(info),
+            'jp-LumlInstances-action jp-LumlInstances-backup'
+          ),
+          button(
+            'Restore…',
+            () => this._pick(info),
+            'jp-LumlInstances-action jp-LumlInstances-restoreInto'
+          ),
           button(
             'Delete',
             () => void this._delete(info),
@@ -365,6 +385,73 @@ export class InstancesPage {
     await this.load();
   }
 
+  /** Asks for a zip; `into` is the instance to restore into, else a new one. */
+  private _pick(into: IInstanceInfo | null): void {
+    if (this._busy) {
+      return;
+    }
+    this._restoreInto = into;
+    this._zipInput.value = '';
+    this._zipInput.click();
+  }
+
+  private async _picked(): Promise<void> {
+    const file = this._zipInput.files?.[0];
+    this._zipInput.value = '';
+    if (!file || this._busy) {
+      return;
+    }
+    const into = this._restoreInto;
+    this._restoreInto = null;
+    await this._run(() =>
+      into
+        ? this._backups.restoreInto(into, displayName(into), file)
+        : this._backups.restoreNew(file, this._otherNames())
+    );
+  }
+
+  private async _backup(info: IInstanceInfo): Promise<void> {
+    if (!this._busy) {
+      await this._run(() => this._backups.backup(info, displayName(info)));
+    }
+  }
+
+  /** One backup or restore at a time; the outcome goes to the status line. */
+  private async _run(action: () => Promise<IActionReport>): Promise<void> {
+    this._busy = true;
+    document.body.dataset.backup = 'running';
+    let report: IActionReport;
+    try {
+      report = await action();
+    } catch (error) {
+      report = { text: messageOf(error), error: true };
+    } finally {
+      this._busy = false;
+    }
+    this._say(report.text, report.error);
+    if (report.changed === false) {
+      // a backup changes no instance: only its last-backup time
+      this._showLastBackup(report.id);
+    } else {
+      await this.load();
+    }
+    if (report.id) {
+      this._focusRow(report.id);
+    }
+    document.body.dataset.backup = report.error ? 'failed' : 'done';
+    // tests and scripts wait for the count to move
+    document.body.dataset.backupRuns = String(++this._runs);
+  }
+
+  private _showLastBackup(id: string | undefined): void {
+    const row = this._rows.find(item => item.info.id === id);
+    row?.node
+      .querySelector('.jp-LumlInstances-lastBackup')
+      ?.replaceChildren(
+        timeElement(this._store.lastBackup(row.info.id), 'Never')
+      );
+  }
+
   private _onNews(news: InstanceNews): void {
     if (news.type !== 'deleting') {
       void this.load();
@@ -388,6 +475,11 @@ export class InstancesPage {
   private _persistence: HTMLParagraphElement;
   private _usage: HTMLParagraphElement;
   private _rows: IRow[] = [];
+  private readonly _backups: PageBackups;
+  private readonly _zipInput: HTMLInputElement;
+  private _restoreInto: IInstanceInfo | null = null;
+  private _busy = false;
+  private _runs = 0;
   private _generation = 0;
   private _firstAsk = true;
 }

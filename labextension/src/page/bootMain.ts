@@ -15,6 +15,10 @@ import {
   withInstanceParam
 } from '../instances/ids';
 import { InstanceStore } from '../instances/store';
+import {
+  TAB_INSTANCE_KEY,
+  installInstanceUrlKeeper
+} from '../instances/urlKeeper';
 import { showProblemPage } from './notFound';
 import { browserStore } from './browserStore';
 
@@ -30,13 +34,22 @@ function instancesPageUrl(): string {
   return new URL(`${root.replace(/\/?$/, '/')}index.html`, location.href).href;
 }
 
+/** The instance this tab had open, across JupyterLab's own redirects. */
+function tabInstance(): string | null {
+  try {
+    return sessionStorage.getItem(TAB_INSTANCE_KEY);
+  } catch {
+    return null;
+  }
+}
+
 async function boot(configUtils: string): Promise<void> {
   const back = instancesPageUrl();
   let store: InstanceStore;
   let target;
   try {
     store = browserStore();
-    target = await resolveBootTarget(store, location.search);
+    target = await resolveBootTarget(store, location.search, tabInstance());
   } catch (error) {
     showProblemPage(
       {
@@ -77,6 +90,12 @@ async function boot(configUtils: string): Promise<void> {
   }
   const { instance } = target;
   store.lastUsed = instance.id;
+  try {
+    sessionStorage.setItem(TAB_INSTANCE_KEY, instance.id);
+  } catch {
+    // blocked storage: the URL parameter still names the instance
+  }
+  installInstanceUrlKeeper(history, location, instance.id);
   if (!target.named) {
     // reloads and bookmarks stay in this instance
     history.replaceState(

@@ -94,6 +94,29 @@ def patch_app_page(html: str, boot_src: str) -> str:
     return html[:start] + tag + html[start:]
 
 
+#: how JupyterLite 0.8's ``<app>/workspaces/index.html`` leaves for the app
+WORKSPACE_REDIRECT = "window.location.href = redirectUrl;"
+#: the same, to the site's ``lab/index.html`` (JupyterLite's own redirect goes
+#: to ``lab/lab/index.html``, which does not exist) and keeping ``?instance=``
+KEEP_INSTANCE_REDIRECT = r"""window.location.href = (function () {
+          var root = window.location.pathname
+            .replace(/\/[^\/]+\/workspaces\/.*$/, '/');
+          var target = new URL(root + 'lab/index.html', window.location.origin);
+          var name = workspaceName;
+          try { name = decodeURIComponent(name); } catch (e) {}
+          target.searchParams.set('workspace', name);
+          var id = new URLSearchParams(window.location.search).get('instance');
+          if (id) { target.searchParams.set('instance', id); }
+          return target.href;
+        })();"""
+
+
+def patch_workspace_redirect(html: str) -> str:
+    """Make a workspace URL (``lab/workspaces/<name>?instance=<id>``) open
+    that workspace in the instance it names."""
+    return html.replace(WORKSPACE_REDIRECT, KEEP_INSTANCE_REDIRECT)
+
+
 def app_pages(output_dir: Path) -> list[Path]:
     """The JupyterLite app pages (``lab/index.html``...) of a built site."""
     return sorted(
@@ -120,6 +143,9 @@ def install_pages(output_dir: Path, source: Path | None = None) -> list[Path]:
         boot_src = Path("..") / ASSETS_DIR / names[BOOT_SCRIPT]
         html = page.read_text(encoding="utf-8")
         page.write_text(patch_app_page(html, boot_src.as_posix()), encoding="utf-8")
+    for redirect in sorted(output_dir.glob("*/workspaces/index.html")):
+        html = redirect.read_text(encoding="utf-8")
+        redirect.write_text(patch_workspace_redirect(html), encoding="utf-8")
 
     root = output_dir / "index.html"
     original = root.read_text(encoding="utf-8") if root.is_file() else ""

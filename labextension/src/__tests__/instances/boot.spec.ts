@@ -34,6 +34,20 @@ describe('resolveBootTarget', () => {
     assert.equal((await store.list()).length, 1);
   });
 
+  it("prefers the tab's own instance over the last used one", async () => {
+    const store = newStore();
+    const mine = await store.create('Mine');
+    const other = await store.create('Other');
+    store.lastUsed = other.id;
+    const target = await resolveBootTarget(store, '?workspace=w', mine.id);
+    assert.equal(target.kind === 'open' && target.instance.id, mine.id);
+    assert.equal(target.kind === 'open' && target.named, false);
+    // a tab whose instance was deleted falls back to the last used one
+    await store.delete(mine.id);
+    const fallback = await resolveBootTarget(store, '', mine.id);
+    assert.equal(fallback.kind === 'open' && fallback.instance.id, other.id);
+  });
+
   it('opens the last used instance when the URL names none', async () => {
     const store = newStore();
     await store.create('First');
