@@ -18,6 +18,9 @@ const compiler = rspack({
   output: {
     path: path.resolve(here, '../src/luml_notebooks/site/pages/js'),
     filename: '[name].js',
+    // one file per page: the site copies only the entry files, so code
+    // imported on demand must be inside them
+    asyncChunks: false,
     clean: true
   },
   target: ['web', 'es2020'],
