@@ -1,3 +1,5 @@
+import { formatBytes } from './byteSize';
+
 /**
  * Transfer progress as people read it: bytes done of total, speed over the
  * last few seconds, time left. Pure, so it is tested without a browser.
@@ -55,20 +57,6 @@ export class TransferMeter {
         : undefined;
     return { loaded, total: this.total, bytesPerSecond, secondsLeft };
   }
-}
-
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-/** 1536 → "1.5 KB" (decimal units, as the platform shows sizes). */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${UNITS[unit]}`;
 }
 
 export function formatRate(bytesPerSecond: number | undefined): string {

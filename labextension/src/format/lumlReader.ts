@@ -1,4 +1,5 @@
 import { IByteSource } from './byteSource';
+import { formatBytes } from '../byteSize';
 import { applyJsonPatch, JsonValue } from './jsonPatch';
 import { ITarEntry, readTarIndex } from './tar';
 
@@ -305,7 +306,7 @@ async function readJson(
 ): Promise<JsonValue> {
   if (entry.size > maxBytes) {
     throw new ReadFailure(
-      `${entry.path} is too large (${formatSize(entry.size)})${tooLargeHint}.`
+      `${entry.path} is too large (${formatBytes(entry.size)})${tooLargeHint}.`
     );
   }
   const bytes = await source.read(entry.dataOffset, entry.size);
@@ -477,11 +478,4 @@ function isObject(v: unknown): v is { [key: string]: JsonValue } {
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-function formatSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) {
-    return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  }
-  return `${(bytes / 1024).toFixed(1)} KB`;
 }

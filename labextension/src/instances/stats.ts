@@ -96,19 +96,3 @@ export class StatsAccumulator {
   private _models = 0;
   private _lastModified = 0;
 }
-
-/** A byte count for people: `0 B`, `12 KB`, `3.4 MB`, `1.2 GB`. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 1000) {
-    return `${Math.max(0, Math.round(bytes || 0))} B`;
-  }
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = -1;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const digits = value < 10 ? 1 : 0;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}

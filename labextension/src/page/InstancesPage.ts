@@ -5,7 +5,8 @@
 import { InstanceChannel, InstanceNews } from '../instances/channel';
 import { instanceLink } from '../instances/ids';
 import { checkInstanceName, freeName } from '../instances/names';
-import { IInstanceStats, formatBytes } from '../instances/stats';
+import { formatBytes } from '../byteSize';
+import { IInstanceStats } from '../instances/stats';
 import {
   IInstanceInfo,
   InstanceError,

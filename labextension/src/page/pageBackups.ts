@@ -19,7 +19,7 @@ import { BackupService } from '../backupService';
 import { listBrowserStorage } from '../browserStorageListing';
 import { databaseName } from '../instances/ids';
 import { checkInstanceName, freeName } from '../instances/names';
-import { formatBytes } from '../instances/stats';
+import { formatBytes } from '../byteSize';
 import { IInstanceInfo, InstanceStore } from '../instances/store';
 import { askRestore, ProgressDialog } from './restoreDialogs';
 

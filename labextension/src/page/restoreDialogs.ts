@@ -6,7 +6,7 @@
  */
 import type { BackupReader, ConflictPolicy, IRestorePreview } from '../backup';
 import { NameCheck } from '../instances/names';
-import { formatBytes } from '../instances/stats';
+import { formatBytes } from '../byteSize';
 import { element, formatDate } from './element';
 
 export interface IRestoreChoice {

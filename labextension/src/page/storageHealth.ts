@@ -3,7 +3,7 @@
  * storage (it may otherwise evict the site's data when space runs low) and how
  * much of the quota is used.
  */
-import { formatBytes } from '../instances/stats';
+import { formatBytes } from '../byteSize';
 
 export interface IStorageHealth {
   /** true granted, false refused, null when the browser cannot say. */

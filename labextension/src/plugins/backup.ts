@@ -24,7 +24,8 @@ import { BackupService } from '../backupService';
 import { CommandIDs } from '../commands';
 import { fetchServerFile } from '../serverModelFiles';
 import { IBackupService, IInstances, ISiteInfo } from '../tokens';
-import { formatBytes, ProgressNotice } from '../widgets/progressNotice';
+import { formatBytes } from '../byteSize';
+import { ProgressNotice } from '../widgets/progressNotice';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
 

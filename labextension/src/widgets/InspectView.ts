@@ -22,7 +22,8 @@ import { modelIcon } from '../icons';
 import { IModelDiscovery, IModelsChange } from '../tokens';
 import { el } from './dom';
 import { commandButton, updateCommandButton } from './modelActions';
-import { formatBytes, formatShape, formatWhen, jsonText } from './modelText';
+import { formatBytes } from '../byteSize';
+import { formatShape, formatWhen, jsonText } from './modelText';
 
 const ACTIONS = [
   CommandIDs.showModelInFileBrowser,

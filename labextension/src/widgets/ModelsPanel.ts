@@ -15,9 +15,9 @@ import type { IPushRecord } from '../pushRecords';
 import { IDiscoveredModel, IModelDiscovery } from '../tokens';
 import { el } from './dom';
 import { commandButton, updateCommandButton } from './modelActions';
+import { formatBytes } from '../byteSize';
 import {
   displayName,
-  formatBytes,
   formatWhen,
   modelVersion,
   producerText

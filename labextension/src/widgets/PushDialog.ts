@@ -18,7 +18,8 @@ import {
   RegistryError
 } from '../registryClient';
 import { IModelPusher, IRegistryConnection } from '../tokens';
-import { describeTransfer, formatBytes, TransferMeter } from '../transferMeter';
+import { formatBytes } from '../byteSize';
+import { describeTransfer, TransferMeter } from '../transferMeter';
 
 export interface IPushDialogOptions {
   path: string;

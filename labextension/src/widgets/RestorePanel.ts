@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { BackupReader, ConflictPolicy, IRestorePreview } from '../backup';
-import { formatBytes } from './progressNotice';
+import { formatBytes } from '../byteSize';
 
 /** What the panel needs from the backup service. */
 export interface IRestorePanelBackend {

@@ -20,23 +20,6 @@ export function producerText(model: IDiscoveredModel): string {
   return [producerName, producerVersion].filter(Boolean).join(' ');
 }
 
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) {
-    return '';
-  }
-  if (bytes < 1024) {
-    return `${bytes} B`;
-  }
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
-
 /** A relative time for the eye and an absolute one for a tooltip. */
 export function formatWhen(iso: string): { text: string; title: string } {
   const date = new Date(iso);

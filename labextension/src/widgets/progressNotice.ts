@@ -71,6 +71,3 @@ export class ProgressNotice {
   private _lastUpdate = 0;
   private readonly _timer: ReturnType<typeof setTimeout>;
 }
-
-// one byte format for every widget (the Models panel uses the same)
-export { formatBytes } from './modelText';

@@ -241,7 +241,7 @@ describe('readLumlModel refuses what is not a model, with a clear reason', () =>
     const r = reason(await readLumlModel(src));
     assert.equal(
       r,
-      'manifest.json is too large (3.0 MB); this file is probably not a model.'
+      'manifest.json is too large (3.1 MB); this file is probably not a model.'
     );
     assert.ok(src.bytesRead < 4096, `read ${src.bytesRead} bytes`);
   });

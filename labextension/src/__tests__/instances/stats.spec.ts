@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { formatBytes } from '../../byteSize';
 import {
   StatsAccumulator,
-  formatBytes,
   isModelFile,
   recordBytes
 } from '../../instances/stats';
@@ -64,5 +64,8 @@ describe('instance stats', () => {
     assert.equal(formatBytes(1500), '1.5 KB');
     assert.equal(formatBytes(25_000_000), '25 MB');
     assert.equal(formatBytes(3.2e9), '3.2 GB');
+    // decimal units: 50 MiB reads as the platform shows it
+    assert.equal(formatBytes(52_428_800), '52 MB');
+    assert.equal(formatBytes(NaN), '0 B');
   });
 });

@@ -14,11 +14,7 @@ import {
   readRegistryBuildSettings,
   RegistryConnection
 } from '../../registryConnection';
-import {
-  describeTransfer,
-  formatBytes,
-  TransferMeter
-} from '../../transferMeter';
+import { describeTransfer, TransferMeter } from '../../transferMeter';
 
 class MemoryStorage implements IKeyStorage {
   data = new Map<string, string>();
@@ -128,13 +124,11 @@ describe('TransferMeter', () => {
     assert.equal(snap.bytesPerSecond, 1_500_000);
     assert.equal(
       describeTransfer(snap),
-      '3.00 MB of 10.0 MB · 1.50 MB/s · 5 s left'
+      '3.0 MB of 10 MB · 1.5 MB/s · 5 s left'
     );
     now = 2100;
     snap = meter.update(0);
     assert.equal(snap.bytesPerSecond, undefined);
-    assert.equal(formatBytes(999), '999 B');
-    assert.equal(formatBytes(52_428_800), '52.4 MB');
   });
 });
 
