@@ -142,7 +142,7 @@ export const defaultsPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('luml-notebooks');
+    const trans = (translator ?? nullTranslator).load('luml_notebooks');
     const { commands, shell } = app;
     const views = new WidgetTracker<MainAreaWidget>({
       namespace: 'luml-notebooks-defaults'

@@ -26,7 +26,7 @@ export const defaultsFileBrowserPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     settingRegistry: ISettingRegistry | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('luml-notebooks');
+    const trans = (translator ?? nullTranslator).load('luml_notebooks');
     if (!defaults.enabled) {
       return;
     }
