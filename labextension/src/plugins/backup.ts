@@ -22,7 +22,6 @@ import type { IRestoreResult } from '../backup';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the service at activation
 import { BackupService } from '../backupService';
 import { CommandIDs } from '../commands';
-import { fetchServerFile } from '../serverModelFiles';
 import { IBackupService, IInstances, ISiteInfo } from '../tokens';
 import { formatBytes } from '../byteSize';
 import { ProgressNotice } from '../widgets/progressNotice';
@@ -74,7 +73,10 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
       // the server's raw files, so notebooks are backed up byte for byte
       readBytes:
         site.host === 'server'
-          ? path => fetchServerFile(app.serviceManager.serverSettings, path)
+          ? async path => {
+              const { fetchServerFile } = await import('../serverModelFiles');
+              return fetchServerFile(app.serviceManager.serverSettings, path);
+            }
           : undefined,
       browserStorage: site.host === 'browser'
     });

@@ -7,6 +7,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { IDefaultNotebooks } from '../tokens';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the file browser's decorator is registered at activation
 import { DefaultsDecorator } from '../widgets/DefaultsDecorator';
 
 /**

@@ -12,9 +12,9 @@ import {
 import { CommandIDs } from '../commands';
 import { checkInstanceName } from '../instances/names';
 import { ICurrentInstance, IInstances } from '../tokens';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the top bar shows the name from the start
 import { InstanceLabel } from '../widgets/InstanceLabel';
 import { InstanceNameBody } from '../widgets/InstanceNameBody';
-import { InstancePicker } from '../widgets/InstancePicker';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
 
@@ -143,6 +143,7 @@ async function pick(
   trans: TranslationBundle
 ): Promise<void> {
   const all = await instances.list();
+  const { InstancePicker } = await import('../widgets/InstancePicker');
   let dialog: Dialog<string | null> | null = null;
   const picker = new InstancePicker(
     all,

@@ -6,6 +6,7 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { browserStorageName, readStoragePaths } from '../browserStorageIndex';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the discovery service at activation
 import { ModelDiscovery } from '../modelDiscovery';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- on a server the first listing says how discovery works
 import { ServerModelFiles, VisiblePoller } from '../serverModelFiles';

@@ -4,6 +4,7 @@ import {
 } from '@jupyterlab/application';
 
 import { modelIcon } from '../icons';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the file types are registered at activation
 import { MODEL_EXTENSIONS } from '../modelDiscovery';
 
 /** The file type name; the file browser puts it in `data-file-type`. */

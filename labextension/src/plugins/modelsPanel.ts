@@ -27,11 +27,13 @@ import {
 
 import { CommandIDs } from '../commands';
 import { modelIcon } from '../icons';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the discovery plugin anyway; the menu asks synchronously
 import { isModelPath } from '../modelDiscovery';
 import { downloadFile, downloadServerFile, fileName } from '../modelFiles';
 import { IModelDiscovery, IModelPusher, ISiteInfo } from '../tokens';
 import { confirmDeleteModel } from '../widgets/confirmDelete';
 import type { InspectView } from '../widgets/InspectView';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the panel sits in the sidebar from the start
 import { ModelsPanel } from '../widgets/ModelsPanel';
 import { MODEL_FILE_TYPE } from './modelFileType';
 

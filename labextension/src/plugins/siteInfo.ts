@@ -4,6 +4,7 @@ import {
 } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
 
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the site facts at activation
 import { readSiteInfo } from '../siteInfo';
 import { ISiteInfo } from '../tokens';
 
