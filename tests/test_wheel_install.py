@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import venv
@@ -58,3 +59,18 @@ def test_an_installed_wheel_builds_the_site_in_an_empty_folder(wheel, tmp_path):
     assert (output / "files/Getting started.ipynb").is_file()
     lock = json.loads((output / "static/pyodide/pyodide-lock.json").read_text())
     assert "://" not in lock["packages"]["luml-sdk"]["file_name"]
+
+    # the same install serves a Jupyter server: its extension is enabled
+    enabled = json.loads(
+        (
+            env_dir / "etc/jupyter/jupyter_server_config.d/luml_notebooks.json"
+        ).read_text()
+    )
+    assert enabled["ServerApp"]["jpserver_extensions"]["luml_notebooks"] is True
+    assert (
+        env_dir / "share/jupyter/labextensions/luml-notebooks/package.json"
+    ).is_file()
+    listing = run(str(env_dir / "bin" / "jupyter"), "server", "extension", "list")
+    # the list is coloured even when not on a terminal
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
+    assert "luml_notebooks enabled" in plain

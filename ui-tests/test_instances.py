@@ -8,38 +8,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser_helpers import KERNEL_TIMEOUT_MS, error_outputs, wait_for_output
+from instances_helpers import DATABASES, create_instance, instances_page, open_instance
 
 pytestmark = pytest.mark.browser
 
 XSS_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
-DATABASES = "async () => (await indexedDB.databases()).map(d => d.name).sort()"
-
-
-def instances_page(page: Page, base_url: str) -> None:
-    page.goto(base_url)
-    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
-
-
-def create_instance(page: Page, base_url: str, name: str) -> str:
-    """Create an instance from the instances page; returns its id."""
-    instances_page(page, base_url)
-    page.click(".jp-LumlInstances-new")
-    page.fill(".jp-LumlInstances-nameInput", name)
-    page.click(".jp-LumlInstances-dialog button[value=ok]")
-    status = page.locator(".jp-LumlInstances-status")
-    expect(status).to_have_text(re.compile("^Created"))
-    row = page.locator(".jp-LumlInstances-row", has_text=name.strip()).last
-    return row.get_attribute("data-instance-id")
-
-
-def open_instance(page: Page, base_url: str, instance_id: str | None) -> None:
-    query = f"?instance={instance_id}" if instance_id else ""
-    page.goto(f"{base_url}lab/index.html{query}")
-    page.wait_for_function(
-        "window.jupyterapp && window.jupyterapp.serviceManager.contents",
-        timeout=60_000,
-    )
-    page.wait_for_selector(".jp-LumlInstanceLabel", timeout=60_000)
 
 
 def run_command(page: Page, command: str) -> None:

@@ -9,17 +9,23 @@ import json
 import random
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 from model_files import manifest, model_file
 from playwright.sync_api import Page, expect
 
+from instances_helpers import (
+    DATABASES,
+    create_instance,
+    instances_page,
+    open_instance,
+    page_action,
+    restore_new,
+)
 from luml_notebooks.backup import verify
 
 pytestmark = pytest.mark.browser
 
-DATABASES = "async () => (await indexedDB.databases()).map(d => d.name).sort()"
 # headless Chromium has no save dialog: the download path is what runs here
 NO_SAVE_PICKER = (
     "delete window.showSaveFilePicker; delete Window.prototype.showSaveFilePicker;"
@@ -121,22 +127,6 @@ def put_files(page: Page, files: list[dict]) -> None:
     page.evaluate(PUT_FILES, payload)
 
 
-def instances_page(page: Page, base_url: str) -> None:
-    page.goto(base_url)
-    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
-
-
-def create_instance(page: Page, base_url: str, name: str) -> str:
-    instances_page(page, base_url)
-    page.click(".jp-LumlInstances-new")
-    page.fill(".jp-LumlInstances-nameInput", name)
-    page.click(".jp-LumlInstances-dialog button[value=ok]")
-    expect(page.locator(".jp-LumlInstances-status")).to_have_text(
-        re.compile("^Created")
-    )
-    return row_named(page, name).get_attribute("data-instance-id")
-
-
 def row_named(page: Page, name: str):
     return page.locator(
         ".jp-LumlInstances-row",
@@ -146,39 +136,6 @@ def row_named(page: Page, name: str):
 
 def row_of(page: Page, instance_id: str):
     return page.locator(f".jp-LumlInstances-row[data-instance-id='{instance_id}']")
-
-
-def open_instance(page: Page, base_url: str, instance_id: str) -> None:
-    page.goto(f"{base_url}lab/index.html?instance={instance_id}")
-    page.wait_for_function(
-        "window.jupyterapp && window.jupyterapp.serviceManager.contents",
-        timeout=60_000,
-    )
-    page.wait_for_selector(".jp-LumlInstanceLabel", timeout=60_000)
-
-
-def page_action(page: Page, start) -> str:
-    """Run a backup/restore action of the page; returns the status text."""
-    runs = page.evaluate("Number(document.body.dataset.backupRuns || 0)")
-    start()
-    page.wait_for_function(
-        f"Number(document.body.dataset.backupRuns || 0) > {runs}", timeout=120_000
-    )
-    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
-    return page.inner_text(".jp-LumlInstances-status")
-
-
-def restore_new(page: Page, archive: Path, accept: bool = True) -> str:
-    """Pick a zip for a new instance; returns the status once the page is done."""
-
-    def start():
-        page.set_input_files(".jp-LumlInstances-restoreFile", str(archive))
-        if accept:
-            dialog = page.locator(".jp-LumlInstances-restoreDialog")
-            expect(dialog).to_be_visible()
-            dialog.locator("button[value=ok]").click()
-
-    return page_action(page, start)
 
 
 def show_models(page: Page) -> None:

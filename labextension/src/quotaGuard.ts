@@ -6,10 +6,16 @@
  */
 import type { Contents } from '@jupyterlab/services';
 
-/** Whether `error` is the browser refusing a write for lack of space. */
+/**
+ * Whether `error` is the browser refusing a write for lack of space, as it
+ * comes from storage or already explained by the write guard.
+ */
 export function isQuotaError(error: unknown): boolean {
   if (!error || typeof error !== 'object') {
     return false;
+  }
+  if (error instanceof StorageFullError) {
+    return true;
   }
   const { name, code, message } = error as {
     name?: unknown;

@@ -40,6 +40,8 @@ describe('guardDriveWrites', () => {
     assert.equal(isQuotaError({ code: 22 }), true);
     assert.equal(isQuotaError(new Error('boom')), false);
     assert.equal(isQuotaError(null), false);
+    // already explained by the guard: a restore must still see a full disk
+    assert.equal(isQuotaError(new StorageFullError('a.csv', quota)), true);
   });
 
   it('turns a full-storage failure into a clear message', async () => {

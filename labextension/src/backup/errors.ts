@@ -36,12 +36,8 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
   }
 }
 
-/** Whether an error means the browser's storage for the site is full. */
-export function isQuotaError(error: unknown): boolean {
-  const name = (error as { name?: string } | null)?.name ?? '';
-  const message = String((error as { message?: string } | null)?.message ?? '');
-  return name === 'QuotaExceededError' || /quota/i.test(message);
-}
+// one test for a full disk, whether storage or the write guard reports it
+export { isQuotaError } from '../quotaGuard';
 
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) {
