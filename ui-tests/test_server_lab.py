@@ -164,10 +164,14 @@ def test_models_push_and_backup_against_a_jupyter_server(
     # hidden folders (checkpoints) are not listed
     assert page.locator(".jp-LumlModels-item").count() == 2
 
-    # Inspect reads the model's manifest from the server
+    # Inspect reads the model's manifest from the server, in byte ranges
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     command(page, "luml-notebooks:inspect-model", {"path": CARD})
     inspect = page.locator(".jp-LumlInspect").last
     inspect.get_by_text("tiny-classifier").first.wait_for(timeout=30_000)
+    assert any("/luml-notebooks/api/bytes?" in url for url in requests)
+    assert not [u for u in requests if CARD in u and "content=1" in u], requests
 
     # Download: the server's raw bytes
     with page.expect_download(timeout=60_000) as info:
@@ -178,10 +182,13 @@ def test_models_push_and_backup_against_a_jupyter_server(
 
     # Push to the local Registry: identical bytes land there
     connect(page, registry)
+    requests.clear()
     dialog = open_push_dialog(page, CARD)
     assert dialog.locator(".jp-LumlPush-name").input_value() == "tiny-classifier"
     dialog.locator(".jp-LumlPush-push").click()
     artifact_id = expect_pushed(page)
+    # the push read the server's raw bytes, not base64 through the contents API
+    assert any(url.split("?")[0].endswith(f"/files/{CARD}") for url in requests)
     local = (root / CARD).read_bytes()
     artifact = registry.artifact(artifact_id)
     assert artifact["status"] == "uploaded"

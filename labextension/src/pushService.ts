@@ -1,7 +1,14 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IDigest } from './base64Digest';
-import { Base64ByteSource, ILumlModelInfo, readLumlModel } from './format';
+import {
+  Base64ByteSource,
+  BytesByteSource,
+  IByteSource,
+  ILumlModelInfo,
+  readLumlModel,
+  sha256HexOfBytes
+} from './format';
 import { isModelPath } from './modelDiscovery';
 import { IPushRecord, PushRecords } from './pushRecords';
 import {
@@ -153,6 +160,18 @@ export function parseTags(text: string): string[] {
   ];
 }
 
+/**
+ * A model file's raw bytes, where they can be had without base64 (a Jupyter
+ * server's `/files/` endpoint).
+ */
+export type RawReader = (path: string) => Promise<Uint8Array>;
+
+/** A file read for pushing: its bytes to check, and how to hash them. */
+interface IReadModel {
+  source: IByteSource;
+  digest: (job: Parameters<Digester>[1]) => ReturnType<Digester>;
+}
+
 export class ModelPusher {
   private _pushed = new Signal<this, IPushResult>(this);
 
@@ -160,7 +179,8 @@ export class ModelPusher {
     private readonly _contents: IContentsReader,
     private readonly _connection: IClientSource,
     readonly records: PushRecords,
-    private readonly _digest: Digester
+    private readonly _digest: Digester,
+    private readonly _readRaw: RawReader | null = null
   ) {}
 
   /** Emitted after each successful push. */
@@ -192,14 +212,9 @@ export class ModelPusher {
       throw new PushError(nameProblem, undefined, 'reading');
     }
     options.onProgress?.({ phase: 'reading', loaded: 0, total: 0 });
-    let base64: string;
+    let file: IReadModel;
     try {
-      const model = await this._contents.get(path, {
-        content: true,
-        format: 'base64',
-        type: 'file'
-      });
-      base64 = asBase64(model.content, model.format);
+      file = await this._read(path);
     } catch (error) {
       throw new PushError(
         `Could not read ${path}: ${errorText(error)}`,
@@ -208,7 +223,7 @@ export class ModelPusher {
       );
     }
     throwIfAborted(options.signal, 'reading');
-    const info = await readLumlModel(new Base64ByteSource(base64));
+    const info = await readLumlModel(file.source);
     if (!info.ok) {
       throw new PushError(
         `${fileName} cannot be pushed: ${info.reason}`,
@@ -230,7 +245,7 @@ export class ModelPusher {
     }
     let digest: IDigest & { ranIn?: string };
     try {
-      digest = await this._digest(base64, {
+      digest = await file.digest({
         signal: options.signal,
         onProgress: (loaded, total) =>
           options.onProgress?.({ phase: 'hashing', loaded, total })
@@ -252,6 +267,39 @@ export class ModelPusher {
       blob: digest.blob,
       info,
       hashedIn: digest.ranIn
+    };
+  }
+
+  /** Raw bytes where a reader gives them, else base64 from the contents API. */
+  private async _read(path: string): Promise<IReadModel> {
+    if (this._readRaw) {
+      const bytes = await this._readRaw(path);
+      return {
+        source: new BytesByteSource(bytes),
+        digest: async job => {
+          job.onProgress?.(0, bytes.length);
+          const sha256 = await sha256HexOfBytes(bytes);
+          job.onProgress?.(bytes.length, bytes.length);
+          return {
+            sha256,
+            size: bytes.length,
+            blob: new Blob([bytes as BlobPart], {
+              type: 'application/octet-stream'
+            }),
+            ranIn: 'main-thread'
+          };
+        }
+      };
+    }
+    const model = await this._contents.get(path, {
+      content: true,
+      format: 'base64',
+      type: 'file'
+    });
+    const base64 = asBase64(model.content, model.format);
+    return {
+      source: new Base64ByteSource(base64),
+      digest: job => this._digest(base64, job)
     };
   }
 

@@ -94,6 +94,12 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     translator = translator ?? nullTranslator;
     const trans = translator.load('luml_notebooks');
 
+    // a server answers byte ranges: Inspect reads headers, not whole models
+    const openServerBytes = async (path: string) => {
+      const { ServerModelFiles } = await import('../serverModelFiles');
+      return new ServerModelFiles(app.serviceManager.serverSettings).open(path);
+    };
+
     const panel = new ModelsPanel({
       discovery,
       commands,
@@ -160,7 +166,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         contents,
         discovery,
         commands,
-        translator
+        translator,
+        openBytes: site?.host === 'server' ? openServerBytes : undefined
       });
       const widget = new MainAreaWidget({ content });
       widget.id = `luml-notebooks-inspect-${++inspectCount}`;

@@ -12,7 +12,7 @@ import { digestFile } from '../hashing';
 import { PushRecords } from '../pushRecords';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service this plugin provides
 import { IPushResult, ModelPusher } from '../pushService';
-import { IModelPusher, IRegistryConnection } from '../tokens';
+import { IModelPusher, IRegistryConnection, ISiteInfo } from '../tokens';
 
 /**
  * Pushing models to the Registry: the service and its dialog. The
@@ -23,13 +23,14 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
   description: 'Pushes model files to the LUML Registry.',
   autoStart: true,
   requires: [IRegistryConnection, IStateDB],
-  optional: [ITranslator],
+  optional: [ITranslator, ISiteInfo],
   provides: IModelPusher,
   activate: (
     app: JupyterFrontEnd,
     connection: IRegistryConnection,
     state: IStateDB,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    site: ISiteInfo | null
   ): IModelPusher => {
     const trans = (translator ?? nullTranslator).load('luml_notebooks');
     const contents = app.serviceManager.contents;
@@ -37,7 +38,14 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
       contents,
       connection,
       new PushRecords(state),
-      digestFile
+      digestFile,
+      // a server serves raw bytes: no whole-file base64 to decode
+      site?.host === 'server'
+        ? async path => {
+            const { fetchServerFile } = await import('../serverModelFiles');
+            return fetchServerFile(app.serviceManager.serverSettings, path);
+          }
+        : null
     );
 
     // records follow renames and moves, so "in the Registry" stays true

@@ -11,6 +11,7 @@ import { Widget } from '@lumino/widgets';
 import { CommandIDs } from '../commands';
 import {
   Base64ByteSource,
+  IByteSource,
   ILumlModelInfo,
   IMember,
   JsonValue,
@@ -45,6 +46,12 @@ export interface IInspectViewOptions {
   discovery: IModelDiscovery;
   commands: CommandRegistry;
   translator?: ITranslator;
+  /**
+   * Random access to a model file's bytes (a server's byte ranges), so only
+   * headers, JSON members and the card are fetched; by default the whole
+   * file comes through the contents API.
+   */
+  openBytes?: (path: string) => Promise<IByteSource>;
 }
 
 interface ILoaded {
@@ -66,6 +73,7 @@ export class InspectView extends Widget {
     this._contents = options.contents;
     this._discovery = options.discovery;
     this._commands = options.commands;
+    this._openBytes = options.openBytes ?? null;
     this._trans = (options.translator ?? nullTranslator).load('luml_notebooks');
     this.addClass('jp-LumlInspect');
     this.title.icon = modelIcon;
@@ -147,7 +155,7 @@ export class InspectView extends Widget {
     );
     let loaded: ILoaded;
     try {
-      loaded = await readModelFile(this._contents, path);
+      loaded = await readModelFile(this._contents, path, this._openBytes);
     } catch (e) {
       if (path !== this._path) {
         return;
@@ -352,6 +360,7 @@ export class InspectView extends Widget {
   private readonly _commands: CommandRegistry;
   private readonly _trans: TranslationBundle;
   private _loading: Promise<void> = Promise.resolve();
+  private readonly _openBytes: IInspectViewOptions['openBytes'] | null;
   private _loaded: ILoaded | null = null;
   private _loadedName: string | null = null;
   private _pathNode: HTMLElement | null = null;
@@ -366,8 +375,40 @@ export class InspectView extends Widget {
  */
 async function readModelFile(
   contents: Pick<Contents.IManager, 'get'>,
-  path: string
+  path: string,
+  openBytes: IInspectViewOptions['openBytes'] | null
 ): Promise<ILoaded> {
+  const { source, lastModified } = await readSource(contents, path, openBytes);
+  const result = await readLumlModel(source);
+  let card: ILoaded['card'] = null;
+  if (result.ok && result.modelCardPath) {
+    const entry = result.fileIndex[result.modelCardPath];
+    const read = await readModelCardHtml(source, entry);
+    card = read.ok ? { html: read.html } : { reason: read.reason };
+  }
+  return { result, size: source.size, lastModified, card };
+}
+
+async function readSource(
+  contents: Pick<Contents.IManager, 'get'>,
+  path: string,
+  openBytes: IInspectViewOptions['openBytes'] | null
+): Promise<{ source: IByteSource; lastModified: string }> {
+  if (openBytes) {
+    try {
+      return await openRanges(contents, path, openBytes);
+    } catch (error) {
+      // no byte ranges here (the server extension is off): read it whole
+      console.info(`Reading ${path} whole: ${String(error)}`);
+    }
+  }
+  return readWhole(contents, path);
+}
+
+async function readWhole(
+  contents: Pick<Contents.IManager, 'get'>,
+  path: string
+): Promise<{ source: IByteSource; lastModified: string }> {
   const model = await contents.get(path, {
     type: 'file',
     format: 'base64',
@@ -376,20 +417,23 @@ async function readModelFile(
   if (typeof model.content !== 'string') {
     throw new Error('the file could not be loaded as binary data');
   }
-  const source = new Base64ByteSource(model.content);
-  const result = await readLumlModel(source);
-  let card: ILoaded['card'] = null;
-  if (result.ok && result.modelCardPath) {
-    const entry = result.fileIndex[result.modelCardPath];
-    const read = await readModelCardHtml(source, entry);
-    card = read.ok ? { html: read.html } : { reason: read.reason };
-  }
   return {
-    result,
-    size: source.size,
-    lastModified: model.last_modified ?? '',
-    card
+    source: new Base64ByteSource(model.content),
+    lastModified: model.last_modified ?? ''
   };
+}
+
+async function openRanges(
+  contents: Pick<Contents.IManager, 'get'>,
+  path: string,
+  openBytes: NonNullable<IInspectViewOptions['openBytes']>
+): Promise<{ source: IByteSource; lastModified: string }> {
+  // the listing entry only: its time tells when to read again
+  const [source, model] = await Promise.all([
+    openBytes(path),
+    contents.get(path, { content: false })
+  ]);
+  return { source, lastModified: model.last_modified ?? '' };
 }
 
 /** The card HTML with a policy that forbids every load but inline styles. */

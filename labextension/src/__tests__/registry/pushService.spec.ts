@@ -132,6 +132,34 @@ describe('ModelPusher against the local Registry', live, () => {
     );
   });
 
+  it('reads raw bytes where a reader gives them, not base64 contents', async () => {
+    const asked: string[] = [];
+    const raw = new ModelPusher(
+      {
+        get: () => {
+          throw new Error('the contents API must not be read');
+        }
+      },
+      new RegistryConnection({
+        build: { url: proxy.url },
+        keys: new ApiKeyStore(null)
+      }),
+      new PushRecords(null),
+      digestBase64,
+      async path => {
+        asked.push(path);
+        return Buffer.from(fixtureBase64('sklearn_basic.luml'), 'base64');
+      }
+    );
+    const model = await raw.prepare('models/tiny.luml');
+    const want = expected('sklearn_basic.luml');
+    assert.deepEqual(asked, ['models/tiny.luml']);
+    assert.equal(model.sha256, want.sha256);
+    assert.equal(model.size, want.size);
+    assert.equal(model.blob.size, want.size);
+    assert.equal(defaultFields(model).name, 'tiny-linear');
+  });
+
   it('pushes a real model: identical bytes, its manifest, status uploaded', async () => {
     const phases: string[] = [];
     const model = await pusher.prepare('models/tiny.luml', {
