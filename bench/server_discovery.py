@@ -36,9 +36,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "ui-tests"))
-from model_files import manifest, model_file  # noqa: E402
-
 from labserver import LabServer  # noqa: E402
+from model_files import manifest, model_file  # noqa: E402
 
 BLOCK = 64 * 1024
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from browser_helpers import open_lab
+from instance_files import NOTEBOOK, put_files
 from luml_notebooks.backup import verify
 
 pytestmark = pytest.mark.browser
@@ -33,29 +34,6 @@ NO_SAVE_PICKER = (
     "delete window.showSaveFilePicker; delete Window.prototype.showSaveFilePicker;"
 )
 
-PUT_FILES = """async (files) => {
-  const c = window.jupyterapp.serviceManager.contents;
-  const ensure = async dir => {
-    const parts = dir.split('/');
-    for (let i = 1; i <= parts.length; i++) {
-      const path = parts.slice(0, i).join('/');
-      try { await c.get(path); } catch { await c.save(path, { type: 'directory' }); }
-    }
-  };
-  for (const f of files) {
-    if (f.kind === 'folder') { await ensure(f.path); continue; }
-    const slash = f.path.lastIndexOf('/');
-    if (slash > 0) { await ensure(f.path.slice(0, slash)); }
-    if (f.kind === 'notebook') {
-      const content = JSON.parse(f.data);
-      await c.save(f.path, { type: 'notebook', format: 'json', content });
-    } else if (f.kind === 'text') {
-      await c.save(f.path, { type: 'file', format: 'text', content: f.data });
-    } else {
-      await c.save(f.path, { type: 'file', format: 'base64', content: f.data });
-    }
-  }
-}"""
 
 SNAPSHOT = """async () => {
   const c = window.jupyterapp.serviceManager.contents;
@@ -77,21 +55,6 @@ SNAPSHOT = """async () => {
   await walk('');
   return out;
 }"""
-
-NOTEBOOK = {
-    "cells": [
-        {
-            "cell_type": "code",
-            "execution_count": 1,
-            "metadata": {},
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": ["42\n"]}],
-            "source": ["print(6 * 7)  # Привет 🌍"],
-        }
-    ],
-    "metadata": {"kernelspec": {"name": "python", "display_name": "Python"}},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
 
 
 def inner_zip() -> bytes:
@@ -116,18 +79,6 @@ def user_files() -> list[dict]:
         {"kind": "binary", "path": "data/inner.zip", "data": inner_zip()},
         {"kind": "folder", "path": "empty/inside"},
     ]
-
-
-def put_files(page, files: list[dict]) -> None:
-    payload = []
-    for f in files:
-        data = f.get("data")
-        if f["kind"] == "binary":
-            data = base64.b64encode(data).decode()
-        elif f["kind"] == "notebook":
-            data = json.dumps(data)
-        payload.append({"kind": f["kind"], "path": f["path"], "data": data})
-    page.evaluate(PUT_FILES, payload)
 
 
 def snapshot(page) -> dict:

@@ -10,10 +10,10 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from model_files import b64, manifest, model_file
 from playwright.sync_api import Page, expect
 
 from browser_helpers import error_outputs, open_lab, run_all_cells, wait_for_output
+from model_files import b64, manifest, model_file
 
 pytestmark = pytest.mark.browser
 

@@ -11,9 +11,9 @@ import re
 import zipfile
 
 import pytest
-from model_files import manifest, model_file
 from playwright.sync_api import Page, expect
 
+from instance_files import NOTEBOOK, put_files
 from instances_helpers import (
     DATABASES,
     create_instance,
@@ -23,6 +23,7 @@ from instances_helpers import (
     restore_new,
 )
 from luml_notebooks.backup import verify
+from model_files import manifest, model_file
 
 pytestmark = pytest.mark.browser
 
@@ -31,28 +32,6 @@ NO_SAVE_PICKER = (
     "delete window.showSaveFilePicker; delete Window.prototype.showSaveFilePicker;"
 )
 
-PUT_FILES = """async (files) => {
-  const c = window.jupyterapp.serviceManager.contents;
-  const ensure = async dir => {
-    const parts = dir.split('/');
-    for (let i = 1; i <= parts.length; i++) {
-      const path = parts.slice(0, i).join('/');
-      try { await c.get(path); } catch { await c.save(path, { type: 'directory' }); }
-    }
-  };
-  for (const f of files) {
-    if (f.kind === 'folder') { await ensure(f.path); continue; }
-    await ensure(f.path.slice(0, f.path.lastIndexOf('/')));
-    if (f.kind === 'notebook') {
-      const content = JSON.parse(f.data);
-      await c.save(f.path, { type: 'notebook', format: 'json', content });
-    } else if (f.kind === 'text') {
-      await c.save(f.path, { type: 'file', format: 'text', content: f.data });
-    } else {
-      await c.save(f.path, { type: 'file', format: 'base64', content: f.data });
-    }
-  }
-}"""
 
 # every file's sha256 as the instance's JupyterLab reads it back, and folders
 HASHES = """async () => {
@@ -85,20 +64,6 @@ HASHES = """async () => {
   return out;
 }"""
 
-NOTEBOOK = {
-    "cells": [
-        {
-            "cell_type": "code",
-            "execution_count": 1,
-            "metadata": {},
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": ["42\n"]}],
-            "source": ["print(6 * 7)  # Привет 🌍"],
-        }
-    ],
-    "metadata": {"kernelspec": {"name": "python", "display_name": "Python"}},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
 WEIGHTS = random.Random(7).randbytes(96 * 1024)
 MODEL = model_file(manifest(name="churn", version="2.0.0"), weights=WEIGHTS[:4096])
 DEEP_MODEL = model_file(manifest(name="deep"))
@@ -113,18 +78,6 @@ def user_files() -> list[dict]:
         {"kind": "binary", "path": "runs/2026/deep.luml", "data": DEEP_MODEL},
         {"kind": "folder", "path": "empty/inside"},
     ]
-
-
-def put_files(page: Page, files: list[dict]) -> None:
-    payload = []
-    for f in files:
-        data = f.get("data")
-        if f["kind"] == "binary":
-            data = base64.b64encode(data).decode()
-        elif f["kind"] == "notebook":
-            data = json.dumps(data)
-        payload.append({"kind": f["kind"], "path": f["path"], "data": data})
-    page.evaluate(PUT_FILES, payload)
 
 
 def row_named(page: Page, name: str):

@@ -1,5 +1,6 @@
 import { createSha256, sha256HexOfBytes } from '../format/sha256';
 import { IArchiveFile, BackupReader, IVerifyProgress } from './backupReader';
+import { bytesToBase64 } from './base64';
 import { fileBytes, IBackupContents, listInstance } from './contents';
 import {
   BackupError,
@@ -421,28 +422,14 @@ class Base64Builder {
       bytes.set(chunk, this._carry.length);
     }
     const whole = bytes.length - (bytes.length % 3);
-    this._pieces.push(toBase64(bytes.subarray(0, whole)));
+    this._pieces.push(bytesToBase64(bytes.subarray(0, whole)));
     this._carry = bytes.slice(whole);
   }
 
   finish(): string {
     if (this._carry.length) {
-      this._pieces.push(toBase64(this._carry));
+      this._pieces.push(bytesToBase64(this._carry));
     }
     return this._pieces.join('');
   }
-}
-
-function toBase64(bytes: Uint8Array): string {
-  const step = 0x8000;
-  const parts: string[] = [];
-  for (let i = 0; i < bytes.length; i += step) {
-    parts.push(
-      String.fromCharCode.apply(
-        null,
-        bytes.subarray(i, i + step) as unknown as number[]
-      )
-    );
-  }
-  return btoa(parts.join(''));
 }

@@ -13,6 +13,7 @@
  * `api/contents/<folder>/all.json` and fetched from `files/<path>`; a stored
  * record shadows a shipped file of the same path.
  */
+import { bytesToBase64 } from './base64';
 import { IBackupContents, IContentsModelLike } from './contents';
 import { isTextPath } from './compression';
 
@@ -427,20 +428,6 @@ function decodeUtf8(bytes: Uint8Array): string | null {
   } catch {
     return null;
   }
-}
-
-function bytesToBase64(bytes: Uint8Array): string {
-  const step = 0x8000;
-  const parts: string[] = [];
-  for (let i = 0; i < bytes.length; i += step) {
-    parts.push(
-      String.fromCharCode.apply(
-        null,
-        bytes.subarray(i, i + step) as unknown as number[]
-      )
-    );
-  }
-  return btoa(parts.join(''));
 }
 
 /**
