@@ -14,17 +14,22 @@ def open_lab(page: Page, base_url: str, path: str | None = None) -> None:
     """Open JupyterLab (optionally a document) and wait until the app is ready."""
     query = f"?path={quote(path)}" if path else ""
     page.goto(f"{base_url}lab/index.html{query}")
-    page.wait_for_function(
-        "window.jupyterapp && window.jupyterapp.serviceManager.contents",
-        timeout=60_000,
-    )
-    page.wait_for_selector(".jp-LumlBrand", timeout=60_000)
+    wait_for_app(page, ".jp-LumlBrand")
     if path:
         page.wait_for_function(
             "() => { const w = window.jupyterapp.shell.currentWidget;"
             " return w && w.sessionContext && w.sessionContext.session; }",
             timeout=60_000,
         )
+
+
+def wait_for_app(page: Page, selector: str) -> None:
+    """Wait until JupyterLab's services exist and ``selector`` is shown."""
+    page.wait_for_function(
+        "window.jupyterapp && window.jupyterapp.serviceManager.contents",
+        timeout=60_000,
+    )
+    page.wait_for_selector(selector, timeout=60_000)
 
 
 def run_all_cells(page: Page) -> None:

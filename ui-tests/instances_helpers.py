@@ -7,6 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from browser_helpers import wait_for_app
+
 #: every IndexedDB database of the origin, by name
 DATABASES = "async () => (await indexedDB.databases()).map(d => d.name).sort()"
 
@@ -32,11 +34,7 @@ def open_instance(page: Page, base_url: str, instance_id: str | None) -> None:
     """Open JupyterLab in an instance (the default one when None)."""
     query = f"?instance={instance_id}" if instance_id else ""
     page.goto(f"{base_url}lab/index.html{query}")
-    page.wait_for_function(
-        "window.jupyterapp && window.jupyterapp.serviceManager.contents",
-        timeout=60_000,
-    )
-    page.wait_for_selector(".jp-LumlInstanceLabel", timeout=60_000)
+    wait_for_app(page, ".jp-LumlInstanceLabel")
 
 
 def page_action(page: Page, start) -> str:

@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from browser_helpers import KERNEL_TIMEOUT_MS, run_all_cells, wait_for_output
+from browser_helpers import (
+    KERNEL_TIMEOUT_MS,
+    run_all_cells,
+    wait_for_app,
+    wait_for_output,
+)
 from labserver import LabServer
 from local_registry import connect, expect_pushed, open_push_dialog
 
@@ -87,11 +92,7 @@ def lab_server(tmp_path) -> Iterator[LabServer]:
 
 def open_server_lab(page: Page, server: LabServer, path: str) -> None:
     page.goto(f"{server.url}lab/tree/{path}?token={server.token}")
-    page.wait_for_function(
-        "window.jupyterapp && window.jupyterapp.serviceManager.contents",
-        timeout=60_000,
-    )
-    page.wait_for_selector(".jp-LumlBrand", timeout=60_000)
+    wait_for_app(page, ".jp-LumlBrand")
     page.wait_for_function(
         "() => { const w = window.jupyterapp.shell.currentWidget;"
         " return w && w.sessionContext && w.sessionContext.session"
