@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { Base64ByteSource, BytesByteSource } from '../../format';
-
-function pseudoRandomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+import { pseudoRandomBytes } from './tarBuilder';
 
 describe('Base64ByteSource', () => {
   it('decodes every range at every alignment, for every padding length', () => {

@@ -6,17 +6,12 @@ import {
   readLumlModel,
   SourceChangedError
 } from '../../format';
-import { buildTar, modelMembers, SAMPLE_MANIFEST } from './tarBuilder';
-
-function pseudoRandomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+import {
+  buildTar,
+  modelMembers,
+  pseudoRandomBytes,
+  SAMPLE_MANIFEST
+} from './tarBuilder';
 
 /** A remote file over bytes in memory, counting what travels. */
 function remote(bytes: Uint8Array) {

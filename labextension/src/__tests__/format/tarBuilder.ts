@@ -204,3 +204,14 @@ export const SAMPLE_MANIFEST = {
   dynamic_attributes: [],
   env_vars: []
 };
+
+/** Reproducible bytes that do not compress, like trained weights. */
+export function pseudoRandomBytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
