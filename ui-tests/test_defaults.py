@@ -180,10 +180,12 @@ def test_a_newer_shipped_default_is_noticed_and_reset_keeps_the_edits(
     )
     item(page, GETTING_STARTED, "edited").wait_for()
 
-    # a deploy ships a newer version; the user only reloads the page
+    # a deploy ships a newer version; the user reloads the page and opens
+    # their copy (opened explicitly: JupyterLab's saved layout may not list a
+    # notebook opened just before the reload)
     deploy(newer_site)
     page.reload()
-    open_lab(page, url)
+    open_lab(page, url, GETTING_STARTED)
     item(page, GETTING_STARTED, "updated").wait_for()
     toast = page.locator(".jp-Notification-Toast-info").filter(
         has_text=f"A newer version of {GETTING_STARTED} has been shipped"
@@ -213,6 +215,13 @@ def test_a_newer_shipped_default_is_noticed_and_reset_keeps_the_edits(
         "Newer version shipped"
     )
 
+    # the user's copy is open in the editor
+    assert page.evaluate(
+        """() => Array.from(window.jupyterapp.shell.widgets('main')).filter(
+          w => w.context?.path === 'Getting started.ipynb'
+        ).map(w => w.content.model.cells.get(0).sharedModel.getSource())"""
+    ) == ["# My team notes"]
+
     # Reset, keeping the edits (the dialog's default)
     row.get_by_role("button", name="Bring back the shipped version of").click()
     dialog = page.locator(".jp-Dialog")
@@ -230,3 +239,11 @@ def test_a_newer_shipped_default_is_noticed_and_reset_keeps_the_edits(
     kept = cell_sources(page.evaluate(CONTENT_OF, "Getting started-my-edits.ipynb"))
     assert kept[0] == "# My team notes"
     assert not any(NEW_CELL in source for source in kept)
+    # the open notebook shows the shipped version too
+    page.wait_for_function(
+        """text => window.jupyterapp.shell.widgets('main').some(w =>
+          w.context?.path === 'Getting started.ipynb'
+          && w.content.model.cells.get(w.content.model.cells.length - 1)
+               .sharedModel.getSource().includes(text))""",
+        arg=NEW_CELL,
+    )

@@ -13,6 +13,7 @@ import {
   newInstanceId
 } from './ids';
 import { checkInstanceName } from './names';
+import { RECORDS_STORE_NAME } from '../defaultsStore';
 import { IInstanceStats, StatsAccumulator } from './stats';
 
 export const META_STORE = 'meta';
@@ -32,6 +33,23 @@ export const JUPYTERLITE_STORES = [
   'statedb',
   'local-forage-detect-blob-support'
 ] as const;
+
+/**
+ * Every store the app opens in an instance database: JupyterLite's and our
+ * own. A store missing when the app opens the database makes localforage
+ * upgrade it while JupyterLite is using it, and writes in flight then (the
+ * saved layout, for one) can be lost.
+ */
+export const INSTANCE_STORES = [
+  ...JUPYTERLITE_STORES,
+  RECORDS_STORE_NAME
+] as const;
+
+/** The stores of `INSTANCE_STORES` a database lacks. */
+export function missingStores(present: Iterable<string>): string[] {
+  const have = new Set(present);
+  return INSTANCE_STORES.filter(name => !have.has(name));
+}
 
 /** localStorage key of the instance opened last. */
 export const LAST_INSTANCE_KEY = 'luml-notebooks:last-instance';
@@ -119,6 +137,31 @@ export class InstanceStore {
     const db = await this._openExisting(id);
     db?.close();
     return !!db;
+  }
+
+  /**
+   * Add the stores the app uses that instance `id` lacks (an instance made by
+   * an older version, or by the platform), before the app opens it: one
+   * upgrade here, with nobody else using the database, instead of one under
+   * JupyterLite's feet.
+   */
+  async addMissingStores(id: string): Promise<void> {
+    let db = await this._openExisting(id);
+    if (!db) {
+      throw notFound(id);
+    }
+    const missing = missingStores(Array.from(db.objectStoreNames));
+    const version = db.version + 1;
+    db.close();
+    if (missing.length === 0) {
+      return;
+    }
+    db = await upgrade(this._idb, databaseName(id), version, upgraded => {
+      for (const name of missingStores(Array.from(upgraded.objectStoreNames))) {
+        upgraded.createObjectStore(name);
+      }
+    });
+    db.close();
   }
 
   /** Create an instance; the name must pass `checkInstanceName`. */
@@ -301,7 +344,7 @@ export class InstanceStore {
       request.onupgradeneeded = () => {
         const db = request.result;
         db.createObjectStore(META_STORE).put(info, INFO_KEY);
-        for (const name of JUPYTERLITE_STORES) {
+        for (const name of INSTANCE_STORES) {
           db.createObjectStore(name);
         }
       };

@@ -104,6 +104,16 @@ async function boot(configUtils: string): Promise<void> {
       withInstanceParam(location.href, instance.id)
     );
   }
+  try {
+    // bounded: a tab of an older version could hold the upgrade back
+    await Promise.race([
+      store.addMissingStores(instance.id),
+      new Promise(resolve => setTimeout(resolve, 5000))
+    ]);
+  } catch (error) {
+    // the app still works: localforage adds the stores itself, only later
+    console.warn('Could not prepare the instance storage', error);
+  }
   guardInstanceDatabase(indexedDB, databaseName(instance.id), () => {
     document.documentElement.dataset.lumlInstanceMissing = 'true';
     window.dispatchEvent(

@@ -10,8 +10,10 @@ import {
   InstanceError,
   InstanceStore,
   LAST_INSTANCE_KEY,
+  INSTANCE_STORES,
   META_STORE,
-  lastBackupKey
+  lastBackupKey,
+  missingStores
 } from '../../instances/store';
 
 /** localStorage as a Map. */
@@ -102,6 +104,7 @@ describe('InstanceStore', () => {
       'counters',
       'files',
       'local-forage-detect-blob-support',
+      'luml-defaults',
       'meta',
       'settings',
       'statedb'
@@ -196,6 +199,64 @@ describe('InstanceStore', () => {
     >;
     assert.equal(info.fullname, 'Adopted');
     assert.ok(!Number.isNaN(Date.parse(info.createdAt)));
+  });
+
+  it('adds the stores an older instance lacks in one upgrade, keeping its data', async () => {
+    // as an older version made it: without the defaults records store
+    const old = await openRaw(idb, 'jl_older', 1);
+    old.close();
+    await new Promise<void>((resolve, reject) => {
+      const request = idb.open('jl_older', 2);
+      request.onupgradeneeded = () => {
+        request.result.createObjectStore('files').put({ name: 'a' }, 'a.py');
+      };
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+      request.onerror = () => reject(request.error);
+    });
+    await store.addMissingStores('older');
+    let db = await openRaw(idb, 'jl_older');
+    assert.deepEqual(
+      Array.from(db.objectStoreNames).sort(),
+      [...INSTANCE_STORES].sort()
+    );
+    assert.equal(db.version, 3);
+    const file = await new Promise((resolve, reject) => {
+      const get = db.transaction('files').objectStore('files').get('a.py');
+      get.onsuccess = () => resolve(get.result);
+      get.onerror = () => reject(get.error);
+    });
+    assert.deepEqual(file, { name: 'a' });
+    db.close();
+
+    // complete: no upgrade at all
+    await store.addMissingStores('older');
+    db = await openRaw(idb, 'jl_older');
+    assert.equal(db.version, 3);
+    db.close();
+    // a new instance has every store from the start
+    const made = await store.create('New');
+    await store.addMissingStores(made.id);
+    db = await openRaw(idb, databaseName(made.id));
+    assert.equal(db.version, 1);
+    db.close();
+  });
+
+  it('never creates a database when adding stores to a missing instance', async () => {
+    const error = await rejection(store.addMissingStores('nowhere'));
+    assert.equal(error.reason, 'not-found');
+    assert.deepEqual(await names(idb), []);
+  });
+
+  it('names the stores a database lacks', () => {
+    assert.deepEqual(missingStores(INSTANCE_STORES), []);
+    assert.deepEqual(
+      missingStores(INSTANCE_STORES.filter(name => name !== 'luml-defaults')),
+      ['luml-defaults']
+    );
+    assert.deepEqual(missingStores(['meta']), [...INSTANCE_STORES]);
   });
 
   it('deletes every database of the instance and forgets its keys', async () => {
