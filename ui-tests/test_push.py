@@ -21,6 +21,7 @@ from playwright.sync_api import Page
 from browser_helpers import KERNEL_TIMEOUT_MS, open_lab, run_all_cells, wait_for_output
 from local_registry import LocalRegistry, connect, expect_pushed, open_push_dialog
 from luml_notebooks.registry.background import BackgroundRegistry
+from model_files import manifest, model_file
 from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG
 
 pytestmark = pytest.mark.browser
@@ -29,38 +30,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "luml"
 KEYS_STORAGE = "luml-notebooks:registry-api-keys"
 
 
-def model_file(payload: bytes, name: str = "big-model") -> bytes:
-    """A real model file (the six root files and a payload), as luml-sdk lays it out."""
-    spec = {"content_type": "NDJSON", "dtype": "Array[float]", "shape": ["batch"]}
-    manifest = {
-        "variant": "pyfunc",
-        "name": name,
-        "version": "2.0.0",
-        "description": "weights for the push tests",
-        "producer_name": "luml-notebooks-tests",
-        "producer_version": "0",
-        "producer_tags": ["tests::push:v1"],
-        "inputs": [{"name": "x", **spec}],
-        "outputs": [{"name": "y", **spec}],
-        "dynamic_attributes": [],
-        "env_vars": [],
-    }
-    members = {
-        "manifest.json": json.dumps(manifest).encode(),
-        "dtypes.json": b"{}",
-        "env.json": b"{}",
-        "variant_config.json": b"{}",
-        "ops.json": b"{}",
-        "meta.json": b"[]",
-        "variant_artifacts/extra_files/weights.bin": payload,
-    }
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for member, data in members.items():
-            info = tarfile.TarInfo(member)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+def big_model(payload: bytes, name: str = "big-model") -> bytes:
+    """A real model file whose weights are ``payload``."""
+    return model_file(manifest(name, "2.0.0"), weights=payload)
 
 
 def save_file(page: Page, path: str, data: bytes) -> None:
@@ -109,17 +81,16 @@ def test_a_notebook_model_is_pushed_from_the_file_browser(
     # name, description and tags come from the model's own manifest
     local = browser_bytes(page, "mean_threshold.luml")
     with tarfile.open(fileobj=io.BytesIO(local)) as archive:
-        manifest = json.load(archive.extractfile("manifest.json"))
+        saved = json.load(archive.extractfile("manifest.json"))
         index = {m.name: [m.offset_data, m.size] for m in archive if m.isfile()}
-    assert manifest["name"] == "mean-threshold"
-    assert dialog.locator(".jp-LumlPush-name").input_value() == manifest["name"]
-    assert manifest["description"]
+    assert saved["name"] == "mean-threshold"
+    assert dialog.locator(".jp-LumlPush-name").input_value() == saved["name"]
+    assert saved["description"]
     assert (
-        dialog.locator(".jp-LumlPush-description").input_value()
-        == manifest["description"]
+        dialog.locator(".jp-LumlPush-description").input_value() == saved["description"]
     )
     assert dialog.locator(".jp-LumlPush-tags").input_value() == ", ".join(
-        manifest["producer_tags"]
+        saved["producer_tags"]
     )
     dialog.locator(".jp-LumlPush-tags").fill("example, browser")
     dialog.locator(".jp-LumlPush-push").click()
@@ -135,7 +106,7 @@ def test_a_notebook_model_is_pushed_from_the_file_browser(
     assert artifact["file_name"] == "mean_threshold.luml"
     assert artifact["file_hash"] == hashlib.sha256(local).hexdigest()
     assert registry.download(artifact_id) == local
-    assert artifact["manifest"] == manifest
+    assert artifact["manifest"] == saved
     assert artifact["file_index"] == index
 
     # the Models panel shows the model as in the Registry
@@ -255,7 +226,7 @@ def test_a_500_on_the_upload_is_reported_and_retry_works(
     page.on("worker", lambda worker: workers.append(worker.url))
     open_lab(page, site_url)
     connect(page, registry)
-    data = model_file(os.urandom(6 * 1024 * 1024))
+    data = big_model(os.urandom(6 * 1024 * 1024))
     save_file(page, "big.luml", data)
 
     registry.faults.fail = True
@@ -296,7 +267,7 @@ def test_a_big_file_goes_up_in_parts(page_factory, site_url, tmp_path):
         page, _watch = page_factory(site_url, registry.url)
         open_lab(page, site_url)
         connect(page, registry)
-        data = model_file(os.urandom(5 * 1024 * 1024 + 123), name="parts")
+        data = big_model(os.urandom(5 * 1024 * 1024 + 123), name="parts")
         save_file(page, "parts.luml", data)
         dialog = open_push_dialog(page, "parts.luml")
         dialog.locator(".jp-LumlPush-push").click()
@@ -315,7 +286,7 @@ def test_the_registry_stopping_mid_upload_is_reported_and_retry_works(
     page, _watch = page_factory(site_url, registry.url)
     open_lab(page, site_url)
     connect(page, registry)
-    data = model_file(os.urandom(8 * 1024 * 1024), name="stopped")
+    data = big_model(os.urandom(8 * 1024 * 1024), name="stopped")
     save_file(page, "stopped.luml", data)
 
     registry.faults.hang = True
