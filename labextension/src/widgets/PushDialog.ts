@@ -20,6 +20,7 @@ import {
 import { IModelPusher, IRegistryConnection } from '../tokens';
 import { formatBytes } from '../byteSize';
 import { describeTransfer, TransferMeter } from '../transferMeter';
+import { button, el } from './dom';
 
 export interface IPushDialogOptions {
   path: string;
@@ -778,23 +779,6 @@ export class PushDialog extends Widget {
       first.focus();
     }
   }
-}
-
-function el(tag: string, className: string, text?: string): HTMLElement {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-}
-
-function button(label: string, className: string): HTMLButtonElement {
-  const node = document.createElement('button');
-  node.type = 'button';
-  node.className = `jp-mod-styled ${className}`;
-  node.textContent = label;
-  return node;
 }
 
 function fill(

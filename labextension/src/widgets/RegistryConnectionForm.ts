@@ -4,6 +4,7 @@ import { Widget } from '@lumino/widgets';
 import { apiKeyProblem } from '../apiKeyStore';
 import { parseRegistryUrl } from '../registryClient';
 import { IConnectionReport, KeySource } from '../registryConnection';
+import { button } from './dom';
 
 export interface IConnectionFormValue {
   /** The URL as typed ('' means the site's default). */
@@ -184,14 +185,6 @@ function input(id: string, type: string): HTMLInputElement {
   element.id = id;
   element.type = type;
   element.className = 'jp-mod-styled jp-LumlConnection-input';
-  return element;
-}
-
-function button(label: string, className: string): HTMLButtonElement {
-  const element = document.createElement('button');
-  element.type = 'button';
-  element.className = `jp-mod-styled ${className}`;
-  element.textContent = label;
   return element;
 }
 

@@ -16,3 +16,10 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   }
   return node;
 }
+
+/** A JupyterLab-styled button that does not submit forms. */
+export function button(label: string, className: string): HTMLButtonElement {
+  const node = el('button', `jp-mod-styled ${className}`, label);
+  node.type = 'button';
+  return node;
+}

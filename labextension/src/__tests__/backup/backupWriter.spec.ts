@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { unzipSync } from 'fflate';
@@ -14,19 +12,10 @@ import {
   MANIFEST_NAME,
   readZipDirectory
 } from '../../backup';
+import { fixtureBytes } from '../format/fixtures';
 import { CollectSink, MemoryContents } from './memoryContents';
 import { NOTEBOOK, sampleInstance } from './sampleInstance';
 
-const FIXTURES = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'tests',
-  'fixtures',
-  'luml'
-);
 const sha = (b: Uint8Array | string) =>
   createHash('sha256').update(b).digest('hex');
 
@@ -72,7 +61,7 @@ describe('BackupWriter', () => {
       assert.equal(record.sha256, sha(files[path]), path);
       assert.equal(record.size, files[path].length, path);
     }
-    const luml = readFileSync(join(FIXTURES, 'sklearn_card.luml'));
+    const luml = fixtureBytes('sklearn_card.luml');
     assert.equal(sha(files['models/model.luml']), sha(luml));
     assert.equal(
       Buffer.from(files['Analysis.ipynb']).toString(),

@@ -1,20 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
+import { fixtureBytes } from '../format/fixtures';
 import { MemoryContents } from './memoryContents';
 import { plainZip } from './zipTools';
-
-const FIXTURES = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'tests',
-  'fixtures',
-  'luml'
-);
 
 export const NOTEBOOK = {
   cells: [{ cell_type: 'markdown', metadata: {}, source: ['# Привет 🌍'] }],
@@ -32,10 +20,7 @@ export function sampleInstance(): MemoryContents {
     'models/deep/weights.bin',
     new Uint8Array(randomBytes(300_000))
   );
-  contents.addBinary(
-    'models/model.luml',
-    readFileSync(join(FIXTURES, 'sklearn_card.luml'))
-  );
+  contents.addBinary('models/model.luml', fixtureBytes('sklearn_card.luml'));
   // a stored zip inside the backup: its signatures must not confuse a reader
   contents.addBinary(
     'data/inner.zip',
