@@ -37,7 +37,7 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
 }
 
 // one test for a full disk, whether storage or the write guard reports it
-export { isQuotaError } from '../quotaGuard';
+export { isQuotaError } from '../storage/quotaGuard';
 
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) {

@@ -1,5 +1,5 @@
 import { IByteSource } from './byteSource';
-import { formatBytes } from '../byteSize';
+import { formatBytes } from '../common/byteSize';
 import { applyJsonPatch, JsonValue } from './jsonPatch';
 import { ITarEntry, readTarIndex } from './tar';
 

@@ -13,7 +13,7 @@ import {
   newInstanceId
 } from './ids';
 import { checkInstanceName } from './names';
-import { RECORDS_STORE_NAME } from '../defaultsStore';
+import { RECORDS_STORE_NAME } from '../defaults/recordStore';
 import { IInstanceStats, StatsAccumulator } from './stats';
 
 export const META_STORE = 'meta';

@@ -20,11 +20,13 @@ import { Widget } from '@lumino/widgets';
 
 import type { IRestoreResult } from '../backup';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the service at activation
-import { BackupService } from '../backupService';
+import { BackupService } from '../backup/backupService';
 import { CommandIDs } from '../commands';
-import { IBackupService, IInstances, ISiteInfo } from '../tokens';
-import { formatBytes } from '../byteSize';
-import { ProgressNotice } from '../widgets/progressNotice';
+import { IBackupService } from '../backup/tokens';
+import { IInstances } from '../instances/tokens';
+import { ISiteInfo } from '../site/tokens';
+import { formatBytes } from '../common/byteSize';
+import { ProgressNotice } from '../backup/widgets/progressNotice';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
 
@@ -62,7 +64,7 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
         site.host === 'browser'
           ? async () => {
               const { listBrowserStorage } =
-                await import('../browserStorageListing');
+                await import('../backup/storageListing');
               return listBrowserStorage({
                 storageName,
                 baseUrl,
@@ -74,7 +76,8 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
       readBytes:
         site.host === 'server'
           ? async path => {
-              const { fetchServerFile } = await import('../serverModelFiles');
+              const { fetchServerFile } =
+                await import('../discovery/serverModelFiles');
               return fetchServerFile(app.serviceManager.serverSettings, path);
             }
           : undefined,
@@ -158,7 +161,7 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
       describedBy: NO_ARGS,
       isEnabled: () => !busy,
       execute: async () => {
-        const { RestorePanel } = await import('../widgets/RestorePanel');
+        const { RestorePanel } = await import('../backup/widgets/RestorePanel');
         const panel = new RestorePanel(service, trans);
         const dialog = new Dialog({
           title: trans.__('Restore files from a backup'),

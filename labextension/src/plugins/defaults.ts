@@ -32,10 +32,10 @@ import {
   BrowserDefaultsStore,
   contentsStorageName,
   MemoryDefaultsStore
-} from '../defaultsStore';
+} from '../defaults/recordStore';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
-import { DefaultsTracker, fetchShippedFile } from '../defaultsTracker';
-import { IDefaultNotebooks, IDefaultStatus } from '../tokens';
+import { DefaultsTracker, fetchShippedFile } from '../defaults/tracker';
+import { IDefaultNotebooks, IDefaultStatus } from '../defaults/tokens';
 
 const CATEGORY = 'LUML Notebooks';
 
@@ -186,7 +186,8 @@ export const defaultsPlugin: JupyterFrontEndPlugin<void> = {
       execute: async () => {
         let view = views.currentWidget;
         if (!view || view.isDisposed) {
-          const { DefaultsPanel } = await import('../widgets/DefaultsPanel');
+          const { DefaultsPanel } =
+            await import('../defaults/widgets/DefaultsPanel');
           const panel = new DefaultsPanel(
             defaults,
             {
@@ -227,7 +228,7 @@ export const defaultsPlugin: JupyterFrontEndPlugin<void> = {
         try {
           const [comparison, { DefaultDiffView }] = await Promise.all([
             defaults.compare(path),
-            import('../widgets/DefaultDiffView')
+            import('../defaults/widgets/DefaultDiffView')
           ]);
           compareViews.get(path)?.dispose();
           const content = new DefaultDiffView(
@@ -299,7 +300,8 @@ export const defaultsPlugin: JupyterFrontEndPlugin<void> = {
         );
         return;
       }
-      const { ResetDialogBody } = await import('../widgets/ResetDialogBody');
+      const { ResetDialogBody } =
+        await import('../defaults/widgets/ResetDialogBody');
       const result = await showDialog({
         title: trans.__('Reset to the shipped version?'),
         body: new ResetDialogBody({

@@ -11,10 +11,9 @@ import {
 
 import { CommandIDs } from '../commands';
 import { checkInstanceName } from '../instances/names';
-import { ICurrentInstance, IInstances } from '../tokens';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- the top bar shows the name from the start
-import { InstanceLabel } from '../widgets/InstanceLabel';
-import { InstanceNameBody } from '../widgets/InstanceNameBody';
+import { ICurrentInstance, IInstances } from '../instances/tokens';
+import { InstanceLabel } from '../instances/widgets/InstanceLabel';
+import { InstanceNameBody } from '../instances/widgets/InstanceNameBody';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
 
@@ -143,7 +142,8 @@ async function pick(
   trans: TranslationBundle
 ): Promise<void> {
   const all = await instances.list();
-  const { InstancePicker } = await import('../widgets/InstancePicker');
+  const { InstancePicker } =
+    await import('../instances/widgets/InstancePicker');
   let dialog: Dialog<string | null> | null = null;
   const picker = new InstancePicker(
     all,

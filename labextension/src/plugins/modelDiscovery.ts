@@ -5,12 +5,13 @@ import {
 import { PageConfig } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { browserStorageName, readStoragePaths } from '../browserStorageIndex';
+import { browserStorageName, readStoragePaths } from '../storage/storageIndex';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the discovery service at activation
-import { ModelDiscovery } from '../modelDiscovery';
+import { ModelDiscovery } from '../discovery/modelDiscovery';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- on a server the first listing says how discovery works
-import { ServerModelFiles, VisiblePoller } from '../serverModelFiles';
-import { IModelDiscovery, ISiteInfo } from '../tokens';
+import { ServerModelFiles, VisiblePoller } from '../discovery/serverModelFiles';
+import { IModelDiscovery } from '../discovery/tokens';
+import { ISiteInfo } from '../site/tokens';
 
 const DEFAULT_POLL_SECONDS = 5;
 

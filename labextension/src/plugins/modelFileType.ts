@@ -3,9 +3,9 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 
-import { modelIcon } from '../icons';
+import { modelIcon } from '../common/icons';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the file types are registered at activation
-import { MODEL_EXTENSIONS } from '../modelDiscovery';
+import { MODEL_EXTENSIONS } from '../discovery/modelDiscovery';
 
 /** The file type name; the file browser puts it in `data-file-type`. */
 export const MODEL_FILE_TYPE = 'luml-model';

@@ -26,15 +26,21 @@ import {
 } from '@lumino/coreutils';
 
 import { CommandIDs } from '../commands';
-import { modelIcon } from '../icons';
+import { modelIcon } from '../common/icons';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the discovery plugin anyway; the menu asks synchronously
-import { isModelPath } from '../modelDiscovery';
-import { downloadFile, downloadServerFile, fileName } from '../modelFiles';
-import { IModelDiscovery, IModelPusher, ISiteInfo } from '../tokens';
-import { confirmDeleteModel } from '../widgets/confirmDelete';
-import type { InspectView } from '../widgets/InspectView';
+import { isModelPath } from '../discovery/modelDiscovery';
+import {
+  downloadFile,
+  downloadServerFile,
+  fileName
+} from '../discovery/modelDownload';
+import { IModelDiscovery } from '../discovery/tokens';
+import { IModelPusher } from '../registry/tokens';
+import { ISiteInfo } from '../site/tokens';
+import { confirmDeleteModel } from '../modelsPanel/confirmDelete';
+import type { InspectView } from '../modelsPanel/InspectView';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the panel sits in the sidebar from the start
-import { ModelsPanel } from '../widgets/ModelsPanel';
+import { ModelsPanel } from '../modelsPanel/ModelsPanel';
 import { MODEL_FILE_TYPE } from './modelFileType';
 
 const PANEL_ID = 'luml-notebooks-models';
@@ -96,7 +102,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
 
     // a server answers byte ranges: Inspect reads headers, not whole models
     const openServerBytes = async (path: string) => {
-      const { ServerModelFiles } = await import('../serverModelFiles');
+      const { ServerModelFiles } =
+        await import('../discovery/serverModelFiles');
       return new ServerModelFiles(app.serviceManager.serverSettings).open(path);
     };
 
@@ -155,7 +162,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         return open;
       }
       // loaded on first use: many visits never inspect a model
-      const { InspectView } = await import('../widgets/InspectView');
+      const { InspectView } = await import('../modelsPanel/InspectView');
       const again = tracker.find(w => w.content.path === path);
       if (again) {
         shell.activateById(again.id);

@@ -8,11 +8,12 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { CommandIDs } from '../commands';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service's hasher, given at activation
-import { digestFile } from '../hashing';
-import { PushRecords } from '../pushRecords';
+import { digestFile } from '../registry/hashing';
+import { PushRecords } from '../registry/pushRecords';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service this plugin provides
-import { IPushResult, ModelPusher } from '../pushService';
-import { IModelPusher, IRegistryConnection, ISiteInfo } from '../tokens';
+import { IPushResult, ModelPusher } from '../registry/pushService';
+import { IModelPusher, IRegistryConnection } from '../registry/tokens';
+import { ISiteInfo } from '../site/tokens';
 
 /**
  * Pushing models to the Registry: the service and its dialog. The
@@ -42,7 +43,8 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
       // a server serves raw bytes: no whole-file base64 to decode
       site?.host === 'server'
         ? async path => {
-            const { fetchServerFile } = await import('../serverModelFiles');
+            const { fetchServerFile } =
+              await import('../discovery/serverModelFiles');
             return fetchServerFile(app.serviceManager.serverSettings, path);
           }
         : null
@@ -98,7 +100,7 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
       findDuplicate: (model, url, collectionId) =>
         pusher.findDuplicate(model, url, collectionId),
       openPushDialog: async path => {
-        const { PushDialog } = await import('../widgets/PushDialog');
+        const { PushDialog } = await import('../registry/widgets/PushDialog');
         const result = await PushDialog.open({
           path,
           pusher,

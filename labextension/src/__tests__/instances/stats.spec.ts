@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { formatBytes } from '../../byteSize';
+import { formatBytes } from '../../common/byteSize';
 import {
   StatsAccumulator,
   isModelFile,

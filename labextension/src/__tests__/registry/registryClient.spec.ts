@@ -15,7 +15,7 @@ import {
   RegistryError,
   runLimited,
   withRetry
-} from '../../registryClient';
+} from '../../registry/registryClient';
 import { expected, fixtureBytes } from '../format/fixtures';
 import {
   deadPort,
