@@ -1,3 +1,4 @@
+import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
@@ -8,13 +9,14 @@ import {
   readLumlModel
 } from '../format';
 import { IDiscoveredModel, IModelDiscovery, IModelsChange } from './tokens';
+import { errorText } from '../common/errors';
 
 /** The format's name and its legacy names; matched case-insensitively. */
 export const MODEL_EXTENSIONS = ['.luml', '.dfs', '.fnnx', '.pyfnx'];
 
 /** Whether a path names a model file (by extension, in any folder). */
 export function isModelPath(path: string): boolean {
-  const name = basename(path).toLowerCase();
+  const name = PathExt.basename(path).toLowerCase();
   return MODEL_EXTENSIONS.some(
     ext => name.length > ext.length && name.endsWith(ext)
   );
@@ -321,7 +323,7 @@ export class ModelDiscovery implements IModelDiscovery {
         this._consider(
           {
             path: p,
-            name: basename(p),
+            name: PathExt.basename(p),
             type: 'file',
             size: file.size,
             last_modified: file.last_modified
@@ -480,7 +482,7 @@ export class ModelDiscovery implements IModelDiscovery {
       } else {
         this._set({
           path: task.path,
-          name: basename(task.path),
+          name: PathExt.basename(task.path),
           size: this._entries.get(task.path)?.size ?? 0,
           lastModified: this._entries.get(task.path)?.lastModified ?? '',
           result: {
@@ -528,7 +530,7 @@ export class ModelDiscovery implements IModelDiscovery {
       }
       this._set({
         path: task.path,
-        name: basename(task.path),
+        name: PathExt.basename(task.path),
         size: 0,
         lastModified: task.lastModified ?? '',
         result: {
@@ -543,7 +545,7 @@ export class ModelDiscovery implements IModelDiscovery {
     }
     this._set({
       path: task.path,
-      name: basename(task.path),
+      name: PathExt.basename(task.path),
       size: source.size,
       lastModified: task.lastModified ?? '',
       result
@@ -599,7 +601,7 @@ export class ModelDiscovery implements IModelDiscovery {
     }
     this._set({
       path: task.path,
-      name: basename(task.path),
+      name: PathExt.basename(task.path),
       size,
       lastModified: model.last_modified ?? '',
       result
@@ -713,7 +715,7 @@ export class ModelDiscovery implements IModelDiscovery {
         {
           ...entry,
           path: newPath,
-          name: basename(newPath),
+          name: PathExt.basename(newPath),
           lastModified: model.last_modified ?? entry.lastModified
         },
         { oldPath }
@@ -985,15 +987,6 @@ function isNotFound(e: unknown): boolean {
 
 function normalize(path: string): string {
   return path.replace(/^\/+/, '').replace(/\/+$/, '');
-}
-
-function basename(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(i + 1);
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 function measure(name: string, start: number, detail: unknown): void {

@@ -1,3 +1,4 @@
+import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 
 /** Characters decoded per step: a multiple of 4, so chunks split cleanly. */
@@ -34,11 +35,6 @@ export function base64ToChunks(
   return chunks;
 }
 
-/** The file name a path ends with. */
-export function fileName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
 /**
  * Save a file from storage to the user's computer with its exact bytes (the
  * contents API hands binary files over as base64).
@@ -60,7 +56,7 @@ export async function downloadFile(
   });
   const url = URL.createObjectURL(blob);
   try {
-    clickDownload(url, fileName(path));
+    clickDownload(url, PathExt.basename(path));
   } finally {
     // revoking at once can cancel the download in some browsers
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
@@ -77,7 +73,7 @@ export async function downloadServerFile(
 ): Promise<void> {
   const url = new URL(await contents.getDownloadUrl(path), location.href);
   url.searchParams.set('download', '1');
-  clickDownload(url.href, fileName(path));
+  clickDownload(url.href, PathExt.basename(path));
 }
 
 function clickDownload(url: string, name: string): void {

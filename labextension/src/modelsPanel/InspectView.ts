@@ -1,3 +1,4 @@
+import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 import {
   ITranslator,
@@ -78,7 +79,7 @@ export class InspectView extends Widget {
     this.addClass('jp-LumlInspect');
     this.title.icon = modelIcon;
     this.title.closable = true;
-    this._setTitle(fileName(this._path));
+    this._setTitle(PathExt.basename(this._path));
     this._discovery.changed.connect(this._onModelsChanged, this);
     this._commands.commandChanged.connect(this._updateButtons, this);
   }
@@ -122,7 +123,7 @@ export class InspectView extends Widget {
     const move = change.renamed.find(r => r.oldPath === this._path);
     if (move) {
       this._path = move.newPath;
-      this._setTitle(this._loadedName ?? fileName(this._path));
+      this._setTitle(this._loadedName ?? PathExt.basename(this._path));
       this._pathNode?.replaceChildren(document.createTextNode(this._path));
       this._gone?.remove();
       this._updateButtons();
@@ -186,7 +187,7 @@ export class InspectView extends Widget {
     const { result } = loaded;
     const root = el('div', 'jp-LumlInspect-content');
     const summary = result.ok ? result.summary : null;
-    const name = summary?.name?.trim() || fileName(this._path);
+    const name = summary?.name?.trim() || PathExt.basename(this._path);
     this._loadedName = name;
     this._setTitle(name);
 
@@ -738,8 +739,4 @@ function text(v: JsonValue | undefined): string {
 
 function scalarText(v: JsonValue): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-function fileName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }

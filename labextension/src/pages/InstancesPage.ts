@@ -13,13 +13,14 @@ import {
   InstanceStore
 } from '../instances/store';
 import { askName, confirmDanger } from './dialogs';
-import { element, timeElement } from '../common/element';
+import { element, timeElement } from '../common/dom';
 import { IActionReport, PageBackups } from './pageBackups';
 import {
   describePersistence,
   describeUsage,
   readStorageHealth
 } from './storageHealth';
+import { errorText } from '../common/errors';
 
 /** The text shown for an instance whose database has no name. */
 export function displayName(info: IInstanceInfo): string {
@@ -489,7 +490,5 @@ function messageOf(error: unknown): string {
   if (error instanceof InstanceError) {
     return error.message;
   }
-  return `Something went wrong with browser storage: ${
-    error instanceof Error ? error.message : String(error)
-  }`;
+  return `Something went wrong with browser storage: ${errorText(error)}`;
 }

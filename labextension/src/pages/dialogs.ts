@@ -3,7 +3,7 @@
  * (focus trap, Escape to cancel, keyboard access built in).
  */
 import { NameCheck } from '../instances/names';
-import { element } from '../common/element';
+import { element } from '../common/dom';
 
 function openDialog(
   dialog: HTMLDialogElement,

@@ -2,7 +2,7 @@
  * The page a JupyterLab URL shows instead of starting when it cannot open an
  * instance: nothing is created under an id that is not there.
  */
-import { element } from '../common/element';
+import { element } from '../common/dom';
 
 export interface IProblem {
   title: string;

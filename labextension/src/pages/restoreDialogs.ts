@@ -7,7 +7,7 @@
 import type { BackupReader, ConflictPolicy, IRestorePreview } from '../backup';
 import { NameCheck } from '../instances/names';
 import { formatBytes } from '../common/byteSize';
-import { element, formatDate } from '../common/element';
+import { element, formatDate } from '../common/dom';
 
 export interface IRestoreChoice {
   /** The new instance's name (restore as a new instance). */

@@ -27,6 +27,7 @@ import { IInstances } from '../instances/tokens';
 import { ISiteInfo } from '../site/tokens';
 import { formatBytes } from '../common/byteSize';
 import { ProgressNotice } from '../backup/widgets/progressNotice';
+import { errorText } from '../common/errors';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
 
@@ -250,7 +251,7 @@ function codeOf(error: unknown): string | undefined {
 }
 
 function messageOf(error: unknown, trans: TranslationBundle): string {
-  const message = (error as Error | null)?.message ?? String(error);
+  const message = errorText(error);
   // a BackupError's message is written for users; anything else is a bug
   return codeOf(error) ? message : trans.__('Unexpected problem: %1', message);
 }

@@ -36,6 +36,7 @@ import {
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { DefaultsTracker, fetchShippedFile } from '../defaults/tracker';
 import { IDefaultNotebooks, IDefaultStatus } from '../defaults/tokens';
+import { errorText } from '../common/errors';
 
 const CATEGORY = 'LUML Notebooks';
 
@@ -261,7 +262,7 @@ export const defaultsPlugin: JupyterFrontEndPlugin<void> = {
             trans.__('Could not compare %1', path),
             trans.__(
               '%1 Check that the site can be reached and try again.',
-              messageOf(error)
+              errorText(error)
             )
           );
         }
@@ -296,7 +297,7 @@ export const defaultsPlugin: JupyterFrontEndPlugin<void> = {
       } catch (error) {
         await showErrorMessage(
           trans.__('Could not reset %1', path),
-          messageOf(error)
+          errorText(error)
         );
         return;
       }
@@ -355,7 +356,7 @@ export const defaultsPlugin: JupyterFrontEndPlugin<void> = {
       } catch (error) {
         await showErrorMessage(
           trans.__('Could not reset %1', path),
-          trans.__('%1 Your copy was left as it was.', messageOf(error))
+          trans.__('%1 Your copy was left as it was.', errorText(error))
         );
       }
     };
@@ -456,10 +457,6 @@ function notifyAbout(
     ),
     { autoClose: false, actions: [review] }
   );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Resolve once `path` reads back with content (a few tries, then give up). */

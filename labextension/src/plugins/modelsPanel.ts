@@ -29,11 +29,7 @@ import { CommandIDs } from '../commands';
 import { modelIcon } from '../common/icons';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the discovery plugin anyway; the menu asks synchronously
 import { isModelPath } from '../discovery/modelDiscovery';
-import {
-  downloadFile,
-  downloadServerFile,
-  fileName
-} from '../discovery/modelDownload';
+import { downloadFile, downloadServerFile } from '../discovery/modelDownload';
 import { IModelDiscovery } from '../discovery/tokens';
 import { IModelPusher } from '../registry/tokens';
 import { ISiteInfo } from '../site/tokens';
@@ -42,6 +38,7 @@ import type { InspectView } from '../modelsPanel/InspectView';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the panel sits in the sidebar from the start
 import { ModelsPanel } from '../modelsPanel/ModelsPanel';
 import { MODEL_FILE_TYPE } from './modelFileType';
+import { errorText } from '../common/errors';
 
 const PANEL_ID = 'luml-notebooks-models';
 const ROW_SELECTOR = '.jp-LumlModels-item';
@@ -257,7 +254,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         if (!path) {
           return;
         }
-        const name = fileName(path);
+        const name = PathExt.basename(path);
         const failed = (e: unknown) =>
           trans.__('%1 could not be downloaded: %2', name, errorText(e));
         // a server serves raw bytes: no whole-file base64 in the page
@@ -320,7 +317,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         if (
           !path ||
           !(await confirmDeleteModel(
-            fileName(path),
+            PathExt.basename(path),
             path,
             translator,
             site?.host ?? 'browser'
@@ -334,7 +331,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
           Notification.error(
             trans.__(
               '%1 could not be deleted: %2',
-              fileName(path),
+              PathExt.basename(path),
               errorText(e)
             )
           );
@@ -395,7 +392,3 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     }
   }
 };
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -19,6 +19,7 @@ import {
   RegistryClient,
   RegistryError
 } from './registryClient';
+import { errorText } from '../common/errors';
 
 /**
  * Pushes a model file of this instance to the Registry: read it (never
@@ -504,10 +505,6 @@ function throwIfAborted(signal: AbortSignal | undefined, phase: PushPhase) {
     const cancelled = new ModelCancelled('cancelled');
     throw new PushError('The push was cancelled.', cancelled, phase);
   }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function timeoutSignal(ms: number): AbortSignal {

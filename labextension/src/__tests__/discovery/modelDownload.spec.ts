@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 
-import { base64ToChunks, fileName } from '../../discovery/modelDownload';
+import { base64ToChunks } from '../../discovery/modelDownload';
 
 function joined(chunks: Uint8Array[]): Buffer {
   return Buffer.concat(chunks.map(c => Buffer.from(c)));
@@ -33,12 +33,5 @@ describe('base64ToChunks', () => {
       /not valid base64/
     );
     assert.throws(() => base64ToChunks('AAAA', 6), /multiple of 4/);
-  });
-});
-
-describe('fileName', () => {
-  it('is the last path segment', () => {
-    assert.equal(fileName('a/b/c.luml'), 'c.luml');
-    assert.equal(fileName('c.luml'), 'c.luml');
   });
 });

@@ -21,6 +21,7 @@ import { IModelPusher, IRegistryConnection } from '../tokens';
 import { formatBytes } from '../../common/byteSize';
 import { describeTransfer, TransferMeter } from '../transferMeter';
 import { button, el } from '../../common/dom';
+import { errorText } from '../../common/errors';
 
 export interface IPushDialogOptions {
   path: string;
@@ -813,8 +814,4 @@ function fill(
 
 function loading(select: HTMLSelectElement, trans: TranslationBundle): void {
   fill(select, [], trans.__('Loading…'));
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
