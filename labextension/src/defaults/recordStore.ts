@@ -28,19 +28,6 @@ interface IForage {
 }
 
 /**
- * The contents storage name JupyterLite's default drive uses: the instance's
- * database. Read the way the drive reads it, so both name the same database.
- */
-export function contentsStorageName(
-  getOption: (name: string) => string
-): string {
-  return (
-    getOption('contentsStorageName') ||
-    `JupyterLite Storage - ${getOption('baseUrl')}`
-  );
-}
-
-/**
  * Records in a store of the instance's own database, so they go with the
  * instance (deleting the instance deletes them); the list of browser copies
  * from the drive's `files` store (keys only: no file content is read).

@@ -10,17 +10,7 @@ import {
 } from '../format';
 import { IDiscoveredModel, IModelDiscovery, IModelsChange } from './tokens';
 import { errorText } from '../common/errors';
-
-/** The format's name and its legacy names; matched case-insensitively. */
-export const MODEL_EXTENSIONS = ['.luml', '.dfs', '.fnnx', '.pyfnx'];
-
-/** Whether a path names a model file (by extension, in any folder). */
-export function isModelPath(path: string): boolean {
-  const name = PathExt.basename(path).toLowerCase();
-  return MODEL_EXTENSIONS.some(
-    ext => name.length > ext.length && name.endsWith(ext)
-  );
-}
+import { isModelPath } from '../format/modelFiles';
 
 /** The note other tabs of the same instance receive about a change. */
 export interface IModelsNote {

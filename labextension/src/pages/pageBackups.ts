@@ -22,6 +22,8 @@ import { checkInstanceName, freeName } from '../instances/names';
 import { formatBytes } from '../common/byteSize';
 import { IInstanceInfo, InstanceStore } from '../instances/store';
 import { askRestore, ProgressDialog } from './restoreDialogs';
+import { litePluginSettings } from '../common/pageConfig';
+import { SITE_SETTINGS_ID } from '../site/siteInfo';
 
 /** What the page needs from the site's `jupyter-lite.json`. */
 export interface ISiteFacts {
@@ -40,7 +42,7 @@ export async function readSiteFacts(siteRoot: string): Promise<ISiteFacts> {
   try {
     const response = await fetch(new URL('jupyter-lite.json', siteRoot));
     const data = (await response.json())?.['jupyter-config-data'] ?? {};
-    const site = data.litePluginSettings?.['luml-notebooks:site'];
+    const site = litePluginSettings(data.litePluginSettings, SITE_SETTINGS_ID);
     if (typeof site?.siteVersion === 'string') {
       facts.siteVersion = site.siteVersion;
     }

@@ -28,6 +28,7 @@ import { ISiteInfo } from '../site/tokens';
 import { formatBytes } from '../common/byteSize';
 import { ProgressNotice } from '../backup/widgets/progressNotice';
 import { errorText } from '../common/errors';
+import { contentsStorageName } from '../common/pageConfig';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
 
@@ -52,10 +53,7 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
     instances: IInstances | null
   ): IBackupService => {
     const trans = (translator ?? nullTranslator).load('luml_notebooks');
-    // the name JupyterLite's default drive gives its storage
-    const storageName =
-      PageConfig.getOption('contentsStorageName') ||
-      `JupyterLite Storage - ${PageConfig.getOption('baseUrl')}`;
+    const storageName = contentsStorageName(PageConfig.getOption);
     const baseUrl = app.serviceManager.serverSettings.baseUrl;
     const service = new BackupService({
       contents: app.serviceManager.contents,

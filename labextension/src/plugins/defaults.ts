@@ -30,13 +30,13 @@ import { CommandIDs } from '../commands';
 import { readShippedDefaults } from '../defaults';
 import {
   BrowserDefaultsStore,
-  contentsStorageName,
   MemoryDefaultsStore
 } from '../defaults/recordStore';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { DefaultsTracker, fetchShippedFile } from '../defaults/tracker';
 import { IDefaultNotebooks, IDefaultStatus } from '../defaults/tokens';
 import { errorText } from '../common/errors';
+import { contentsStorageName } from '../common/pageConfig';
 
 const CATEGORY = 'LUML Notebooks';
 

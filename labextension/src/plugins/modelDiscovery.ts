@@ -5,7 +5,8 @@ import {
 import { PageConfig } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { browserStorageName, readStoragePaths } from '../storage/storageIndex';
+import { contentsStorageName } from '../common/pageConfig';
+import { readStoragePaths } from '../storage/storageIndex';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the discovery service at activation
 import { ModelDiscovery } from '../discovery/modelDiscovery';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- on a server the first listing says how discovery works
@@ -89,9 +90,5 @@ async function storagePaths(): Promise<string[] | null> {
   if (drivers && drivers[0] !== INDEXEDDB_DRIVER) {
     return null;
   }
-  const name = browserStorageName(
-    PageConfig.getOption('contentsStorageName'),
-    PageConfig.getOption('baseUrl')
-  );
-  return readStoragePaths(name);
+  return readStoragePaths(contentsStorageName(PageConfig.getOption));
 }

@@ -27,8 +27,7 @@ import {
 
 import { CommandIDs } from '../commands';
 import { modelIcon } from '../common/icons';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the discovery plugin anyway; the menu asks synchronously
-import { isModelPath } from '../discovery/modelDiscovery';
+import { isModelPath } from '../format/modelFiles';
 import { downloadFile, downloadServerFile } from '../discovery/modelDownload';
 import { IModelDiscovery } from '../discovery/tokens';
 import { IModelPusher } from '../registry/tokens';

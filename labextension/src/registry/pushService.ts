@@ -9,7 +9,7 @@ import {
   readLumlModel,
   sha256HexOfBytes
 } from '../format';
-import { isModelPath } from '../discovery/modelDiscovery';
+import { isModelPath } from '../format/modelFiles';
 import { IPushRecord, PushRecords } from './pushRecords';
 import {
   IArtifact,

@@ -1,5 +1,6 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { litePluginSettings } from '../common/pageConfig';
 import { ApiKeyStore } from './apiKeyStore';
 import {
   DEFAULT_REGISTRY_URL,
@@ -33,21 +34,16 @@ export interface IRegistryBuildSettings {
 }
 
 export function readRegistryBuildSettings(
-  litePluginSettings: string
+  allSettings: string
 ): IRegistryBuildSettings {
-  try {
-    const all = JSON.parse(litePluginSettings || '{}') as any;
-    const mine = all?.[REGISTRY_PLUGIN_ID];
-    if (!mine || typeof mine !== 'object') {
-      return {};
-    }
-    return {
-      url: typeof mine.url === 'string' ? mine.url : undefined,
-      localKey: mine.localKey === true
-    };
-  } catch {
+  const mine = litePluginSettings(allSettings, REGISTRY_PLUGIN_ID);
+  if (!mine) {
     return {};
   }
+  return {
+    url: typeof mine.url === 'string' ? mine.url : undefined,
+    localKey: mine.localKey === true
+  };
 }
 
 export type KeySource = 'browser' | 'local-registry' | 'none';

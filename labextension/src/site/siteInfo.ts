@@ -1,3 +1,4 @@
+import { litePluginSettings } from '../common/pageConfig';
 import { HostKind, ISiteInfo } from './tokens';
 
 /** The plugin id under which the site builder writes its settings. */
@@ -18,14 +19,10 @@ interface IBuildSettings {
  * Read the site facts from the page's `litePluginSettings` JSON, as
  * PageConfig exposes it. Pure so it can be tested without a page.
  */
-export function readSiteInfo(litePluginSettings: string): ISiteInfo {
-  let all: Record<string, unknown> = {};
-  try {
-    all = JSON.parse(litePluginSettings || '{}') ?? {};
-  } catch {
-    // A malformed page config must not take the app down: treat as server.
-  }
-  const settings = all[SITE_SETTINGS_ID] as IBuildSettings | undefined;
+export function readSiteInfo(allSettings: string): ISiteInfo {
+  // absent (or malformed, which must not take the app down): a server
+  const settings = (litePluginSettings(allSettings, SITE_SETTINGS_ID) ??
+    undefined) as IBuildSettings | undefined;
   const host: HostKind = settings ? 'browser' : 'server';
   return {
     productName: PRODUCT_NAME,

@@ -5,14 +5,6 @@
  * name the same files in one cheap pass. No JupyterLab imports.
  */
 
-/** The IndexedDB database JupyterLite's default drive stores files in. */
-export function browserStorageName(
-  contentsStorageName: string,
-  baseUrl: string
-): string {
-  return contentsStorageName || `JupyterLite Storage - ${baseUrl}`;
-}
-
 /**
  * Every key of the drive's `files` store (a path per file and folder), or
  * null when there is no such database or store (nothing is created).

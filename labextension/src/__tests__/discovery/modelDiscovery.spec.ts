@@ -5,7 +5,8 @@ import type { Contents } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 
 import { RangeByteSource } from '../../format';
-import { isModelPath, ModelDiscovery } from '../../discovery/modelDiscovery';
+import { ModelDiscovery } from '../../discovery/modelDiscovery';
+import { isModelPath } from '../../format/modelFiles';
 import { IModelsChange } from '../../discovery/tokens';
 import { fixtureBase64 } from '../format/fixtures';
 import { buildTar, modelMembers, SAMPLE_MANIFEST } from '../format/tarBuilder';
@@ -230,24 +231,6 @@ const manifest = (name: string, version = '1.0.0') => ({
 });
 
 // --- tests ------------------------------------------------------------------
-
-describe('isModelPath', () => {
-  it('matches the four extensions in any case and folder', () => {
-    for (const p of [
-      'a.luml',
-      'x/B.LUML',
-      'deep/er/c.dfs',
-      'd.FnNx',
-      'e.pyfnx',
-      '.hidden.luml'
-    ]) {
-      assert.equal(isModelPath(p), true, p);
-    }
-    for (const p of ['a.luml.txt', 'luml', '.luml', 'a.tar', 'dir/.dfs']) {
-      assert.equal(isModelPath(p), false, p);
-    }
-  });
-});
 
 describe('ModelDiscovery start-up scan', () => {
   it('finds models in every folder and reads only model files', async () => {
