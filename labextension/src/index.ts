@@ -1,9 +1,10 @@
 import { backupPlugin } from './plugins/backup';
 import { brandingPlugin } from './plugins/branding';
-import { defaultsPlugin, defaultsTrackerPlugin } from './plugins/defaults';
+import { defaultsPlugin } from './plugins/defaults';
+import { defaultsUiPlugin } from './plugins/defaultsUi';
 import { defaultsFileBrowserPlugin } from './plugins/defaultsFileBrowser';
 import { instancesPlugin } from './plugins/instances';
-import { instanceUiPlugin } from './plugins/instanceUi';
+import { instancePlugin } from './plugins/instance';
 import { kernelChannelPlugin } from './plugins/kernelChannel';
 import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
 import { modelFileTypePlugin } from './plugins/modelFileType';
@@ -17,12 +18,12 @@ export default [
   siteInfoPlugin,
   brandingPlugin,
   kernelChannelPlugin,
-  defaultsTrackerPlugin,
   defaultsPlugin,
+  defaultsUiPlugin,
   defaultsFileBrowserPlugin,
   backupPlugin,
   instancesPlugin,
-  instanceUiPlugin,
+  instancePlugin,
   storageQuotaPlugin,
   modelDiscoveryPlugin,
   modelFileTypePlugin,

@@ -15,7 +15,7 @@ import {
   sameContent,
   toComparable
 } from '.';
-import type { IDefaultsStore } from './recordStore';
+import type { IDefaultsStore } from './defaultsStore';
 import type {
   IDefaultComparison,
   IDefaultNotebooks,

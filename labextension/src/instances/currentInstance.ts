@@ -5,7 +5,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { InstanceChannel, InstanceNews } from './channel';
-import { InstanceStore } from './store';
+import { InstanceStore } from './instanceStore';
 import { ICurrentInstance } from './tokens';
 
 export const UNNAMED = 'Unnamed instance';

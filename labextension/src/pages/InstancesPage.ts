@@ -11,7 +11,7 @@ import {
   IInstanceInfo,
   InstanceError,
   InstanceStore
-} from '../instances/store';
+} from '../instances/instanceStore';
 import { askName, confirmDanger } from './dialogs';
 import { element, timeElement } from '../common/dom';
 import { IActionReport, PageBackups } from './pageBackups';

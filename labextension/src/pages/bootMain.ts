@@ -14,13 +14,13 @@ import {
   storageNames,
   withInstanceParam
 } from '../instances/ids';
-import { InstanceStore } from '../instances/store';
+import { InstanceStore } from '../instances/instanceStore';
 import {
   TAB_INSTANCE_KEY,
   installInstanceUrlKeeper
 } from '../instances/urlKeeper';
 import { showProblemPage } from './notFound';
-import { browserStore } from '../instances/browserStore';
+import { browserInstanceStore } from '../instances/instanceStore';
 
 /** The `jupyter-config-data` keys this script sets. */
 export const INSTANCE_ID_OPTION = 'lumlInstanceId';
@@ -48,7 +48,7 @@ async function boot(configUtils: string): Promise<void> {
   let store: InstanceStore;
   let target;
   try {
-    store = browserStore();
+    store = browserInstanceStore();
     target = await resolveBootTarget(store, location.search, tabInstance());
   } catch (error) {
     showProblemPage(

@@ -1,6 +1,6 @@
 /** The instances page (the site's `index.html`). */
 import { InstanceChannel } from '../instances/channel';
-import { browserStore } from '../instances/browserStore';
+import { browserInstanceStore } from '../instances/instanceStore';
 import { showProblemPage } from './notFound';
 import { InstancesPage } from './InstancesPage';
 
@@ -11,7 +11,11 @@ function start(): void {
   }
   let page: InstancesPage;
   try {
-    page = new InstancesPage(root, browserStore(), new InstanceChannel());
+    page = new InstancesPage(
+      root,
+      browserInstanceStore(),
+      new InstanceChannel()
+    );
   } catch (error) {
     showProblemPage(
       {

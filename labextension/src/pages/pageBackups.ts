@@ -20,7 +20,7 @@ import { listBrowserStorage } from '../backup/storageListing';
 import { databaseName } from '../instances/ids';
 import { checkInstanceName, freeName } from '../instances/names';
 import { formatBytes } from '../common/byteSize';
-import { IInstanceInfo, InstanceStore } from '../instances/store';
+import { IInstanceInfo, InstanceStore } from '../instances/instanceStore';
 import { askRestore, ProgressDialog } from './restoreDialogs';
 import { litePluginSettings } from '../common/pageConfig';
 import { SITE_SETTINGS_ID } from '../site/siteInfo';

@@ -15,7 +15,7 @@ import {
   withInstanceParam
 } from '../instances/ids';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the instance list at activation
-import { browserStore } from '../instances/browserStore';
+import { browserInstanceStore } from '../instances/instanceStore';
 import { IInstances } from '../instances/tokens';
 
 /** Set by the instance boot script in the page config. */
@@ -39,7 +39,7 @@ export const instancesPlugin: JupyterFrontEndPlugin<IInstances> = {
     ).href;
     const pageUrl = new URL('index.html', siteRoot).href;
     const id = PageConfig.getOption(INSTANCE_ID_OPTION);
-    const store = id ? browserStore() : null;
+    const store = id ? browserInstanceStore() : null;
     const list = async () => (store ? store.list() : []);
     const link = (other: string) => instanceLink(siteRoot, other);
     if (!id || !store) {

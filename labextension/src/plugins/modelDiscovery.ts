@@ -6,7 +6,7 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { contentsStorageName } from '../common/pageConfig';
-import { readStoragePaths } from '../storage/storageIndex';
+import { readStoragePaths } from '../storage/storedPaths';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the discovery service at activation
 import { ModelDiscovery } from '../discovery/modelDiscovery';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- on a server the first listing says how discovery works

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { Contents } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 
-import { MemoryDefaultsStore } from '../../defaults/recordStore';
+import { MemoryDefaultsStore } from '../../defaults/defaultsStore';
 import { DefaultsTracker } from '../../defaults/tracker';
 
 const encoder = new TextEncoder();

@@ -6,7 +6,7 @@ import { IDBFactory } from 'fake-indexeddb';
 
 import { CurrentInstance, UNNAMED } from '../../instances/currentInstance';
 import { InstanceChannel } from '../../instances/channel';
-import { InstanceStore } from '../../instances/store';
+import { InstanceStore } from '../../instances/instanceStore';
 
 function waitFor(check: () => boolean): Promise<void> {
   return new Promise((resolve, reject) => {

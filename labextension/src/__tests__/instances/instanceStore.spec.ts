@@ -14,7 +14,7 @@ import {
   META_STORE,
   lastBackupKey,
   missingStores
-} from '../../instances/store';
+} from '../../instances/instanceStore';
 
 /** localStorage as a Map. */
 export class MemoryStorage {

@@ -22,7 +22,7 @@ const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
  * rename it, switch instance or go to the instances page, and a clear note
  * when it is deleted elsewhere.
  */
-export const instanceUiPlugin: JupyterFrontEndPlugin<void> = {
+export const instancePlugin: JupyterFrontEndPlugin<void> = {
   id: 'luml-notebooks:instance',
   description: 'Shows the instance in the top bar and adds instance commands.',
   autoStart: true,
@@ -121,7 +121,7 @@ async function rename(
       await current.rename(check.name);
       return;
     } catch (error) {
-      const { InstanceError } = await import('../instances/store');
+      const { InstanceError } = await import('../instances/instanceStore');
       if (error instanceof InstanceError && error.reason === 'name') {
         problem = error.message;
         continue;

@@ -13,7 +13,7 @@ import {
   newInstanceId
 } from './ids';
 import { checkInstanceName } from './names';
-import { RECORDS_STORE_NAME } from '../defaults/recordStore';
+import { RECORDS_STORE_NAME } from '../defaults/defaultsStore';
 import { IInstanceStats, StatsAccumulator } from './stats';
 
 export const META_STORE = 'meta';
@@ -504,5 +504,27 @@ function upgrade(
         )
       );
     };
+  });
+}
+
+/** localStorage, or null where the browser blocks it. */
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** The instance store of this browser. */
+export function browserInstanceStore(): InstanceStore {
+  if (typeof indexedDB === 'undefined') {
+    throw new Error('This browser has no IndexedDB storage.');
+  }
+  return new InstanceStore({
+    indexedDB,
+    random: crypto,
+    storage: localStorageOrNull(),
+    locks: navigator.locks ?? null
   });
 }
