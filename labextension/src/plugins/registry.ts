@@ -13,7 +13,6 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IFormRendererRegistry } from '@jupyterlab/ui-components';
 
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- the key store is read at activation
 import { ApiKeyStore } from '../registry/apiKeyStore';
 import { CommandIDs } from '../commands';
 import {

@@ -1,4 +1,4 @@
-import { parseRegistryUrl } from './registryClient';
+import { parseRegistryUrl } from './client/registryUrl';
 
 /**
  * Registry API keys, kept in this browser's localStorage for the site, one

@@ -14,11 +14,10 @@ import { IPushRecord, PushRecords } from './pushRecords';
 import {
   IArtifact,
   ICollectionRef,
-  ICreateArtifactRequest,
-  isCancelled,
-  RegistryClient,
-  RegistryError
-} from './registryClient';
+  ICreateArtifactRequest
+} from './client/apiTypes';
+import { RegistryClient } from './client/registryClient';
+import { isCancelled, RegistryError } from './client/registryErrors';
 import { errorText } from '../common/errors';
 
 /**

@@ -2,14 +2,13 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { litePluginSettings } from '../common/pageConfig';
 import { ApiKeyStore } from './apiKeyStore';
+import { IOrganization } from './client/apiTypes';
 import {
-  DEFAULT_REGISTRY_URL,
-  IOrganization,
   IRegistryClientOptions,
-  parseRegistryUrl,
-  RegistryClient,
-  RegistryError
-} from './registryClient';
+  RegistryClient
+} from './client/registryClient';
+import { RegistryError } from './client/registryErrors';
+import { DEFAULT_REGISTRY_URL, parseRegistryUrl } from './client/registryUrl';
 
 /**
  * Which Registry the site talks to and with which key: the user's setting,

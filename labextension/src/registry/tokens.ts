@@ -8,7 +8,7 @@ import type {
   IPushProgress,
   IPushResult
 } from './pushService';
-import type { RegistryClient } from './registryClient';
+import type { RegistryClient } from './client/registryClient';
 import type { IConnectionReport, KeySource } from './registryConnection';
 
 /**

@@ -9,14 +9,9 @@ import {
   parseTags,
   PushError
 } from '../pushService';
-import {
-  ICollection,
-  IOrbit,
-  IOrganization,
-  isCancelled,
-  RegistryClient,
-  RegistryError
-} from '../registryClient';
+import { ICollection, IOrbit, IOrganization } from '../client/apiTypes';
+import { RegistryClient } from '../client/registryClient';
+import { isCancelled, RegistryError } from '../client/registryErrors';
 import { IModelPusher, IRegistryConnection } from '../tokens';
 import { formatBytes } from '../../common/byteSize';
 import { describeTransfer, TransferMeter } from '../transferMeter';

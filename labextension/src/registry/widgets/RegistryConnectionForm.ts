@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { apiKeyProblem } from '../apiKeyStore';
-import { parseRegistryUrl } from '../registryClient';
+import { parseRegistryUrl } from '../client/registryUrl';
 import { IConnectionReport, KeySource } from '../registryConnection';
 import { button } from '../../common/dom';
 

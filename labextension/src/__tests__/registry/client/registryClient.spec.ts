@@ -2,223 +2,23 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
+import { ICollectionRef } from '../../../registry/client/apiTypes';
 import {
-  backoffDelay,
   collectPages,
-  errorDetail,
-  httpError,
-  ICallContext,
-  ICollectionRef,
-  networkError,
-  parseRegistryUrl,
   RegistryClient,
-  RegistryError,
-  runLimited,
-  withRetry
-} from '../../registry/registryClient';
-import { expected, fixtureBytes } from '../format/fixtures';
+  runLimited
+} from '../../../registry/client/registryClient';
+import { RegistryError } from '../../../registry/client/registryErrors';
+import { expected, fixtureBytes } from '../../format/fixtures';
 import {
   deadPort,
   ILiveRegistry,
   registryPython,
   startFaultProxy,
   startRegistry
-} from './liveRegistry';
-
-const context: ICallContext = {
-  registryUrl: 'https://registry.example',
-  what: 'create the artifact',
-  phase: 'api',
-  resource: 'collection',
-  siteOrigin: 'https://notebooks.example'
-};
+} from '../liveRegistry';
 
 const FAST_RETRY = { retries: 3, baseDelayMs: 5, maxDelayMs: 20 };
-
-describe('error mapping', () => {
-  it('reads the server detail from JSON, FastAPI lists, S3 XML and text', () => {
-    assert.equal(errorDetail('{"detail": "bad name"}'), 'bad name');
-    assert.equal(
-      errorDetail(
-        '{"detail": [{"loc": ["body", "size"], "msg": "must be > 0"}]}'
-      ),
-      'size: must be > 0'
-    );
-    assert.equal(
-      errorDetail('<Error><Code>X</Code><Message>Slow down</Message></Error>'),
-      'Slow down'
-    );
-    assert.equal(errorDetail('<html><body>oops</body></html>'), undefined);
-    assert.equal(errorDetail('plain words'), 'plain words');
-    assert.equal(errorDetail(''), undefined);
-  });
-
-  it('gives each status a kind and a message the user can act on', () => {
-    const e401 = httpError(401, '{"detail": "Invalid API key"}', context);
-    assert.equal(e401.kind, 'unauthorized');
-    assert.match(e401.message, /did not accept the API key/);
-    assert.match(e401.message, /Invalid API key/);
-
-    const e403 = httpError(403, '{"detail": "read only"}', context);
-    assert.equal(e403.kind, 'forbidden');
-    assert.match(e403.message, /no permission to create the artifact/);
-
-    const e404 = httpError(
-      404,
-      '{"detail": "Collection c1 not found"}',
-      context
-    );
-    assert.equal(e404.kind, 'not-found');
-    assert.match(e404.message, /collection was not found/);
-    assert.match(e404.message, /choose another collection/);
-
-    const e422 = httpError(422, '{"detail": "file_name: invalid"}', context);
-    assert.equal(e422.kind, 'rejected');
-    assert.equal(e422.detail, 'file_name: invalid');
-    assert.match(e422.message, /rejected .*: file_name: invalid$/);
-
-    const e500 = httpError(500, 'Internal Server Error', context);
-    assert.equal(e500.kind, 'server');
-    assert.ok(e500.transient);
-    assert.match(e500.message, /server error \(HTTP 500\)/);
-
-    const e429 = httpError(429, '', context, '7');
-    assert.equal(e429.kind, 'rate-limited');
-    assert.equal(e429.options.retryAfterMs, 7000);
-    assert.ok(e429.transient);
-
-    const storage = httpError(403, '', { ...context, phase: 'storage' });
-    assert.match(storage.message, /signed URL/);
-    assert.ok(!e422.transient && !e401.transient && !e404.transient);
-  });
-
-  it('says what to check when nothing answers, without the URL query', () => {
-    const error = networkError(
-      'https://registry.example/storage/x?X-Signature=secret',
-      context
-    );
-    assert.equal(error.kind, 'network');
-    assert.ok(error.transient);
-    assert.equal(
-      error.message,
-      "Could not reach https://registry.example to create the artifact: check the URL, that the Registry is running, and that it allows this site's origin (https://notebooks.example)."
-    );
-    assert.doesNotMatch(error.message, /secret/);
-  });
-});
-
-describe('registry URLs', () => {
-  it('accepts http(s) addresses and cleans them', () => {
-    assert.deepEqual(parseRegistryUrl(' https://api.luml.ai/ '), {
-      ok: true,
-      url: 'https://api.luml.ai'
-    });
-    assert.deepEqual(parseRegistryUrl('http://127.0.0.1:8765/api//'), {
-      ok: true,
-      url: 'http://127.0.0.1:8765/api'
-    });
-  });
-
-  it('refuses what cannot be a base URL, saying why', () => {
-    for (const [text, reason] of [
-      ['', /empty/],
-      ['api.luml.ai', /not a URL/],
-      ['ftp://x.example', /https:\/\//],
-      ['https://me:dfs_key@x.example', /user name, password or key/],
-      ['https://x.example/?key=dfs_1', /query/]
-    ] as const) {
-      const parsed = parseRegistryUrl(text);
-      assert.equal(parsed.ok, false, text);
-      assert.match((parsed as { reason: string }).reason, reason);
-    }
-  });
-});
-
-describe('backoff and retry', () => {
-  it('doubles the wait from the base, capped, with jitter between half and all', () => {
-    const options = { baseDelayMs: 1000, maxDelayMs: 5000 };
-    assert.deepEqual(
-      [1, 2, 3, 4].map(a => backoffDelay(a, options, () => 1)),
-      [1000, 2000, 4000, 5000]
-    );
-    assert.deepEqual(
-      [1, 2, 3, 4].map(a => backoffDelay(a, options, () => 0)),
-      [500, 1000, 2000, 2500]
-    );
-  });
-
-  it('retries transient failures only, a few times', async () => {
-    let calls = 0;
-    const waits: number[] = [];
-    const result = await withRetry(
-      async () => {
-        calls++;
-        if (calls < 3) {
-          throw new RegistryError('server', 'boom', { status: 503 });
-        }
-        return 'ok';
-      },
-      FAST_RETRY,
-      { onRetry: (_attempt, delay) => waits.push(delay) }
-    );
-    assert.equal(result, 'ok');
-    assert.equal(calls, 3);
-    assert.equal(waits.length, 2);
-
-    calls = 0;
-    await assert.rejects(
-      withRetry(async () => {
-        calls++;
-        throw new RegistryError('rejected', 'no');
-      }, FAST_RETRY),
-      { kind: 'rejected' }
-    );
-    assert.equal(calls, 1);
-
-    calls = 0;
-    await assert.rejects(
-      withRetry(async () => {
-        calls++;
-        throw new RegistryError('network', 'down');
-      }, FAST_RETRY),
-      { kind: 'network' }
-    );
-    assert.equal(calls, 4);
-  });
-
-  it('stops waiting at once when cancelled', async () => {
-    const controller = new AbortController();
-    const started = Date.now();
-    const promise = withRetry(
-      async () => {
-        throw new RegistryError('network', 'down');
-      },
-      { retries: 5, baseDelayMs: 60_000 },
-      { signal: controller.signal }
-    );
-    setTimeout(() => controller.abort(), 20);
-    await assert.rejects(promise, { kind: 'cancelled' });
-    assert.ok(Date.now() - started < 10_000);
-  });
-
-  it('waits at least what Retry-After asks', async () => {
-    const waits: number[] = [];
-    let calls = 0;
-    await withRetry(
-      async () => {
-        if (calls++ === 0) {
-          throw new RegistryError('rate-limited', 'slow', {
-            status: 429,
-            retryAfterMs: 50
-          });
-        }
-      },
-      FAST_RETRY,
-      { onRetry: (_a, delay) => waits.push(delay) }
-    );
-    assert.deepEqual(waits, [50]);
-  });
-});
 
 describe('paging and concurrency helpers', () => {
   it('follows cursors to the end and refuses a repeated cursor', async () => {
