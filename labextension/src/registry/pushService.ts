@@ -20,6 +20,7 @@ import {
   RegistryError
 } from './registryClient';
 import { errorText } from '../common/errors';
+import type { IModelPusher } from './tokens';
 
 /**
  * Pushes a model file of this instance to the Registry: read it (never
@@ -173,7 +174,7 @@ interface IReadModel {
   digest: (job: Parameters<Digester>[1]) => ReturnType<Digester>;
 }
 
-export class ModelPusher {
+export class ModelPusher implements IModelPusher {
   private _pushed = new Signal<this, IPushResult>(this);
 
   constructor(
