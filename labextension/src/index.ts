@@ -9,7 +9,7 @@ import { kernelChannelPlugin } from './plugins/kernelChannel';
 import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
 import { modelFileTypePlugin } from './plugins/modelFileType';
 import { modelsPanelPlugin } from './plugins/modelsPanel';
-import { pushPlugin } from './plugins/push';
+import { pushCommandPlugin, pushPlugin } from './plugins/push';
 import { registryPlugin } from './plugins/registry';
 import { siteInfoPlugin } from './plugins/siteInfo';
 import { storageQuotaPlugin } from './plugins/storageQuota';
@@ -29,5 +29,6 @@ export default [
   modelFileTypePlugin,
   modelsPanelPlugin,
   registryPlugin,
-  pushPlugin
+  pushPlugin,
+  pushCommandPlugin
 ];

@@ -8,3 +8,4 @@ export * from './defaults/tokens';
 export * from './backup/tokens';
 export * from './discovery/tokens';
 export * from './registry/tokens';
+export * from './modelsPanel/tokens';

@@ -22,6 +22,7 @@ import {
   modelVersion,
   producerText
 } from './modelText';
+import type { IModelsPanel } from './tokens';
 
 export type ModelsSortKey = 'name' | 'modified' | 'size';
 
@@ -59,7 +60,7 @@ export interface IModelsPanelOptions {
  * inspects, Delete deletes (key bindings on `.jp-LumlModels-item:focus`),
  * arrows move between rows.
  */
-export class ModelsPanel extends Widget {
+export class ModelsPanel extends Widget implements IModelsPanel {
   constructor(options: IModelsPanelOptions) {
     super();
     this._discovery = options.discovery;
@@ -251,7 +252,11 @@ export class ModelsPanel extends Widget {
     sender: CommandRegistry,
     args: CommandRegistry.ICommandChangedArgs
   ): void {
-    if (args.type !== 'changed' && args.type !== 'many-changed') {
+    if (args.type === 'added' || args.type === 'removed') {
+      // plugins activated after the panel (push) bring row actions late
+      if (args.id && ROW_ACTIONS.includes(args.id)) {
+        this._rebuildActions();
+      }
       return;
     }
     if (this._actions) {
@@ -564,6 +569,21 @@ export class ModelsPanel extends Widget {
     });
     this._rowModels.set(row, model);
     return row;
+  }
+
+  /** Build the row buttons again, as the commands now say. */
+  private _rebuildActions(): void {
+    if (!this._actions) {
+      return; // not built yet: the first render builds them
+    }
+    this._actions = null;
+    for (const [path, row] of this._rows) {
+      const actions = this._actionsTemplate().cloneNode(true) as HTMLElement;
+      row.querySelector('.jp-LumlModels-actions')?.replaceWith(actions);
+      actions
+        .querySelectorAll<HTMLButtonElement>('button[data-command]')
+        .forEach(b => updateCommandButton(this._commands, b, { path }));
+    }
   }
 
   /** The row actions, enabled as for any model path. */

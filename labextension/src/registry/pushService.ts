@@ -19,6 +19,7 @@ import {
 import { RegistryClient } from './client/registryClient';
 import { isCancelled, RegistryError } from './client/registryErrors';
 import { errorText } from '../common/errors';
+import type { IModelPusher } from './tokens';
 
 /**
  * Pushes a model file of this instance to the Registry: read it (never
@@ -172,7 +173,7 @@ interface IReadModel {
   digest: (job: Parameters<Digester>[1]) => ReturnType<Digester>;
 }
 
-export class ModelPusher {
+export class ModelPusher implements IModelPusher {
   private _pushed = new Signal<this, IPushResult>(this);
 
   constructor(

@@ -44,8 +44,8 @@ export const IRegistryConnection = new Token<IRegistryConnection>(
 
 /**
  * Pushes model files of this instance to the Registry and remembers what was
- * pushed where ("in the Registry"). The Models panel and the file browser
- * open the push dialog with the `luml-notebooks:push-model` command.
+ * pushed where ("in the Registry"). A service without UI: the push dialog is
+ * opened by the `luml-notebooks:push-model` command.
  */
 export interface IModelPusher {
   /** Emitted after each successful push. */
@@ -68,11 +68,6 @@ export interface IModelPusher {
     registryUrl: string,
     collectionId: string
   ): IPushRecord | undefined;
-  /**
-   * Open the push dialog for a model file (the `push-model` command calls
-   * this); resolves with the result, or undefined when the user closed it.
-   */
-  openPushDialog(path: string): Promise<IPushResult | undefined>;
 }
 
 export const IModelPusher = new Token<IModelPusher>(
