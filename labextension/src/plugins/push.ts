@@ -9,7 +9,6 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { fileUploadIcon } from '@jupyterlab/ui-components';
 
 import { CommandIDs } from '../commands';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the discovery plugin anyway; isEnabled asks synchronously
 import {
   MODEL_COMMAND_ARGS,
   modelCommandPath
