@@ -8,7 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..loopback import TrustedHosts
 from . import api_routes, bucket_routes
 from .context import MULTIPART_THRESHOLD, Registry
 from .errors import RegistryError
@@ -27,6 +30,7 @@ def create_app(
     multipart_part_size: int | None = None,
     allowed_origins: Sequence[str] = (),
     allow_origin_regex: str | None = LOOPBACK_ORIGIN_REGEX,
+    listen_host: str = "127.0.0.1",
 ) -> FastAPI:
     """Build the registry app over ``data_dir`` (SQLite file plus blobs).
 
@@ -35,6 +39,8 @@ def create_app(
     get a multipart upload, in parts of ``multipart_part_size`` bytes (default:
     the platform's sizes). Browsers may call from ``allowed_origins`` and from
     origins matching ``allow_origin_regex`` (default: loopback, any port).
+    Requests must name a loopback host, ``listen_host`` or ``public_url``'s
+    host (see ``TrustedHosts``); the URLs the Registry signs are built on it.
     """
     if multipart_threshold < 1:
         raise ValueError("multipart_threshold must be at least 1 byte")
@@ -62,6 +68,10 @@ def create_app(
         expose_headers=["ETag"],
         max_age=600,
     )
+    # added last, so it runs first: a refused Host reaches nothing else
+    app.add_middleware(
+        HostCheck, trusted=TrustedHosts.for_server(listen_host, public_url)
+    )
     app.add_exception_handler(RegistryError, _registry_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(api_routes.router)
@@ -73,6 +83,28 @@ def create_app(
         return {"service": "luml-notebooks-registry", "api": "/v1", "docs": "/docs"}
 
     return app
+
+
+class HostCheck:
+    """Refuses requests whose Host header is not trusted, as the API's errors do.
+
+    Not Starlette's TrustedHostMiddleware: its answer says only "Invalid host
+    header", and Starlette releases our FastAPI range allows cut IPv6 Host
+    headers such as ``[::1]:8765`` at the first colon.
+    """
+
+    def __init__(self, app: ASGIApp, trusted: TrustedHosts) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            problem = self.trusted.problem(Headers(scope=scope).get("host"))
+            if problem:
+                response = JSONResponse({"detail": problem}, status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 async def _registry_error(request: Request, exc: Exception) -> JSONResponse:

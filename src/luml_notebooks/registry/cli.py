@@ -6,23 +6,14 @@ same commands on their own.
 """
 
 import argparse
-import ipaddress
 import sys
 from pathlib import Path
 
+from ..loopback import is_loopback
 from .store import RegistryStore, create_api_key, default_data_dir
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def serve(
@@ -63,7 +54,7 @@ def serve(
             file=sys.stderr,
             flush=True,
         )
-    app = create_app(store.data_dir, public_url=public_url)
+    app = create_app(store.data_dir, public_url=public_url, listen_host=host)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
