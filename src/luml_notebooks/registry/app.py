@@ -47,6 +47,8 @@ def create_app(
     if multipart_part_size is not None and multipart_part_size < 1:
         raise ValueError("multipart_part_size must be at least 1 byte")
     store = RegistryStore(data_dir)
+    # keys of runs that were killed before they could revoke them
+    store.purge_ended_sessions()
     app = FastAPI(
         title="LUML Notebooks local Registry",
         description="A local server speaking the LUML Registry API subset.",

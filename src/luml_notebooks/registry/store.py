@@ -40,7 +40,12 @@ from .schemas import (
     resolve_artifact_type,
 )
 
+DATABASE_FILE = "registry.sqlite3"
 API_KEY_PREFIX = "dfs_"
+#: characters of a key kept in the clear so people can tell keys apart
+#: (6 random characters of 43: nothing useful to a guesser)
+SHOWN_KEY_CHARS = len(API_KEY_PREFIX) + 6
+BOOTSTRAP_KEY_NAME = "first key"
 LOCAL_USER_EMAIL = "local@luml-notebooks"
 
 # The platform's transitions, plus a retry path: after a failed upload the
@@ -72,6 +77,35 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
+def _process_alive(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # signal 0 means CTRL_C_EVENT there; a stop revokes the key
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process, alive
+    return True
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """What may be shown about a key: never the key itself."""
+
+    id: str
+    prefix: str | None
+    name: str
+    organization_id: str
+    session_owner: int | None
+    created_at: str
+
+    @property
+    def session(self) -> bool:
+        """Made for one ``luml-notebooks run``; gone when that run ends."""
+        return self.session_owner is not None
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: an API key of one user in one organization."""
@@ -85,7 +119,7 @@ class RegistryStore:
     def __init__(self, data_dir: Path | str) -> None:
         self.data_dir = Path(data_dir).expanduser()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = Database(self.data_dir / "registry.sqlite3")
+        self.db = Database(self.data_dir / DATABASE_FILE)
         self.blobs = BlobStore(self.data_dir / "blobs")
 
     # -- setup and keys -------------------------------------------------------
@@ -112,15 +146,26 @@ class RegistryStore:
             if conn.execute("SELECT 1 FROM organizations").fetchone():
                 return None
             org_id = self._create_defaults(conn, "Local Organization")
-            return self._insert_api_key(conn, self._local_user(conn), org_id)
+            return self._insert_api_key(
+                conn, self._local_user(conn), org_id, BOOTSTRAP_KEY_NAME
+            )
 
     def create_organization(self, name: str) -> str:
         """A new organization with a default orbit and model collection."""
         with self.db.transaction() as conn:
             return self._create_defaults(conn, name)
 
-    def create_api_key(self, org_id: str | None = None) -> str:
-        """A new key for the local user in ``org_id`` (default: the first one)."""
+    def create_api_key(
+        self,
+        org_id: str | None = None,
+        *,
+        name: str = "",
+        session_owner: int | None = None,
+    ) -> str:
+        """A new key for the local user in ``org_id`` (default: the first one).
+
+        With ``session_owner`` (a process id) it is a session key: valid only
+        while that process runs, and deleted once it is found gone."""
         with self.db.transaction() as conn:
             if org_id is None:
                 row = conn.execute(
@@ -135,7 +180,38 @@ class RegistryStore:
                 "SELECT 1 FROM organizations WHERE id = ?", (org_id,)
             ).fetchone():
                 raise NotFound(f"Organization {org_id} does not exist.")
-            return self._insert_api_key(conn, self._local_user(conn), org_id)
+            return self._insert_api_key(
+                conn, self._local_user(conn), org_id, name, session_owner
+            )
+
+    def list_api_keys(self) -> list[ApiKeyInfo]:
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT id, key_prefix, name, organization_id, session_owner, "
+                "created_at FROM api_keys ORDER BY created_at, rowid"
+            ).fetchall()
+        return [ApiKeyInfo(*row) for row in rows]
+
+    def revoke_api_key_by_id(self, key_id: str) -> bool:
+        """Delete the key with this id; True if it existed."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute("DELETE FROM api_keys WHERE id = ?", (key_id,))
+            return cursor.rowcount > 0
+
+    def purge_ended_sessions(self) -> int:
+        """Delete the session keys whose run is gone (killed, crashed, or
+        stopped by a signal that allowed no cleanup); how many there were."""
+        with self.db.transaction() as conn:
+            ended = [
+                (row["id"],)
+                for row in conn.execute(
+                    "SELECT id, session_owner FROM api_keys "
+                    "WHERE session_owner IS NOT NULL"
+                )
+                if not _process_alive(row["session_owner"])
+            ]
+            conn.executemany("DELETE FROM api_keys WHERE id = ?", ended)
+        return len(ended)
 
     def revoke_api_key(self, key: str) -> bool:
         """Delete ``key``; True if it existed."""
@@ -148,9 +224,18 @@ class RegistryStore:
     def authenticate(self, key: str) -> Principal:
         with self.db.reading() as conn:
             row = conn.execute(
-                "SELECT id, user_id, organization_id FROM api_keys WHERE key_hash = ?",
+                "SELECT id, user_id, organization_id, session_owner FROM api_keys "
+                "WHERE key_hash = ?",
                 (hash_api_key(key),),
             ).fetchone()
+        if row is not None and row["session_owner"] is not None:
+            if not _process_alive(row["session_owner"]):
+                self.purge_ended_sessions()
+                raise Unauthorized(
+                    "This API key belonged to a 'luml-notebooks run' that has "
+                    "ended: reload the page of the running site, or use a lasting "
+                    "key from 'registry create-key'."
+                )
         if row is None:
             raise Unauthorized(
                 "Invalid API key: this registry does not know it. Use the key printed "
@@ -172,12 +257,29 @@ class RegistryStore:
         )
         return user_id
 
-    def _insert_api_key(self, conn: sqlite3.Connection, user: str, org: str) -> str:
+    def _insert_api_key(
+        self,
+        conn: sqlite3.Connection,
+        user: str,
+        org: str,
+        name: str,
+        session_owner: int | None = None,
+    ) -> str:
         key = API_KEY_PREFIX + secrets.token_urlsafe(32)
         conn.execute(
-            "INSERT INTO api_keys (id, key_hash, user_id, organization_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (_new_id(), hash_api_key(key), user, org, _now()),
+            "INSERT INTO api_keys (id, key_hash, user_id, organization_id, "
+            "created_at, name, key_prefix, session_owner) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _new_id(),
+                hash_api_key(key),
+                user,
+                org,
+                _now(),
+                name,
+                key[:SHOWN_KEY_CHARS],
+                session_owner,
+            ),
         )
         return key
 
@@ -633,9 +735,11 @@ class RegistryStore:
             conn.execute("DELETE FROM multipart_uploads WHERE id = ?", (upload_id,))
 
 
-def create_api_key(data_dir: Path | str, org_id: str | None = None) -> str:
+def create_api_key(
+    data_dir: Path | str, org_id: str | None = None, *, name: str = ""
+) -> str:
     """Create an API key in ``data_dir``'s registry (see RegistryStore)."""
-    return RegistryStore(data_dir).create_api_key(org_id)
+    return RegistryStore(data_dir).create_api_key(org_id, name=name)
 
 
 def _transition_hint(current: str) -> str:
