@@ -17,6 +17,7 @@ from pathlib import Path
 import anyio
 
 from .errors import RegistryError
+from .private import make_private_dir, open_private
 
 COPY_CHUNK = 1024 * 1024
 STALE_SECONDS = 24 * 3600
@@ -31,7 +32,7 @@ class _VerifyingWriter:
         self.count = 0
         self.sha256 = hashlib.sha256()
         self.md5 = hashlib.md5(usedforsecurity=False)
-        self._file = open(path, "wb")  # closed in close()
+        self._file = open_private(path)  # closed in close()
 
     def write(self, chunk: bytes) -> None:
         self.count += len(chunk)
@@ -57,8 +58,8 @@ class BlobStore:
         self.objects = root / "objects"
         self.tmp = root / "tmp"
         self.multipart = root / "multipart"
-        for folder in (self.objects, self.tmp, self.multipart):
-            folder.mkdir(parents=True, exist_ok=True)
+        for folder in (self.root, self.objects, self.tmp, self.multipart):
+            make_private_dir(folder)
         self._sweep_tmp()
 
     def _sweep_tmp(self) -> None:
@@ -107,7 +108,7 @@ class BlobStore:
             writer = await self._receive(chunks, temp, size)
             _check_whole_file(writer.count, writer.sha256.hexdigest(), size, sha256)
             final = self.path_for(uid)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(final.parent)
             os.replace(temp, final)
             return writer.md5.hexdigest()
         finally:
@@ -131,7 +132,7 @@ class BlobStore:
                     f"{writer.count}: send the byte range listed for this part."
                 )
             folder = self.multipart / upload_id
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_dir(folder)
             os.replace(temp, folder / f"{part_number:05d}")
             return writer.md5.hexdigest()
         finally:
@@ -154,7 +155,7 @@ class BlobStore:
                 writer.close(sync=True)
             _check_whole_file(writer.count, writer.sha256.hexdigest(), size, sha256)
             final = self.path_for(uid)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(final.parent)
             os.replace(temp, final)
         finally:
             temp.unlink(missing_ok=True)

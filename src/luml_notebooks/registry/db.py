@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .private import touch_private
+
 SCHEMA_VERSION = 2
 
 SCHEMA = """
@@ -114,6 +116,7 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        touch_private(path)
         with self.reading() as conn:
             # WAL is a property of the file; it cannot change inside a transaction.
             conn.execute("PRAGMA journal_mode=WAL")

@@ -6,6 +6,7 @@ another's data. Bytes live in ``BlobStore``; this class only records them.
 """
 
 import hashlib
+import logging
 import os
 import secrets
 import sqlite3
@@ -19,6 +20,7 @@ from .blobs import BlobStore
 from .db import Database
 from .errors import Conflict, NotFound, RegistryError, Unauthorized
 from .paging import check_sort_by
+from .private import make_private, make_private_dir
 from .records import (
     ARTIFACT_SELECT,
     COLLECTION_SELECT,
@@ -39,6 +41,8 @@ from .schemas import (
     CollectionIn,
     resolve_artifact_type,
 )
+
+logger = logging.getLogger(__name__)
 
 DATABASE_FILE = "registry.sqlite3"
 API_KEY_PREFIX = "dfs_"
@@ -118,7 +122,8 @@ class Principal:
 class RegistryStore:
     def __init__(self, data_dir: Path | str) -> None:
         self.data_dir = Path(data_dir).expanduser()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.data_dir)
+        _make_existing_data_private(self.data_dir)
         self.db = Database(self.data_dir / DATABASE_FILE)
         self.blobs = BlobStore(self.data_dir / "blobs")
 
@@ -740,6 +745,30 @@ def create_api_key(
 ) -> str:
     """Create an API key in ``data_dir``'s registry (see RegistryStore)."""
     return RegistryStore(data_dir).create_api_key(org_id, name=name)
+
+
+def _make_existing_data_private(data_dir: Path) -> None:
+    """Fix, with a warning, what earlier releases left readable to everyone:
+    nobody meant to share a secret and the models, and fixing it at once
+    beats a warning that is easy to miss while the data stays exposed."""
+    changed, failed = make_private(data_dir)
+    if changed:
+        logger.warning(
+            "%d files and folders in %s were open to other users of this machine; "
+            "they are now private to you (it holds the URL-signing secret and "
+            "the stored models).",
+            len(changed),
+            data_dir,
+        )
+    if failed:
+        logger.warning(
+            "%d files and folders in %s are open to other users and could not be "
+            "made private (e.g. %s): run 'chmod -R go-rwx %s' as their owner.",
+            len(failed),
+            data_dir,
+            failed[0],
+            data_dir,
+        )
 
 
 def _transition_hint(current: str) -> str:
