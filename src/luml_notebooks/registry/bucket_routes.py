@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .context import Registry, get_registry, plan_parts, storage_path
 from .errors import NotFound, RegistryError
+from .filenames import content_disposition
 
 S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 MAX_COMPLETE_BODY = 1024 * 1024
@@ -184,8 +185,10 @@ async def get_object(request: Request, uid: str) -> Response:
     return FileResponse(
         path,
         media_type="application/octet-stream",
-        filename=row["file_name"],
-        headers={"ETag": f'"{row["file_hash"]}"'},
+        headers={
+            "ETag": f'"{row["file_hash"]}"',
+            "Content-Disposition": content_disposition(row["file_name"]),
+        },
     )
 
 

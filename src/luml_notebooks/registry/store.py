@@ -19,6 +19,7 @@ from typing import Any
 from .blobs import BlobStore
 from .db import Database
 from .errors import Conflict, NotFound, RegistryError, Unauthorized
+from .filenames import storage_location
 from .paging import check_sort_by
 from .private import make_private, make_private_dir
 from .records import (
@@ -504,7 +505,7 @@ class RegistryStore:
                     to_json(data.manifest),
                     data.file_hash,
                     to_json({k: list(v) for k, v in data.file_index.items()}),
-                    f"orbit-{orbit_id}/collection-{coll_id}/{uid}-{data.file_name}",
+                    storage_location(orbit_id, coll_id, uid, data.file_name),
                     data.size,
                     uid,
                     to_json(data.tags),
