@@ -84,7 +84,8 @@ CREATE TABLE IF NOT EXISTS multipart_uploads (
     id TEXT PRIMARY KEY,
     artifact_id TEXT NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
     part_size INTEGER NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    completing_owner INTEGER
 );
 CREATE TABLE IF NOT EXISTS multipart_parts (
     upload_id TEXT NOT NULL REFERENCES multipart_uploads(id) ON DELETE CASCADE,
@@ -103,6 +104,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE api_keys ADD COLUMN key_prefix TEXT",
         "ALTER TABLE api_keys ADD COLUMN session_owner INTEGER",
+        # the process completing a multipart upload: one request at a time
+        "ALTER TABLE multipart_uploads ADD COLUMN completing_owner INTEGER",
     ),
 }
 

@@ -718,6 +718,54 @@ class RegistryStore:
             )
         return row
 
+    def claim_multipart(self, upload_id: str, artifact_id: str) -> sqlite3.Row:
+        """Take ``upload_id`` for completing; until ``finish_multipart`` or
+        ``release_multipart`` every other claim gets a 409. A claim outlives
+        no crash: it is its process's, and free again once that is gone."""
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM multipart_uploads WHERE id = ? AND artifact_id = ?",
+                (upload_id, artifact_id),
+            ).fetchone()
+            if row is None:
+                stored = conn.execute(
+                    "SELECT blob_stored FROM artifacts WHERE id = ?", (artifact_id,)
+                ).fetchone()
+                if stored and stored["blob_stored"]:
+                    raise Conflict(
+                        f"Multipart upload {upload_id!r} is already completed: the "
+                        "file is stored. Mark the artifact uploaded."
+                    )
+                self.multipart_upload(upload_id, artifact_id)  # raises NotFound
+            owner = row["completing_owner"]
+            if owner is not None and _process_alive(owner):
+                raise Conflict(
+                    f"Multipart upload {upload_id!r} is already being completed by "
+                    "another request: wait for that one's answer."
+                )
+            conn.execute(
+                "UPDATE multipart_uploads SET completing_owner = ? WHERE id = ?",
+                (os.getpid(), upload_id),
+            )
+            return row
+
+    def release_multipart(self, upload_id: str) -> None:
+        """Give up a claim whose completion failed, so a fixed request can retry."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE multipart_uploads SET completing_owner = NULL WHERE id = ?",
+                (upload_id,),
+            )
+
+    @staticmethod
+    def check_not_completing(upload: sqlite3.Row) -> None:
+        owner = upload["completing_owner"]
+        if owner is not None and _process_alive(owner):
+            raise Conflict(
+                "This multipart upload is being completed; its parts can no "
+                "longer change. Start a new upload to send other bytes."
+            )
+
     def record_part(self, upload_id: str, number: int, size: int, etag: str) -> None:
         with self.db.transaction() as conn:
             conn.execute(
