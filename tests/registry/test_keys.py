@@ -168,7 +168,7 @@ def test_list_keys_and_revoke_key_on_a_data_dir(tmp_path):
     assert not (tmp_path / "none").exists()
 
 
-def test_a_version_1_database_gains_the_key_columns(tmp_path):
+def test_a_version_1_database_gains_the_new_columns(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     with sqlite3.connect(data_dir / "registry.sqlite3") as conn:
@@ -178,6 +178,8 @@ def test_a_version_1_database_gains_the_key_columns(tmp_path):
             "created_at TEXT NOT NULL);"
             "INSERT INTO api_keys VALUES ('old', 'hash', 'u', 'o', "
             "'2026-01-01T00:00:00Z');"
+            "CREATE TABLE multipart_uploads (id TEXT PRIMARY KEY, artifact_id TEXT "
+            "NOT NULL, part_size INTEGER NOT NULL, created_at TEXT NOT NULL);"
             "PRAGMA user_version = 1;"
         )
     store = RegistryStore(data_dir)

@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import sqlite3
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -61,6 +62,8 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     "pending_deletion": frozenset({"deletion_failed"}),
 }
 UPLOADABLE_STATUSES = frozenset({"pending_upload", "upload_failed"})
+#: a multipart upload with no part written for this long is abandoned
+ABANDONED_AFTER = 24 * 3600
 
 
 def default_data_dir() -> Path:
@@ -76,6 +79,10 @@ def hash_api_key(key: str) -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _timestamp(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 def _new_id() -> str:
@@ -648,8 +655,20 @@ class RegistryStore:
                     f"Unable to confirm deletion with status '{row['status']}': "
                     "request the delete URL first."
                 )
+            uploads = [
+                upload["id"]
+                for upload in conn.execute(
+                    "SELECT id FROM multipart_uploads WHERE artifact_id = ?",
+                    (artifact_id,),
+                )
+            ]
+            # its uploads' rows and parts' rows go with it (ON DELETE CASCADE)
             conn.execute("DELETE FROM artifacts WHERE id = ?", (artifact_id,))
         self.blobs.delete(row["unique_identifier"])
+        self.blobs.discard_temp_files(row["unique_identifier"])
+        for upload_id in uploads:
+            self.blobs.discard_parts(upload_id)
+            self.blobs.discard_temp_files(upload_id)
 
     # -- storage side (reached through presigned URLs, no API key) -------------
 
@@ -783,6 +802,35 @@ class RegistryStore:
                     (upload_id,),
                 )
             }
+
+    def sweep_abandoned_uploads(self, max_age: float = ABANDONED_AFTER) -> int:
+        """Forget multipart uploads idle for ``max_age`` seconds and delete
+        their parts, and temp files as old (a crash's leftovers); how many
+        files and folders went."""
+        cutoff = time.time() - max_age
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, created_at, completing_owner FROM multipart_uploads"
+            ).fetchall()
+            abandoned = [
+                row["id"]
+                for row in rows
+                if not (
+                    row["completing_owner"] is not None
+                    and _process_alive(row["completing_owner"])
+                )
+                and max(
+                    _timestamp(row["created_at"]),
+                    self.blobs.parts_written_at(row["id"]),
+                )
+                <= cutoff
+            ]
+            conn.executemany(
+                "DELETE FROM multipart_uploads WHERE id = ?",
+                [(upload_id,) for upload_id in abandoned],
+            )
+        open_uploads = {row["id"] for row in rows} - set(abandoned)
+        return self.blobs.sweep(cutoff, open_uploads)
 
     def finish_multipart(self, upload_id: str) -> None:
         with self.db.transaction() as conn:
