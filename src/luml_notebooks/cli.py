@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -88,7 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     The site gets the Registry's key without it ever being written anywhere:
     a key made for this run is served from memory, to this machine only, next
-    to the site, and deleted from the Registry when the run ends.
+    to the site, and deleted from the Registry when the run ends (see
+    ``run_with_local_registry``).
     """
     if args.registry_url:
         problem = registry_url_problem(args.registry_url)
@@ -104,25 +106,42 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    registry, store, session_key = local
-    _stop_on_sigterm()
+    registry, _, session_key = local
     key_file = json.dumps({"url": registry.url, "apiKey": session_key}).encode()
-    try:
-        return _build_and_serve(
+    return run_with_local_registry(
+        local,
+        lambda: _build_and_serve(
             args, registry.url, {"/" + LOCAL_REGISTRY_KEY_FILE: key_file}
-        )
-    finally:
-        registry.stop()
-        store.revoke_api_key(session_key)
+        ),
+    )
 
 
-def _stop_on_sigterm() -> None:
-    """Let SIGTERM end a run as Ctrl+C does, so the cleanup runs."""
+#: signals that end a run as Ctrl+C does, so its cleanup runs: SIGTERM from
+#: service managers, SIGHUP when the terminal closes
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def run_with_local_registry(local, work: Callable[[], int]) -> int:
+    """Run ``work`` beside the local Registry of ``start_local_registry``, then
+    stop the Registry and delete the run's key, however ``work`` ends.
+
+    SIGKILL allows no cleanup: the key is then refused as soon as the process
+    is gone, and deleted when a Registry next starts on the same data.
+    """
+    registry, store, session_key = local
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, interrupt)
+    try:
+        return work()
+    finally:
+        registry.stop()
+        store.revoke_api_key(session_key)
 
 
 def _build_and_serve(
@@ -166,7 +185,9 @@ def start_local_registry(port: int, data_dir: str | None):
             flush=True,
         )
     registry.start()
-    session_key = store.create_api_key()
+    session_key = store.create_api_key(
+        name="luml-notebooks run", session_owner=os.getpid()
+    )
     print(f"LUML Registry at {registry.url} (data in {folder})", flush=True)
     if first_key:
         print(

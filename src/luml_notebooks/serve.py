@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import http.server
-import ipaddress
 import mimetypes
 import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from .loopback import TrustedHosts, is_loopback
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -38,14 +39,47 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
     #: files served from memory, never written into the site folder; only to
     #: clients on this machine (they may hold secrets such as a local API key)
     memory_files: Mapping[str, bytes] = {}
+    trusted_hosts = TrustedHosts()
 
     def do_GET(self):
+        if self._refuse_foreign_host():
+            return
         if not self._send_memory_file(with_body=True):
             super().do_GET()
 
     def do_HEAD(self):
+        if self._refuse_foreign_host():
+            return
         if not self._send_memory_file(with_body=False):
             super().do_HEAD()
+
+    def send_head(self):
+        # Only the site's own files: no links out of its folder, no listings.
+        local = Path(self.translate_path(self.path))
+        site = Path(self.directory).resolve()
+        real = local.resolve()
+        if real != site and site not in real.parents:
+            self._send_text(404, "Not found.")
+            return None
+        if local.is_dir() and not (local / "index.html").is_file():
+            self._send_text(404, "Not found: folders are not listed.")
+            return None
+        return super().send_head()
+
+    def _refuse_foreign_host(self) -> bool:
+        problem = self.trusted_hosts.problem(self.headers.get("Host"))
+        if problem:
+            self._send_text(400, problem)
+        return problem is not None
+
+    def _send_text(self, status: int, text: str) -> None:
+        body = (text + "\n").encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def translate_path(self, path: str) -> str:
         local = super().translate_path(path)
@@ -63,7 +97,7 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
 
     def _send_memory_file(self, *, with_body: bool) -> bool:
         body = self.memory_files.get(urlsplit(self.path).path)
-        if body is None or not _is_loopback(self.client_address[0]):
+        if body is None or not is_loopback(self.client_address[0]):
             return False
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -98,7 +132,8 @@ def make_server(
     """An HTTP server for ``site_dir``; port 0 picks a free port.
 
     ``memory_files`` maps URL paths to bodies served from memory to clients
-    on this machine only.
+    on this machine only. Requests must name a loopback host, or ``host``
+    itself (see ``TrustedHosts``).
     """
     if not (site_dir / "jupyter-lite.json").is_file():
         raise FileNotFoundError(
@@ -108,7 +143,11 @@ def make_server(
     handler = type(
         "BoundSiteRequestHandler",
         (SiteRequestHandler,),
-        {"isolated": isolated, "memory_files": dict(memory_files or {})},
+        {
+            "isolated": isolated,
+            "memory_files": dict(memory_files or {}),
+            "trusted_hosts": TrustedHosts.for_server(host),
+        },
     )
     server = http.server.ThreadingHTTPServer(
         (host, port), functools.partial(handler, directory=str(site_dir))
@@ -127,10 +166,3 @@ def serve_in_thread(server: http.server.ThreadingHTTPServer) -> threading.Thread
 def server_url(server: http.server.ThreadingHTTPServer) -> str:
     host, port = server.server_address[:2]
     return f"http://{host}:{port}/"
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

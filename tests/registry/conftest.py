@@ -28,6 +28,8 @@ with warnings.catch_warnings():
 
 from luml_notebooks.registry import RegistryStore, create_app
 
+LOCAL_URL = "http://127.0.0.1"
+
 MODEL_ROOT_FILES = (
     "dtypes.json",
     "env.json",
@@ -213,7 +215,8 @@ def make_client() -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(data_dir: Path, **options: Any) -> TestClient:
-        client = TestClient(create_app(data_dir, **options))
+        # a loopback name: the Registry refuses TestClient's "testserver"
+        client = TestClient(create_app(data_dir, **options), base_url=LOCAL_URL)
         clients.append(client)
         return client
 

@@ -84,7 +84,7 @@ def test_push_then_download_identical_bytes(api, luml_file, data_dir):
     assert re.fullmatch(r"[0-9a-f]{32}", artifact["unique_identifier"])
     assert details["type"] == "s3"
     assert details["multipart"] is False
-    assert details["url"].startswith("http://testserver/")
+    assert details["url"].startswith("http://127.0.0.1/")
     assert details["bucket_location"] == artifact["bucket_location"]
     assert (
         details["bucket_secret_id"]

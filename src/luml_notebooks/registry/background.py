@@ -48,7 +48,7 @@ class BackgroundRegistry:
         self.host = host
         self.port = self._socket.getsockname()[1]
         self.url = f"http://{host}:{self.port}"
-        self.app = create_app(Path(data_dir), **app_options)
+        self.app = create_app(Path(data_dir), listen_host=host, **app_options)
         self.server = uvicorn.Server(
             uvicorn.Config(
                 self.app,

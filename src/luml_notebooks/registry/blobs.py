@@ -10,16 +10,15 @@ import hashlib
 import os
 import secrets
 import shutil
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from pathlib import Path
 
 import anyio
 
 from .errors import RegistryError
+from .private import make_private_dir, open_private
 
 COPY_CHUNK = 1024 * 1024
-STALE_SECONDS = 24 * 3600
 
 
 class _VerifyingWriter:
@@ -31,7 +30,7 @@ class _VerifyingWriter:
         self.count = 0
         self.sha256 = hashlib.sha256()
         self.md5 = hashlib.md5(usedforsecurity=False)
-        self._file = open(path, "wb")  # closed in close()
+        self._file = open_private(path)  # closed in close()
 
     def write(self, chunk: bytes) -> None:
         self.count += len(chunk)
@@ -57,18 +56,44 @@ class BlobStore:
         self.objects = root / "objects"
         self.tmp = root / "tmp"
         self.multipart = root / "multipart"
-        for folder in (self.objects, self.tmp, self.multipart):
-            folder.mkdir(parents=True, exist_ok=True)
-        self._sweep_tmp()
+        for folder in (self.root, self.objects, self.tmp, self.multipart):
+            make_private_dir(folder)
 
-    def _sweep_tmp(self) -> None:
-        # Left over from a crash mid-upload. Only old ones: another process
-        # (a running server) may be writing the fresh ones right now.
-        cutoff = time.time() - STALE_SECONDS
+    def parts_written_at(self, upload_id: str) -> float:
+        """When a part of the upload was last written (0: none was)."""
+        folder = self.multipart / upload_id
+        times = [0.0]
+        with contextlib.suppress(OSError):
+            times.append(folder.stat().st_mtime)
+            times.extend(part.stat().st_mtime for part in folder.iterdir())
+        return max(times)
+
+    def sweep(self, cutoff: float, open_uploads: Collection[str]) -> int:
+        """Delete temp files and part folders last written before ``cutoff``
+        (a time.time()), except parts of ``open_uploads``; how many.
+
+        Only old temp files: another process (a running server) may be
+        writing fresh ones right now; a write keeps its file's time fresh."""
+        removed = 0
         for leftover in self.tmp.iterdir():
             with contextlib.suppress(OSError):
-                if leftover.stat().st_mtime < cutoff:
+                if leftover.stat().st_mtime <= cutoff:
                     leftover.unlink()
+                    removed += 1
+        for folder in self.multipart.iterdir():
+            # an upload opened since open_uploads was read has fresh parts
+            if (
+                folder.name not in open_uploads
+                and self.parts_written_at(folder.name) <= cutoff
+            ):
+                self.discard_parts(folder.name)
+                removed += 1
+        return removed
+
+    def discard_temp_files(self, stem: str) -> None:
+        """Temp files of one artifact or upload, left by interrupted writes."""
+        for leftover in self.tmp.glob(f"{stem}-*.tmp"):
+            leftover.unlink(missing_ok=True)
 
     def path_for(self, uid: str) -> Path:
         # The uuid hex, never the user-supplied file name, names the file on disk.
@@ -107,7 +132,7 @@ class BlobStore:
             writer = await self._receive(chunks, temp, size)
             _check_whole_file(writer.count, writer.sha256.hexdigest(), size, sha256)
             final = self.path_for(uid)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(final.parent)
             os.replace(temp, final)
             return writer.md5.hexdigest()
         finally:
@@ -131,7 +156,7 @@ class BlobStore:
                     f"{writer.count}: send the byte range listed for this part."
                 )
             folder = self.multipart / upload_id
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_dir(folder)
             os.replace(temp, folder / f"{part_number:05d}")
             return writer.md5.hexdigest()
         finally:
@@ -154,7 +179,7 @@ class BlobStore:
                 writer.close(sync=True)
             _check_whole_file(writer.count, writer.sha256.hexdigest(), size, sha256)
             final = self.path_for(uid)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(final.parent)
             os.replace(temp, final)
         finally:
             temp.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .context import Registry, get_registry, plan_parts, storage_path
 from .errors import NotFound, RegistryError
+from .filenames import content_disposition
 
 S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 MAX_COMPLETE_BODY = 1024 * 1024
@@ -67,6 +68,7 @@ async def _put_part(request: Request, registry: Registry, row: Any) -> Response:
     upload = await run_in_threadpool(
         registry.store.multipart_upload, params.get("uploadId", ""), row["id"]
     )
+    registry.store.check_not_completing(upload)
     parts = plan_parts(row["size"], upload["part_size"])
     number = int(params["partNumber"]) if params["partNumber"].isdigit() else 0
     if not 1 <= number <= len(parts):
@@ -125,9 +127,31 @@ def _parse_parts(body: bytes) -> list[tuple[int, str]]:
 
 
 async def _complete(request: Request, registry: Registry, row: Any) -> Response:
+    # claimed first, atomically: concurrent completes get a 409, not a race
     upload = await run_in_threadpool(
-        registry.store.multipart_upload, request.query_params["uploadId"], row["id"]
+        registry.store.claim_multipart, request.query_params["uploadId"], row["id"]
     )
+    try:
+        listed, expected = await _assemble(request, registry, row, upload)
+    except BaseException:
+        await run_in_threadpool(registry.store.release_multipart, upload["id"])
+        raise
+    # S3's multipart ETag: MD5 of the parts' binary MD5s, then "-<count>".
+    digest = hashlib.md5(
+        b"".join(bytes.fromhex(etag) for _, etag in listed), usedforsecurity=False
+    )
+    return _xml(
+        f'<CompleteMultipartUploadResult xmlns="{S3_NS}">'
+        f"<Bucket>local</Bucket><Key>{escape(row['bucket_location'])}</Key>"
+        f'<ETag>"{digest.hexdigest()}-{expected}"</ETag>'
+        "</CompleteMultipartUploadResult>"
+    )
+
+
+async def _assemble(
+    request: Request, registry: Registry, row: Any, upload: Any
+) -> tuple[list[tuple[int, str]], int]:
+    """Check the listed parts and join them into the artifact's file."""
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
@@ -160,16 +184,7 @@ async def _complete(request: Request, registry: Registry, row: Any) -> Response:
     )
     await run_in_threadpool(registry.store.mark_blob_stored, row["unique_identifier"])
     await run_in_threadpool(registry.store.finish_multipart, upload["id"])
-    # S3's multipart ETag: MD5 of the parts' binary MD5s, then "-<count>".
-    digest = hashlib.md5(
-        b"".join(bytes.fromhex(etag) for _, etag in listed), usedforsecurity=False
-    )
-    return _xml(
-        f'<CompleteMultipartUploadResult xmlns="{S3_NS}">'
-        f"<Bucket>local</Bucket><Key>{escape(row['bucket_location'])}</Key>"
-        f'<ETag>"{digest.hexdigest()}-{expected}"</ETag>'
-        "</CompleteMultipartUploadResult>"
-    )
+    return listed, expected
 
 
 @router.api_route("/storage/{uid}", methods=["GET", "HEAD"])
@@ -184,8 +199,10 @@ async def get_object(request: Request, uid: str) -> Response:
     return FileResponse(
         path,
         media_type="application/octet-stream",
-        filename=row["file_name"],
-        headers={"ETag": f'"{row["file_hash"]}"'},
+        headers={
+            "ETag": f'"{row["file_hash"]}"',
+            "Content-Disposition": content_disposition(row["file_name"]),
+        },
     )
 
 

@@ -1,4 +1,4 @@
-"""``registry serve`` and ``registry create-key``.
+"""``registry serve`` and the API key commands (create, list, revoke).
 
 The main CLI calls ``add_registry_parser(subparsers)``; each parsed command
 carries ``handler(args) -> int``. ``python -m luml_notebooks.registry`` runs the
@@ -6,23 +6,14 @@ same commands on their own.
 """
 
 import argparse
-import ipaddress
 import sys
 from pathlib import Path
 
-from .store import RegistryStore, create_api_key, default_data_dir
+from ..loopback import is_loopback
+from .store import DATABASE_FILE, RegistryStore, create_api_key, default_data_dir
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def serve(
@@ -63,7 +54,7 @@ def serve(
             file=sys.stderr,
             flush=True,
         )
-    app = create_app(store.data_dir, public_url=public_url)
+    app = create_app(store.data_dir, public_url=public_url, listen_host=host)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -86,11 +77,60 @@ def _create_key_command(args: argparse.Namespace) -> int:
     from .errors import RegistryError
 
     try:
-        key = create_api_key(args.data_dir or default_data_dir(), args.org)
+        key = create_api_key(
+            args.data_dir or default_data_dir(), args.org, name=args.name
+        )
     except RegistryError as error:
         print(f"error: {error.detail}", file=sys.stderr)
         return 1
     print(key)
+    return 0
+
+
+def _existing_store(args: argparse.Namespace) -> RegistryStore | None:
+    data_dir = Path(args.data_dir or default_data_dir()).expanduser()
+    if not (data_dir / DATABASE_FILE).is_file():
+        print(
+            f"error: no local Registry in {data_dir}: pass the --data-dir it "
+            "was started with.",
+            file=sys.stderr,
+        )
+        return None
+    return RegistryStore(data_dir)
+
+
+def _list_keys_command(args: argparse.Namespace) -> int:
+    store = _existing_store(args)
+    if store is None:
+        return 1
+    keys = store.list_api_keys()
+    if not keys:
+        print("No API keys: 'registry create-key' makes one.")
+        return 0
+    rows = [("ID", "KEY", "NAME", "KIND", "CREATED")]
+    for key in keys:
+        kind = f"run (pid {key.session_owner})" if key.session else "lasting"
+        shown = f"{key.prefix}..." if key.prefix else "(not recorded)"
+        rows.append((key.id, shown, key.name or "-", kind, key.created_at))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]))
+    return 0
+
+
+def _revoke_key_command(args: argparse.Namespace) -> int:
+    store = _existing_store(args)
+    if store is None:
+        return 1
+    if not store.revoke_api_key_by_id(args.key_id):
+        print(
+            f"error: no API key has the id {args.key_id!r}: "
+            "'registry list-keys' shows the ids.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Revoked API key {args.key_id}; clients using it now get 401.")
     return 0
 
 
@@ -151,7 +191,26 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
         default=argparse.SUPPRESS,
         help="organization id the key belongs to (default: the first one)",
     )
+    key_parser.add_argument(
+        "--name", default="", help="what the key is for, shown by list-keys"
+    )
     key_parser.set_defaults(handler=_create_key_command)
+    list_parser = commands.add_parser(
+        "list-keys",
+        help="list the API keys (never the keys themselves)",
+        description="List the local Registry's API keys: id, the key's first "
+        "characters, name, kind (lasting, or made for one run) and creation time.",
+    )
+    _add_data_dir(list_parser, inherit=True)
+    list_parser.set_defaults(handler=_list_keys_command)
+    revoke_parser = commands.add_parser(
+        "revoke-key",
+        help="delete an API key by its id",
+        description="Delete an API key; clients using it are refused at once.",
+    )
+    revoke_parser.add_argument("key_id", help="the key's id, from list-keys")
+    _add_data_dir(revoke_parser, inherit=True)
+    revoke_parser.set_defaults(handler=_revoke_key_command)
     return parser
 
 

@@ -5,7 +5,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+from .private import touch_private
+
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (
@@ -30,7 +32,10 @@ CREATE TABLE IF NOT EXISTS api_keys (
     key_hash TEXT NOT NULL UNIQUE,
     user_id TEXT NOT NULL REFERENCES users(id),
     organization_id TEXT NOT NULL REFERENCES organizations(id),
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    key_prefix TEXT,
+    session_owner INTEGER
 );
 CREATE TABLE IF NOT EXISTS orbits (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -79,7 +84,8 @@ CREATE TABLE IF NOT EXISTS multipart_uploads (
     id TEXT PRIMARY KEY,
     artifact_id TEXT NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
     part_size INTEGER NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    completing_owner INTEGER
 );
 CREATE TABLE IF NOT EXISTS multipart_parts (
     upload_id TEXT NOT NULL REFERENCES multipart_uploads(id) ON DELETE CASCADE,
@@ -89,6 +95,19 @@ CREATE TABLE IF NOT EXISTS multipart_parts (
     PRIMARY KEY (upload_id, part_number)
 );
 """
+
+#: what brings a database written at version ``n - 1`` to version ``n``
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # keys get a name, a recognisable prefix, and the process of the run they
+    # belong to (NULL: a lasting key)
+    2: (
+        "ALTER TABLE api_keys ADD COLUMN name TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE api_keys ADD COLUMN key_prefix TEXT",
+        "ALTER TABLE api_keys ADD COLUMN session_owner INTEGER",
+        # the process completing a multipart upload: one request at a time
+        "ALTER TABLE multipart_uploads ADD COLUMN completing_owner INTEGER",
+    ),
+}
 
 
 class Database:
@@ -100,19 +119,27 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        touch_private(path)
         with self.reading() as conn:
             # WAL is a property of the file; it cannot change inside a transaction.
             conn.execute("PRAGMA journal_mode=WAL")
+        with self.transaction() as conn:
+            # read inside the transaction: two processes opening an old file
+            # at once must not both upgrade it
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise RuntimeError(
                     f"{path} was written by a newer luml-notebooks "
                     f"(schema {version}); upgrade luml-notebooks to open it."
                 )
-            conn.executescript(
-                f"BEGIN IMMEDIATE;{SCHEMA}"
-                f"PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
-            )
+            if version:  # 0 is a new file: SCHEMA creates it whole
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[step]:
+                        conn.execute(statement)
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)

@@ -6,9 +6,11 @@ another's data. Bytes live in ``BlobStore``; this class only records them.
 """
 
 import hashlib
+import logging
 import os
 import secrets
 import sqlite3
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,7 +20,9 @@ from typing import Any
 from .blobs import BlobStore
 from .db import Database
 from .errors import Conflict, NotFound, RegistryError, Unauthorized
+from .filenames import storage_location
 from .paging import check_sort_by
+from .private import make_private, make_private_dir
 from .records import (
     ARTIFACT_SELECT,
     COLLECTION_SELECT,
@@ -40,7 +44,14 @@ from .schemas import (
     resolve_artifact_type,
 )
 
+logger = logging.getLogger(__name__)
+
+DATABASE_FILE = "registry.sqlite3"
 API_KEY_PREFIX = "dfs_"
+#: characters of a key kept in the clear so people can tell keys apart
+#: (6 random characters of 43: nothing useful to a guesser)
+SHOWN_KEY_CHARS = len(API_KEY_PREFIX) + 6
+BOOTSTRAP_KEY_NAME = "first key"
 LOCAL_USER_EMAIL = "local@luml-notebooks"
 
 # The platform's transitions, plus a retry path: after a failed upload the
@@ -51,6 +62,8 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     "pending_deletion": frozenset({"deletion_failed"}),
 }
 UPLOADABLE_STATUSES = frozenset({"pending_upload", "upload_failed"})
+#: a multipart upload with no part written for this long is abandoned
+ABANDONED_AFTER = 24 * 3600
 
 
 def default_data_dir() -> Path:
@@ -68,8 +81,41 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+def _timestamp(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
 def _new_id() -> str:
     return str(uuid.uuid4())
+
+
+def _process_alive(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # signal 0 means CTRL_C_EVENT there; a stop revokes the key
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process, alive
+    return True
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """What may be shown about a key: never the key itself."""
+
+    id: str
+    prefix: str | None
+    name: str
+    organization_id: str
+    session_owner: int | None
+    created_at: str
+
+    @property
+    def session(self) -> bool:
+        """Made for one ``luml-notebooks run``; gone when that run ends."""
+        return self.session_owner is not None
 
 
 @dataclass(frozen=True)
@@ -84,8 +130,9 @@ class Principal:
 class RegistryStore:
     def __init__(self, data_dir: Path | str) -> None:
         self.data_dir = Path(data_dir).expanduser()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = Database(self.data_dir / "registry.sqlite3")
+        make_private_dir(self.data_dir)
+        _make_existing_data_private(self.data_dir)
+        self.db = Database(self.data_dir / DATABASE_FILE)
         self.blobs = BlobStore(self.data_dir / "blobs")
 
     # -- setup and keys -------------------------------------------------------
@@ -112,15 +159,26 @@ class RegistryStore:
             if conn.execute("SELECT 1 FROM organizations").fetchone():
                 return None
             org_id = self._create_defaults(conn, "Local Organization")
-            return self._insert_api_key(conn, self._local_user(conn), org_id)
+            return self._insert_api_key(
+                conn, self._local_user(conn), org_id, BOOTSTRAP_KEY_NAME
+            )
 
     def create_organization(self, name: str) -> str:
         """A new organization with a default orbit and model collection."""
         with self.db.transaction() as conn:
             return self._create_defaults(conn, name)
 
-    def create_api_key(self, org_id: str | None = None) -> str:
-        """A new key for the local user in ``org_id`` (default: the first one)."""
+    def create_api_key(
+        self,
+        org_id: str | None = None,
+        *,
+        name: str = "",
+        session_owner: int | None = None,
+    ) -> str:
+        """A new key for the local user in ``org_id`` (default: the first one).
+
+        With ``session_owner`` (a process id) it is a session key: valid only
+        while that process runs, and deleted once it is found gone."""
         with self.db.transaction() as conn:
             if org_id is None:
                 row = conn.execute(
@@ -135,7 +193,38 @@ class RegistryStore:
                 "SELECT 1 FROM organizations WHERE id = ?", (org_id,)
             ).fetchone():
                 raise NotFound(f"Organization {org_id} does not exist.")
-            return self._insert_api_key(conn, self._local_user(conn), org_id)
+            return self._insert_api_key(
+                conn, self._local_user(conn), org_id, name, session_owner
+            )
+
+    def list_api_keys(self) -> list[ApiKeyInfo]:
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT id, key_prefix, name, organization_id, session_owner, "
+                "created_at FROM api_keys ORDER BY created_at, rowid"
+            ).fetchall()
+        return [ApiKeyInfo(*row) for row in rows]
+
+    def revoke_api_key_by_id(self, key_id: str) -> bool:
+        """Delete the key with this id; True if it existed."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute("DELETE FROM api_keys WHERE id = ?", (key_id,))
+            return cursor.rowcount > 0
+
+    def purge_ended_sessions(self) -> int:
+        """Delete the session keys whose run is gone (killed, crashed, or
+        stopped by a signal that allowed no cleanup); how many there were."""
+        with self.db.transaction() as conn:
+            ended = [
+                (row["id"],)
+                for row in conn.execute(
+                    "SELECT id, session_owner FROM api_keys "
+                    "WHERE session_owner IS NOT NULL"
+                )
+                if not _process_alive(row["session_owner"])
+            ]
+            conn.executemany("DELETE FROM api_keys WHERE id = ?", ended)
+        return len(ended)
 
     def revoke_api_key(self, key: str) -> bool:
         """Delete ``key``; True if it existed."""
@@ -148,9 +237,18 @@ class RegistryStore:
     def authenticate(self, key: str) -> Principal:
         with self.db.reading() as conn:
             row = conn.execute(
-                "SELECT id, user_id, organization_id FROM api_keys WHERE key_hash = ?",
+                "SELECT id, user_id, organization_id, session_owner FROM api_keys "
+                "WHERE key_hash = ?",
                 (hash_api_key(key),),
             ).fetchone()
+        if row is not None and row["session_owner"] is not None:
+            if not _process_alive(row["session_owner"]):
+                self.purge_ended_sessions()
+                raise Unauthorized(
+                    "This API key belonged to a 'luml-notebooks run' that has "
+                    "ended: reload the page of the running site, or use a lasting "
+                    "key from 'registry create-key'."
+                )
         if row is None:
             raise Unauthorized(
                 "Invalid API key: this registry does not know it. Use the key printed "
@@ -172,12 +270,29 @@ class RegistryStore:
         )
         return user_id
 
-    def _insert_api_key(self, conn: sqlite3.Connection, user: str, org: str) -> str:
+    def _insert_api_key(
+        self,
+        conn: sqlite3.Connection,
+        user: str,
+        org: str,
+        name: str,
+        session_owner: int | None = None,
+    ) -> str:
         key = API_KEY_PREFIX + secrets.token_urlsafe(32)
         conn.execute(
-            "INSERT INTO api_keys (id, key_hash, user_id, organization_id, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (_new_id(), hash_api_key(key), user, org, _now()),
+            "INSERT INTO api_keys (id, key_hash, user_id, organization_id, "
+            "created_at, name, key_prefix, session_owner) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _new_id(),
+                hash_api_key(key),
+                user,
+                org,
+                _now(),
+                name,
+                key[:SHOWN_KEY_CHARS],
+                session_owner,
+            ),
         )
         return key
 
@@ -397,7 +512,7 @@ class RegistryStore:
                     to_json(data.manifest),
                     data.file_hash,
                     to_json({k: list(v) for k, v in data.file_index.items()}),
-                    f"orbit-{orbit_id}/collection-{coll_id}/{uid}-{data.file_name}",
+                    storage_location(orbit_id, coll_id, uid, data.file_name),
                     data.size,
                     uid,
                     to_json(data.tags),
@@ -540,8 +655,20 @@ class RegistryStore:
                     f"Unable to confirm deletion with status '{row['status']}': "
                     "request the delete URL first."
                 )
+            uploads = [
+                upload["id"]
+                for upload in conn.execute(
+                    "SELECT id FROM multipart_uploads WHERE artifact_id = ?",
+                    (artifact_id,),
+                )
+            ]
+            # its uploads' rows and parts' rows go with it (ON DELETE CASCADE)
             conn.execute("DELETE FROM artifacts WHERE id = ?", (artifact_id,))
         self.blobs.delete(row["unique_identifier"])
+        self.blobs.discard_temp_files(row["unique_identifier"])
+        for upload_id in uploads:
+            self.blobs.discard_parts(upload_id)
+            self.blobs.discard_temp_files(upload_id)
 
     # -- storage side (reached through presigned URLs, no API key) -------------
 
@@ -610,6 +737,54 @@ class RegistryStore:
             )
         return row
 
+    def claim_multipart(self, upload_id: str, artifact_id: str) -> sqlite3.Row:
+        """Take ``upload_id`` for completing; until ``finish_multipart`` or
+        ``release_multipart`` every other claim gets a 409. A claim outlives
+        no crash: it is its process's, and free again once that is gone."""
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT * FROM multipart_uploads WHERE id = ? AND artifact_id = ?",
+                (upload_id, artifact_id),
+            ).fetchone()
+            if row is None:
+                stored = conn.execute(
+                    "SELECT blob_stored FROM artifacts WHERE id = ?", (artifact_id,)
+                ).fetchone()
+                if stored and stored["blob_stored"]:
+                    raise Conflict(
+                        f"Multipart upload {upload_id!r} is already completed: the "
+                        "file is stored. Mark the artifact uploaded."
+                    )
+                self.multipart_upload(upload_id, artifact_id)  # raises NotFound
+            owner = row["completing_owner"]
+            if owner is not None and _process_alive(owner):
+                raise Conflict(
+                    f"Multipart upload {upload_id!r} is already being completed by "
+                    "another request: wait for that one's answer."
+                )
+            conn.execute(
+                "UPDATE multipart_uploads SET completing_owner = ? WHERE id = ?",
+                (os.getpid(), upload_id),
+            )
+            return row
+
+    def release_multipart(self, upload_id: str) -> None:
+        """Give up a claim whose completion failed, so a fixed request can retry."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE multipart_uploads SET completing_owner = NULL WHERE id = ?",
+                (upload_id,),
+            )
+
+    @staticmethod
+    def check_not_completing(upload: sqlite3.Row) -> None:
+        owner = upload["completing_owner"]
+        if owner is not None and _process_alive(owner):
+            raise Conflict(
+                "This multipart upload is being completed; its parts can no "
+                "longer change. Start a new upload to send other bytes."
+            )
+
     def record_part(self, upload_id: str, number: int, size: int, etag: str) -> None:
         with self.db.transaction() as conn:
             conn.execute(
@@ -628,14 +803,69 @@ class RegistryStore:
                 )
             }
 
+    def sweep_abandoned_uploads(self, max_age: float = ABANDONED_AFTER) -> int:
+        """Forget multipart uploads idle for ``max_age`` seconds and delete
+        their parts, and temp files as old (a crash's leftovers); how many
+        files and folders went."""
+        cutoff = time.time() - max_age
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, created_at, completing_owner FROM multipart_uploads"
+            ).fetchall()
+            abandoned = [
+                row["id"]
+                for row in rows
+                if not (
+                    row["completing_owner"] is not None
+                    and _process_alive(row["completing_owner"])
+                )
+                and max(
+                    _timestamp(row["created_at"]),
+                    self.blobs.parts_written_at(row["id"]),
+                )
+                <= cutoff
+            ]
+            conn.executemany(
+                "DELETE FROM multipart_uploads WHERE id = ?",
+                [(upload_id,) for upload_id in abandoned],
+            )
+        open_uploads = {row["id"] for row in rows} - set(abandoned)
+        return self.blobs.sweep(cutoff, open_uploads)
+
     def finish_multipart(self, upload_id: str) -> None:
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM multipart_uploads WHERE id = ?", (upload_id,))
 
 
-def create_api_key(data_dir: Path | str, org_id: str | None = None) -> str:
+def create_api_key(
+    data_dir: Path | str, org_id: str | None = None, *, name: str = ""
+) -> str:
     """Create an API key in ``data_dir``'s registry (see RegistryStore)."""
-    return RegistryStore(data_dir).create_api_key(org_id)
+    return RegistryStore(data_dir).create_api_key(org_id, name=name)
+
+
+def _make_existing_data_private(data_dir: Path) -> None:
+    """Fix, with a warning, what earlier releases left readable to everyone:
+    nobody meant to share a secret and the models, and fixing it at once
+    beats a warning that is easy to miss while the data stays exposed."""
+    changed, failed = make_private(data_dir)
+    if changed:
+        logger.warning(
+            "%d files and folders in %s were open to other users of this machine; "
+            "they are now private to you (it holds the URL-signing secret and "
+            "the stored models).",
+            len(changed),
+            data_dir,
+        )
+    if failed:
+        logger.warning(
+            "%d files and folders in %s are open to other users and could not be "
+            "made private (e.g. %s): run 'chmod -R go-rwx %s' as their owner.",
+            len(failed),
+            data_dir,
+            failed[0],
+            data_dir,
+        )
 
 
 def _transition_hint(current: str) -> str:

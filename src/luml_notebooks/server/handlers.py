@@ -53,8 +53,13 @@ class ModelsHandler(APIHandler):
 class BytesHandler(APIHandler):
     """GET ?path=&offset=&length=: raw bytes of a range; the file size in a header."""
 
+    def compute_etag(self) -> None:
+        # Tornado would hash each answer (up to 16 MiB) on the event loop
+        # for a cache that Cache-Control: no-store turns off anyway.
+        return None
+
     @web.authenticated
-    def get(self) -> None:
+    async def get(self) -> None:
         root, allow_hidden, _ = _root_and_rules(self)
         path = self.get_query_argument("path", "")
         try:
@@ -67,15 +72,18 @@ class BytesHandler(APIHandler):
         if not file.is_file():
             raise web.HTTPError(404, f"No file {path!r}")
         try:
-            data, size = read_range(file, offset, length)
+            # a large range from a slow disk must not stall the server
+            data, size = await IOLoop.current().run_in_executor(
+                None, read_range, file, offset, length
+            )
         except ValueError as error:
             raise web.HTTPError(400, str(error)) from None
         except OSError as error:
             raise web.HTTPError(500, f"Could not read {path!r}: {error}") from None
-        self.set_header("Content-Type", "application/octet-stream")
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Luml-File-Size", str(size))
-        self.finish(data)
+        # APIHandler.finish would otherwise label the bytes application/json
+        self.finish(data, set_content_type="application/octet-stream")
 
 
 def setup_handlers(web_app) -> None:
