@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from luml_notebooks.cli import make_parser
-from luml_notebooks.registry import RegistryStore
-from luml_notebooks.registry.background import BackgroundRegistry
-from luml_notebooks.serve import make_server, serve_in_thread, server_url
+from luml_notebooks.local_registry import RegistryStore
+from luml_notebooks.local_registry.background import BackgroundRegistry
 from luml_notebooks.site.addon import registry_url_problem
+from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
 from sitebuild import SITE_CONFIG, build_site
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rawhttp import raw_request
 
-from luml_notebooks.serve import make_server, serve_in_thread
+from luml_notebooks.site.serve import make_server, serve_in_thread
 
 KEY_FILE = b'{"url": "http://127.0.0.1:1", "apiKey": "dfs_secret"}'
 

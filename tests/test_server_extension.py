@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from labserver import LabServer
-from luml_notebooks.server.files import (
+from luml_notebooks.server_extension.files import (
     MAX_RANGE_BYTES,
     OutsideRoot,
     list_models,

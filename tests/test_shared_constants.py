@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from luml_notebooks.registry.context import MULTIPART_THRESHOLD
-from luml_notebooks.server.files import MODEL_EXTENSIONS
-from luml_notebooks.server.handlers import API_PATH
+from luml_notebooks.local_registry.context import MULTIPART_THRESHOLD
+from luml_notebooks.server_extension.files import MODEL_EXTENSIONS
+from luml_notebooks.server_extension.handlers import API_PATH
 from luml_notebooks.site import addon
 
 TS_SOURCES = Path(__file__).resolve().parents[1] / "labextension" / "src"

@@ -13,15 +13,16 @@ from pathlib import Path
 
 from . import __version__
 from .backup import add_backup_parser
-from .registry.cli import DEFAULT_PORT as REGISTRY_PORT
-from .registry.cli import add_registry_parser
-from .serve import make_server, server_url
+from .local_registry import missing_registry_extra
+from .local_registry.cli import DEFAULT_PORT as REGISTRY_PORT
+from .local_registry.cli import add_registry_parser
 from .site.addon import (
     CONFIG_FILE,
     LOCAL_REGISTRY_KEY_FILE,
     config_problem,
     registry_url_problem,
 )
+from .site.serve import make_server, server_url
 
 
 def build_site(lite_dir: Path, output_dir: Path, extra_args: Sequence[str] = ()) -> int:
@@ -98,6 +99,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"luml-notebooks: {problem}", file=sys.stderr)
             return 2
         return _build_and_serve(args, args.registry_url, None)
+    problem = missing_registry_extra()
+    if problem:
+        print(
+            f"luml-notebooks: {problem} (or pass --registry-url to push to "
+            "another Registry)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         local = start_local_registry(args.registry_port, args.registry_data_dir)
     except (OSError, RuntimeError) as error:
@@ -168,8 +177,8 @@ def start_local_registry(port: int, data_dir: str | None):
     Port 8765 by default; when it is taken, any free port (the site is built
     afterwards, with whatever URL it got).
     """
-    from .registry import RegistryStore, default_data_dir
-    from .registry.background import BackgroundRegistry
+    from .local_registry import RegistryStore, default_data_dir
+    from .local_registry.background import BackgroundRegistry
 
     folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
     store = RegistryStore(folder)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .blobs import BlobStore
+from .datadir import DATABASE_FILE
 from .db import Database
 from .errors import Conflict, NotFound, RegistryError, Unauthorized
 from .filenames import storage_location
@@ -46,7 +47,6 @@ from .schemas import (
 
 logger = logging.getLogger(__name__)
 
-DATABASE_FILE = "registry.sqlite3"
 API_KEY_PREFIX = "dfs_"
 #: characters of a key kept in the clear so people can tell keys apart
 #: (6 random characters of 43: nothing useful to a guesser)
@@ -64,12 +64,6 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 UPLOADABLE_STATUSES = frozenset({"pending_upload", "upload_failed"})
 #: a multipart upload with no part written for this long is abandoned
 ABANDONED_AFTER = 24 * 3600
-
-
-def default_data_dir() -> Path:
-    """Per-user data directory, following the XDG base directory spec."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "luml-notebooks" / "registry"
 
 
 def hash_api_key(key: str) -> str:

@@ -6,7 +6,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from luml_notebooks.registry import create_app
+from luml_notebooks.local_registry import create_app
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 import httpx
 
-from luml_notebooks.registry import create_app
+from luml_notebooks.local_registry import create_app
 
 S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 PART_SIZE = 256 * 1024

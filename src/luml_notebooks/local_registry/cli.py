@@ -1,16 +1,24 @@
 """``registry serve`` and the API key commands (create, list, revoke).
 
 The main CLI calls ``add_registry_parser(subparsers)``; each parsed command
-carries ``handler(args) -> int``. ``python -m luml_notebooks.registry`` runs the
+carries ``handler(args) -> int``. ``python -m luml_notebooks.local_registry`` runs the
 same commands on their own.
 """
 
+from __future__ import annotations
+
 import argparse
+import functools
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..loopback import is_loopback
-from .store import DATABASE_FILE, RegistryStore, create_api_key, default_data_dir
+from . import missing_registry_extra
+from .datadir import DATABASE_FILE, default_data_dir
+
+if TYPE_CHECKING:
+    from .store import RegistryStore
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -33,6 +41,7 @@ def serve(
     import uvicorn
 
     from .app import create_app
+    from .store import RegistryStore
 
     store = RegistryStore(data_dir)
     new_key = store.ensure_bootstrap()
@@ -58,6 +67,22 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
+def needs_registry_extra(handler):
+    """Runs ``handler`` only when the ``registry`` extra is installed; else
+    says in one line what to install."""
+
+    @functools.wraps(handler)
+    def checked(args: argparse.Namespace) -> int:
+        problem = missing_registry_extra()
+        if problem:
+            print(f"luml-notebooks: {problem}", file=sys.stderr)
+            return 2
+        return handler(args)
+
+    return checked
+
+
+@needs_registry_extra
 def _serve_command(args: argparse.Namespace) -> int:
     try:
         serve(
@@ -73,8 +98,10 @@ def _serve_command(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_registry_extra
 def _create_key_command(args: argparse.Namespace) -> int:
     from .errors import RegistryError
+    from .store import create_api_key
 
     try:
         key = create_api_key(
@@ -88,6 +115,8 @@ def _create_key_command(args: argparse.Namespace) -> int:
 
 
 def _existing_store(args: argparse.Namespace) -> RegistryStore | None:
+    from .store import RegistryStore
+
     data_dir = Path(args.data_dir or default_data_dir()).expanduser()
     if not (data_dir / DATABASE_FILE).is_file():
         print(
@@ -99,6 +128,7 @@ def _existing_store(args: argparse.Namespace) -> RegistryStore | None:
     return RegistryStore(data_dir)
 
 
+@needs_registry_extra
 def _list_keys_command(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     if store is None:
@@ -119,6 +149,7 @@ def _list_keys_command(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_registry_extra
 def _revoke_key_command(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     if store is None:
@@ -215,7 +246,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
 
 
 def add_registry_parser(
-    subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]",
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "registry",
@@ -227,7 +258,7 @@ def add_registry_parser(
 
 def main(argv: list[str] | None = None) -> int:
     parser = configure_parser(
-        argparse.ArgumentParser(prog="python -m luml_notebooks.registry")
+        argparse.ArgumentParser(prog="python -m luml_notebooks.local_registry")
     )
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -5,7 +5,7 @@ import json
 import pytest
 from rawhttp import raw_request
 
-from luml_notebooks.registry import create_app
+from luml_notebooks.local_registry import create_app
 
 VALIDATE = "/v1/auth/api-keys/validate"
 

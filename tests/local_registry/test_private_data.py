@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from luml_notebooks.registry import RegistryStore
+from luml_notebooks.local_registry import RegistryStore
 
 S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 

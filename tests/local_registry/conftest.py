@@ -26,7 +26,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with")
     from fastapi.testclient import TestClient
 
-from luml_notebooks.registry import RegistryStore, create_app
+from luml_notebooks.local_registry import RegistryStore, create_app
 
 LOCAL_URL = "http://127.0.0.1"
 

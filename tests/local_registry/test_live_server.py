@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from luml_notebooks.registry import create_app
-from luml_notebooks.registry.cli import add_registry_parser, is_loopback, serve
+from luml_notebooks.local_registry import create_app
+from luml_notebooks.local_registry.cli import add_registry_parser, is_loopback, serve
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -82,7 +82,7 @@ def _run_cli(*args: str, **kwargs) -> subprocess.Popen:
         "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "luml_notebooks.registry", *args],
+        [sys.executable, "-m", "luml_notebooks.local_registry", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from luml_notebooks.registry import RegistryStore
-from luml_notebooks.registry.background import BackgroundRegistry
-from luml_notebooks.registry.errors import Unauthorized
+from luml_notebooks.local_registry import RegistryStore
+from luml_notebooks.local_registry.background import BackgroundRegistry
+from luml_notebooks.local_registry.errors import Unauthorized
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

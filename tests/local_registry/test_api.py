@@ -7,8 +7,12 @@ import time
 
 import pytest
 
-from luml_notebooks.registry import RegistryStore, create_api_key, default_data_dir
-from luml_notebooks.registry.signing import UrlSigner
+from luml_notebooks.local_registry import (
+    RegistryStore,
+    create_api_key,
+    default_data_dir,
+)
+from luml_notebooks.local_registry.signing import UrlSigner
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from luml_notebooks.registry import create_app
+from luml_notebooks.local_registry import create_app
 
 THRESHOLD = 100_000  # the big file goes multipart, the small one does not
 PART_SIZE = 32_768

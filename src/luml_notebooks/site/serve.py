@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .loopback import TrustedHosts, is_loopback
+from ..loopback import TrustedHosts, is_loopback
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 import httpx
 
-from luml_notebooks.registry.background import BackgroundRegistry
+from luml_notebooks.local_registry.background import BackgroundRegistry
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -21,7 +21,7 @@ PART_SIZE = 64 * 1024
 
 SERVER = """
 import sys, time
-from luml_notebooks.registry.background import BackgroundRegistry
+from luml_notebooks.local_registry.background import BackgroundRegistry
 
 size = int(sys.argv[2])
 registry = BackgroundRegistry(
