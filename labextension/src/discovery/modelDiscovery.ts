@@ -274,7 +274,9 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   /** The versions of the known paths a scan is about to look at. */
-  private _versionsWhere(inScope: (path: string) => boolean) {
+  private _versionsWhere(
+    inScope: (path: string) => boolean
+  ): Map<string, number> {
     const versions = new Map<string, number>();
     for (const path of this._entries.keys()) {
       if (inScope(path)) {
@@ -285,7 +287,7 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   /** Drop the models a scan did not see, unless they changed meanwhile. */
-  private _forgetUnseen(before: Map<string, number>, seen: Set<string>) {
+  private _forgetUnseen(before: Map<string, number>, seen: Set<string>): void {
     for (const [path, version] of before) {
       // a change during the scan is newer than what the scan saw
       if (!seen.has(path) && this._version(path) === version) {
