@@ -2,40 +2,27 @@ import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { CrossTabChannel } from './crossTabChannel';
 import {
-  Base64ByteSource,
-  IByteSource,
-  LumlReadResult,
-  readLumlModel
-} from '../format';
-import { IDiscoveredModel, IModelDiscovery, IModelsChange } from './tokens';
-import { errorText } from '../common/errors';
+  HeaderReadOutcome,
+  IReadTask,
+  readListedModel,
+  readServerModel,
+  readStoredModel
+} from './headerReads';
 import { isModelPath } from '../format/modelFiles';
+import { IRemoteModelFiles, normalizePath } from './listing';
+import { ReadQueue } from './readQueue';
+import {
+  FolderWalker,
+  isInScope,
+  listedModelFiles,
+  readStoredPaths
+} from './scan';
+import { IDiscoveredModel, IModelDiscovery, IModelsChange } from './tokens';
 
-/** The note other tabs of the same instance receive about a change. */
-export interface IModelsNote {
-  type: 'luml-models-changed';
-  paths: string[];
-}
-
-/** A model file as a server lists it (no content). */
-export interface IListedModelFile {
-  path: string;
-  size: number;
-  last_modified: string;
-}
-
-/**
- * Model files on a Jupyter server's disk, where a kernel writes without the
- * contents manager seeing it: a cheap listing to poll, and random access to
- * a file's bytes so only headers and small members travel.
- */
-export interface IRemoteModelFiles {
-  /** Every model file, reading no file. */
-  list(): Promise<IListedModelFile[]>;
-  /** Random access to a file's bytes; rejects with `status` 404 if gone. */
-  open(path: string): Promise<IByteSource>;
-}
+export type { IListedModelFile, IRemoteModelFiles } from './listing';
+export type { IModelsNote } from './crossTabChannel';
 
 /** The part of `Contents.IManager` the discovery uses. */
 export type DiscoveryContents = Pick<Contents.IManager, 'get' | 'fileChanged'>;
@@ -70,42 +57,36 @@ export interface IModelDiscoveryOptions {
   remote?: IRemoteModelFiles;
 }
 
-interface IReadTask {
-  path: string;
-  version: number;
-  /** Tell other tabs once read (a change made in this tab). */
-  announce: boolean;
-  /** Triggered by a write: an empty or half-written file may still grow. */
-  mayBeInProgress: boolean;
-  /** The change time as listed, when known. */
-  lastModified?: string;
-}
-
-const NOTE_TYPE = 'luml-models-changed';
-const MAX_NOTE_PATHS = 1000;
-// a base64 prefix long enough to tell a half-written upload (raw bytes)
-const BASE64_PROBE_CHARS = 4096;
-const BASE64_PREFIX = /^[A-Za-z0-9+/\-_\s]*={0,2}\s*$/;
-
 /**
  * Finds the model files of the instance and reads their metadata from the
  * tar headers and small JSON members only. A full scan at start (folder
  * listings; only model files are read), then live updates from the contents
  * manager's change events and from notes posted by other tabs. It never
  * polls.
+ *
+ * It owns the list and each path's version (a newer change makes older
+ * reads moot); the scan, the read queue and the cross-tab channel are its
+ * parts.
  */
 export class ModelDiscovery implements IModelDiscovery {
   constructor(options: IModelDiscoveryOptions) {
     this._contents = options.contents;
     this._settleMs = options.settleMs ?? 100;
     this._emptySettleMs = options.emptySettleMs ?? 2000;
-    this._concurrency = Math.max(1, options.concurrency ?? 2);
     this._storagePaths = options.storagePaths ?? null;
     this._remote = options.remote ?? null;
+    this._walker = new FolderWalker(this._contents);
+    this._reads = new ReadQueue<IReadTask>({
+      concurrency: options.concurrency ?? 2,
+      read: task => this._read(task),
+      isStale: task => task.version !== this._version(task.path),
+      changed: () => this._touch()
+    });
     this._contents.fileChanged.connect(this._onFileChanged, this);
-    if (options.channelName && typeof BroadcastChannel !== 'undefined') {
-      this._channel = new BroadcastChannel(options.channelName);
-      this._channel.onmessage = event => this._onNote(event.data);
+    if (options.channelName) {
+      this._channel = CrossTabChannel.open(options.channelName, paths =>
+        this._onNote(paths)
+      );
     }
   }
 
@@ -131,10 +112,7 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   get pending(): readonly string[] {
-    const paths = new Set<string>(this._timers.keys());
-    this._queue.forEach(t => paths.add(t.path));
-    this._active.forEach(p => paths.add(p));
-    return [...paths];
+    return this._reads.paths;
   }
 
   get isDisposed(): boolean {
@@ -142,7 +120,7 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   get(path: string): IDiscoveredModel | undefined {
-    return this._entries.get(normalize(path));
+    return this._entries.get(normalizePath(path));
   }
 
   /**
@@ -168,13 +146,13 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   async refresh(path = ''): Promise<void> {
-    path = normalize(path);
+    path = normalizePath(path);
     if (this._remote) {
       await this._rescanRemote(path);
       return;
     }
     if (path === '') {
-      await this._rescanFolder('', await this._readStoragePaths());
+      await this._rescanFolder('', await readStoredPaths(this._storagePaths));
       return;
     }
     let item: Contents.IModel;
@@ -200,7 +178,7 @@ export class ModelDiscovery implements IModelDiscovery {
     } else if (this._entries.has(path)) {
       this._drop(path);
     }
-    await this._drain();
+    await this._reads.drain();
   }
 
   dispose(): void {
@@ -209,11 +187,9 @@ export class ModelDiscovery implements IModelDiscovery {
     }
     this._disposed = true;
     this._contents.fileChanged.disconnect(this._onFileChanged, this);
-    this._timers.forEach(t => clearTimeout(t));
-    this._timers.clear();
+    this._reads.clear();
     this._refreshTimers.forEach(t => clearTimeout(t));
     this._refreshTimers.clear();
-    this._queue.length = 0;
     if (this._emitTimer !== undefined) {
       clearTimeout(this._emitTimer);
     }
@@ -223,16 +199,6 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   // --- scanning --------------------------------------------------------
-
-  private async _readStoragePaths(): Promise<Set<string> | null> {
-    try {
-      const paths = await this._storagePaths?.();
-      return paths ? new Set(paths.map(normalize)) : null;
-    } catch (e) {
-      console.warn('Listing browser storage failed; listing folders', e);
-      return null;
-    }
-  }
 
   /**
    * Walk a folder; forget models under it that are gone. With the paths in
@@ -244,12 +210,7 @@ export class ModelDiscovery implements IModelDiscovery {
     stored: Set<string> | null = null
   ): Promise<void> {
     const prefix = dir === '' ? '' : `${dir}/`;
-    const before = new Map<string, number>();
-    for (const path of this._entries.keys()) {
-      if (path.startsWith(prefix)) {
-        before.set(path, this._version(path));
-      }
-    }
+    const before = this._versionsWhere(path => path.startsWith(prefix));
     const seen = new Set<string>();
     this._scans++;
     this._touch();
@@ -260,7 +221,7 @@ export class ModelDiscovery implements IModelDiscovery {
           if (this._firstScan && this._entries.has(path)) {
             continue; // read since start-up from its change event
           }
-          this._enqueue({
+          this._reads.enqueue({
             path,
             version: this._bump(path),
             announce: false,
@@ -268,18 +229,20 @@ export class ModelDiscovery implements IModelDiscovery {
           });
         }
       }
-      await this._walk(dir, seen, stored);
+      await this._walker.walk(dir, {
+        stored,
+        isCancelled: () => this._disposed,
+        onModelFile: (path, item) => {
+          seen.add(path);
+          this._consider(item, { announce: false, mayBeInProgress: false });
+        }
+      });
     } finally {
       this._scans--;
       this._touch();
     }
-    for (const [path, version] of before) {
-      // a change during the walk is newer than what the walk saw
-      if (!seen.has(path) && this._version(path) === version) {
-        this._drop(path);
-      }
-    }
-    await this._drain();
+    this._forgetUnseen(before, seen);
+    await this._reads.drain();
   }
 
   /**
@@ -288,14 +251,7 @@ export class ModelDiscovery implements IModelDiscovery {
    * read again, so a poll of an unchanged tree reads nothing.
    */
   private async _rescanRemote(path: string): Promise<void> {
-    const inScope = (p: string) =>
-      path === '' || p === path || p.startsWith(`${path}/`);
-    const before = new Map<string, number>();
-    for (const p of this._entries.keys()) {
-      if (inScope(p)) {
-        before.set(p, this._version(p));
-      }
-    }
+    const before = this._versionsWhere(p => isInScope(p, path));
     const seen = new Set<string>();
     this._scans++;
     this._touch();
@@ -304,72 +260,39 @@ export class ModelDiscovery implements IModelDiscovery {
       if (this._disposed) {
         return;
       }
-      for (const file of listed) {
-        const p = normalize(file.path);
-        if (!inScope(p) || !isModelPath(p)) {
-          continue;
-        }
-        seen.add(p);
-        this._consider(
-          {
-            path: p,
-            name: PathExt.basename(p),
-            type: 'file',
-            size: file.size,
-            last_modified: file.last_modified
-          } as Contents.IModel,
-          { announce: false, mayBeInProgress: false }
-        );
+      for (const item of listedModelFiles(listed, path)) {
+        seen.add(item.path);
+        this._consider(item, { announce: false, mayBeInProgress: false });
       }
     } finally {
       this._scans--;
       this._touch();
     }
-    for (const [p, version] of before) {
-      if (!seen.has(p) && this._version(p) === version) {
-        this._drop(p);
-      }
-    }
-    await this._drain();
+    this._forgetUnseen(before, seen);
+    await this._reads.drain();
   }
 
-  private async _walk(
-    dir: string,
-    seen: Set<string>,
-    stored: Set<string> | null = null
-  ): Promise<void> {
-    let listing: Contents.IModel;
-    await this._listSlot.acquire();
-    try {
-      listing = await this._contents.get(dir, { content: true });
-    } catch {
-      return; // the folder went away meanwhile
-    } finally {
-      this._listSlot.release();
-    }
-    if (this._disposed || listing.type !== 'directory') {
-      return;
-    }
-    const children: Contents.IModel[] = Array.isArray(listing.content)
-      ? listing.content
-      : [];
-    const folders: string[] = [];
-    for (const child of children) {
-      if (!child || typeof child.path !== 'string') {
-        continue;
-      }
-      const path = normalize(child.path);
-      if (stored?.has(path)) {
-        continue; // in browser storage: already known from its keys
-      }
-      if (child.type === 'directory') {
-        folders.push(path);
-      } else if (isModelPath(path)) {
-        seen.add(path);
-        this._consider(child, { announce: false, mayBeInProgress: false });
+  /** The versions of the known paths a scan is about to look at. */
+  private _versionsWhere(
+    inScope: (path: string) => boolean
+  ): Map<string, number> {
+    const versions = new Map<string, number>();
+    for (const path of this._entries.keys()) {
+      if (inScope(path)) {
+        versions.set(path, this._version(path));
       }
     }
-    await Promise.all(folders.map(f => this._walk(f, seen, stored)));
+    return versions;
+  }
+
+  /** Drop the models a scan did not see, unless they changed meanwhile. */
+  private _forgetUnseen(before: Map<string, number>, seen: Set<string>): void {
+    for (const [path, version] of before) {
+      // a change during the scan is newer than what the scan saw
+      if (!seen.has(path) && this._version(path) === version) {
+        this._drop(path);
+      }
+    }
   }
 
   /** Read a listed model file unless it is unchanged since last read. */
@@ -377,11 +300,11 @@ export class ModelDiscovery implements IModelDiscovery {
     item: Contents.IModel,
     opts: { announce: boolean; mayBeInProgress: boolean }
   ): void {
-    const path = normalize(item.path);
+    const path = normalizePath(item.path);
     const known = this._entries.get(path);
     if (
       known &&
-      !this._isPending(path) &&
+      !this._reads.has(path) &&
       known.size === item.size &&
       known.lastModified === item.last_modified
     ) {
@@ -395,8 +318,8 @@ export class ModelDiscovery implements IModelDiscovery {
       typeof item.content === 'string' &&
       item.content.length > 0
     ) {
-      this._track(
-        this._readContent(item, {
+      this._reads.track(
+        this._readListed(item, {
           path,
           version,
           announce: opts.announce,
@@ -405,7 +328,7 @@ export class ModelDiscovery implements IModelDiscovery {
       );
       return;
     }
-    this._enqueue({
+    this._reads.enqueue({
       path,
       version,
       ...opts,
@@ -415,190 +338,89 @@ export class ModelDiscovery implements IModelDiscovery {
 
   // --- reading ---------------------------------------------------------
 
-  private _enqueue(task: IReadTask): void {
-    this._queue.push(task);
-    this._touch();
-    this._pump();
-  }
-
-  private _pump(): void {
-    while (this._active.size < this._concurrency && this._queue.length > 0) {
-      const task = this._queue.shift()!;
-      if (task.version !== this._version(task.path)) {
-        continue;
-      }
-      this._active.add(task.path);
-      void this._read(task)
-        .catch(e => console.warn(`Reading ${task.path} failed`, e))
-        .finally(() => {
-          this._active.delete(task.path);
-          this._touch();
-          this._pump();
-        });
-    }
-    if (this._queue.length === 0 && this._active.size === 0) {
-      const waiting = this._drained;
-      this._drained = [];
-      waiting.forEach(resolve => resolve());
-    }
-  }
-
-  /** Resolves when no read is queued or running. */
-  private async _drain(): Promise<void> {
-    await Promise.all([...this._inline]);
-    if (this._queue.length === 0 && this._active.size === 0) {
-      return;
-    }
-    return new Promise(resolve => this._drained.push(resolve));
-  }
-
   private async _read(task: IReadTask): Promise<void> {
-    if (this._remote) {
-      return this._readRemote(task);
-    }
-    let model: Contents.IModel;
-    try {
-      model = await this._contents.get(task.path, {
-        type: 'file',
-        format: 'base64',
-        content: true
-      });
-    } catch (e) {
-      if (this._disposed || task.version !== this._version(task.path)) {
-        return;
-      }
-      if (isNotFound(e)) {
-        this._drop(task.path);
-      } else {
-        this._set({
-          path: task.path,
-          name: PathExt.basename(task.path),
-          size: this._entries.get(task.path)?.size ?? 0,
-          lastModified: this._entries.get(task.path)?.lastModified ?? '',
-          result: {
-            ok: false,
-            reason: `The file could not be loaded from storage: ${errorText(e)}. Try again, or reload the page.`
-          }
-        });
-      }
-      return;
-    }
-    await this._readContent(model, task);
+    const isStale = () => this._isStale(task);
+    const outcome = this._remote
+      ? await readServerModel(this._remote, task, isStale)
+      : await readStoredModel(this._contents, task, isStale);
+    this._apply(task, outcome);
   }
 
-  /** Read a file on the server from byte ranges: headers and small members. */
-  private async _readRemote(task: IReadTask): Promise<void> {
-    const stale = () =>
-      this._disposed || task.version !== this._version(task.path);
-    let source: IByteSource;
-    let result: LumlReadResult;
-    try {
-      source = await this._remote!.open(task.path);
-      if (stale()) {
+  private async _readListed(
+    model: Contents.IModel,
+    task: IReadTask
+  ): Promise<void> {
+    const outcome = await readListedModel(model, task, () =>
+      this._isStale(task)
+    );
+    this._apply(task, outcome);
+  }
+
+  /** Turn what a read found into changes of the list. */
+  private _apply(task: IReadTask, outcome: HeaderReadOutcome): void {
+    if (outcome.kind === 'stale' || this._isStale(task)) {
+      return;
+    }
+    const { path } = task;
+    switch (outcome.kind) {
+      case 'gone':
+        this._drop(path);
         return;
-      }
-      if (task.mayBeInProgress && source.size === 0) {
-        this._schedule(task.path, this._emptySettleMs, {
+      case 'folder':
+        // a folder named like a model file: look inside it instead
+        this._drop(path);
+        this._refreshSoon(path);
+        return;
+      case 'incomplete':
+        // look again once the writer has had time to finish
+        this._schedule(path, this._emptySettleMs, {
           announce: task.announce,
           mayBeInProgress: false
         });
         return;
-      }
-      result = await readLumlModel(source);
-    } catch (e) {
-      if (stale()) {
-        return;
-      }
-      if (isNotFound(e)) {
-        this._drop(task.path);
-        return;
-      }
-      // most often the file changed while read: look again once quiet
-      this._refreshSoon(task.path, this._emptySettleMs);
-      if (this._entries.has(task.path)) {
-        return; // keep what was read before meanwhile
-      }
-      this._set({
-        path: task.path,
-        name: PathExt.basename(task.path),
-        size: 0,
-        lastModified: task.lastModified ?? '',
-        result: {
-          ok: false,
-          reason: `The file could not be read from the server: ${errorText(e)}. Try again, or refresh the list.`
+      case 'unfetched': {
+        const known = this._entries.get(path);
+        if (outcome.from === 'server') {
+          // most often the file changed while read: look again once quiet
+          this._refreshSoon(path, this._emptySettleMs);
+          if (known) {
+            return; // keep what was read before meanwhile
+          }
         }
-      });
-      return;
-    }
-    if (stale()) {
-      return;
-    }
-    this._set({
-      path: task.path,
-      name: PathExt.basename(task.path),
-      size: source.size,
-      lastModified: task.lastModified ?? '',
-      result
-    });
-    if (!result.ok) {
-      // a file still being written reads as truncated: list it again soon
-      // (an unchanged listing reads nothing, so this ends by itself)
-      this._refreshSoon(task.path, this._emptySettleMs);
-    }
-    if (task.announce) {
-      this._announce([task.path]);
+        this._set({
+          path,
+          name: PathExt.basename(path),
+          size: outcome.from === 'server' ? 0 : (known?.size ?? 0),
+          lastModified:
+            outcome.from === 'server'
+              ? (task.lastModified ?? '')
+              : (known?.lastModified ?? ''),
+          result: { ok: false, reason: outcome.reason }
+        });
+        return;
+      }
+      case 'read':
+        this._set({
+          path,
+          name: PathExt.basename(path),
+          size: outcome.size,
+          lastModified: outcome.lastModified,
+          result: outcome.result
+        });
+        if (outcome.from === 'server' && !outcome.result.ok) {
+          // a file still being written reads as truncated: list it again
+          // soon (an unchanged listing reads nothing, so this ends by itself)
+          this._refreshSoon(path, this._emptySettleMs);
+        }
+        if (task.announce) {
+          this._announce([path]);
+        }
+        return;
     }
   }
 
-  private async _readContent(
-    model: Contents.IModel,
-    task: IReadTask
-  ): Promise<void> {
-    if (this._disposed || task.version !== this._version(task.path)) {
-      return;
-    }
-    if (model.type === 'directory') {
-      // a folder named like a model file: look inside it instead
-      this._drop(task.path);
-      this._refreshSoon(task.path);
-      return;
-    }
-    const content: unknown = model.content;
-    if (task.mayBeInProgress && !looksComplete(content)) {
-      // still being written (empty, or raw bytes of a chunked upload):
-      // look again once the writer has had time to finish
-      this._schedule(task.path, this._emptySettleMs, {
-        announce: task.announce,
-        mayBeInProgress: false
-      });
-      return;
-    }
-    let result: LumlReadResult;
-    let size = typeof model.size === 'number' ? model.size : 0;
-    if (typeof content !== 'string') {
-      result = {
-        ok: false,
-        reason:
-          'The file could not be loaded as binary data, so it was not read as a model.'
-      };
-    } else {
-      const source = new Base64ByteSource(content);
-      size = source.size;
-      result = await readLumlModel(source);
-    }
-    if (this._disposed || task.version !== this._version(task.path)) {
-      return;
-    }
-    this._set({
-      path: task.path,
-      name: PathExt.basename(task.path),
-      size,
-      lastModified: model.last_modified ?? '',
-      result
-    });
-    if (task.announce) {
-      this._announce([task.path]);
-    }
+  private _isStale(task: IReadTask): boolean {
+    return this._disposed || task.version !== this._version(task.path);
   }
 
   // --- live updates ----------------------------------------------------
@@ -614,7 +436,7 @@ export class ModelDiscovery implements IModelDiscovery {
         if (!model || typeof model.path !== 'string') {
           return;
         }
-        const path = normalize(model.path);
+        const path = normalizePath(model.path);
         if (model.type === 'directory') {
           // a new or copied folder may already hold models
           this._refreshSoon(path);
@@ -635,8 +457,8 @@ export class ModelDiscovery implements IModelDiscovery {
         if (typeof oldPath !== 'string' || typeof model?.path !== 'string') {
           return;
         }
-        this._move(normalize(oldPath), normalize(model.path), model);
-        this._announce([normalize(oldPath), normalize(model.path)]);
+        this._move(normalizePath(oldPath), normalizePath(model.path), model);
+        this._announce([normalizePath(oldPath), normalizePath(model.path)]);
         return;
       }
       case 'delete': {
@@ -644,7 +466,7 @@ export class ModelDiscovery implements IModelDiscovery {
         if (typeof oldPath !== 'string') {
           return;
         }
-        const path = normalize(oldPath);
+        const path = normalizePath(oldPath);
         this._removeTree(path);
         this._announce([path]);
         // a deleted copy of a shipped file leaves the shipped one in place
@@ -671,9 +493,9 @@ export class ModelDiscovery implements IModelDiscovery {
           continue;
         }
         const target = newPath + path.slice(oldPath.length);
-        interrupted = this._isPending(path) || interrupted;
+        interrupted = this._reads.has(path) || interrupted;
         const entry = this._entries.get(path);
-        this._cancel(path);
+        this._reads.cancel(path);
         this._bump(path);
         if (entry) {
           this._entries.delete(path);
@@ -688,8 +510,8 @@ export class ModelDiscovery implements IModelDiscovery {
       return;
     }
     const entry = this._entries.get(oldPath);
-    const wasPending = this._isPending(oldPath);
-    this._cancel(oldPath);
+    const wasPending = this._reads.has(oldPath);
+    this._reads.cancel(oldPath);
     this._bump(oldPath);
     if (entry) {
       this._entries.delete(oldPath);
@@ -729,9 +551,8 @@ export class ModelDiscovery implements IModelDiscovery {
     opts: { announce: boolean; mayBeInProgress: boolean },
     saved?: Partial<Contents.IModel>
   ): void {
-    this._cancel(path);
-    const handle = setTimeout(() => {
-      this._timers.delete(path);
+    // `saved` lives in the timer's closure: gone once it fires or is cleared
+    this._reads.settle(path, delay, () => {
       const task = {
         path,
         version: this._bump(path),
@@ -743,13 +564,11 @@ export class ModelDiscovery implements IModelDiscovery {
         saved.format === 'base64' &&
         typeof saved.content === 'string'
       ) {
-        this._track(this._readContent(saved as Contents.IModel, task));
+        this._reads.track(this._readListed(saved as Contents.IModel, task));
       } else {
-        this._enqueue(task);
+        this._reads.enqueue(task);
       }
-    }, delay);
-    // `saved` lives in the timer's closure: gone once it fires or is cleared
-    this._timers.set(path, handle);
+    });
     // a newer write makes any read in flight stale
     this._bump(path);
     this._touch();
@@ -770,23 +589,15 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   private _announce(paths: string[]): void {
-    if (!this._channel) {
-      return;
-    }
-    const note: IModelsNote = { type: NOTE_TYPE, paths };
-    try {
-      this._channel.postMessage(note);
-    } catch {
-      // a closed channel only costs other tabs a live update
-    }
+    this._channel?.announce(paths);
   }
 
-  private _onNote(data: unknown): void {
-    if (this._disposed || !isNote(data)) {
+  private _onNote(paths: string[]): void {
+    if (this._disposed) {
       return;
     }
-    for (const path of data.paths.slice(0, MAX_NOTE_PATHS)) {
-      this._refreshSoon(normalize(path));
+    for (const path of paths) {
+      this._refreshSoon(normalizePath(path));
     }
   }
 
@@ -803,7 +614,7 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   private _drop(path: string): void {
-    this._cancel(path);
+    this._reads.cancel(path);
     this._bump(path);
     if (this._entries.delete(path)) {
       this._changedPaths.add(path);
@@ -823,31 +634,6 @@ export class ModelDiscovery implements IModelDiscovery {
   private _removeTree(path: string): void {
     this._drop(path);
     this._removeUnder(path);
-  }
-
-  private _cancel(path: string): void {
-    const timer = this._timers.get(path);
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      this._timers.delete(path);
-      this._touch();
-    }
-  }
-
-  /** Count a read that runs outside the queue, so `_drain` waits for it. */
-  private _track(read: Promise<void>): void {
-    this._inline.add(read);
-    void read
-      .catch(e => console.warn('Reading a model file failed', e))
-      .finally(() => this._inline.delete(read));
-  }
-
-  private _isPending(path: string): boolean {
-    return (
-      this._timers.has(path) ||
-      this._active.has(path) ||
-      this._queue.some(t => t.path === path)
-    );
   }
 
   private _version(path: string): number {
@@ -894,24 +680,19 @@ export class ModelDiscovery implements IModelDiscovery {
   private readonly _contents: DiscoveryContents;
   private readonly _settleMs: number;
   private readonly _emptySettleMs: number;
-  private readonly _concurrency: number;
   private readonly _storagePaths:
     (() => Promise<readonly string[] | null>) | null;
   private readonly _remote: IRemoteModelFiles | null;
-  private readonly _channel: BroadcastChannel | null = null;
+  private readonly _walker: FolderWalker;
+  private readonly _reads: ReadQueue<IReadTask>;
+  private readonly _channel: CrossTabChannel | null = null;
   private readonly _changed = new Signal<IModelDiscovery, IModelsChange>(this);
   private readonly _entries = new Map<string, IDiscoveredModel>();
   private readonly _versions = new Map<string, number>();
-  private readonly _timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly _refreshTimers = new Map<
     string,
     ReturnType<typeof setTimeout>
   >();
-  private readonly _queue: IReadTask[] = [];
-  private readonly _active = new Set<string>();
-  private readonly _listSlot = new Slots(2);
-  private readonly _inline = new Set<Promise<void>>();
-  private _drained: (() => void)[] = [];
   private _sorted: IDiscoveredModel[] | null = null;
   private _changedPaths = new Set<string>();
   private _renamed: { oldPath: string; newPath: string }[] = [];
@@ -925,58 +706,6 @@ export class ModelDiscovery implements IModelDiscovery {
   private readonly _ready = new Promise<void>(resolve => {
     this._resolveReady = resolve;
   });
-}
-
-/** At most `n` folder listings at a time: each may iterate all storage. */
-class Slots {
-  constructor(private _free: number) {}
-
-  acquire(): Promise<void> {
-    if (this._free > 0) {
-      this._free--;
-      return Promise.resolve();
-    }
-    return new Promise(resolve => this._waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this._waiting.shift();
-    if (next) {
-      next();
-    } else {
-      this._free++;
-    }
-  }
-
-  private _waiting: (() => void)[] = [];
-}
-
-function looksComplete(content: unknown): boolean {
-  if (typeof content !== 'string' || content.length === 0) {
-    return false;
-  }
-  return BASE64_PREFIX.test(content.slice(0, BASE64_PROBE_CHARS));
-}
-
-function isNote(data: unknown): data is IModelsNote {
-  if (typeof data !== 'object' || data === null) {
-    return false;
-  }
-  const note = data as Partial<IModelsNote>;
-  return (
-    note.type === NOTE_TYPE &&
-    Array.isArray(note.paths) &&
-    note.paths.every(p => typeof p === 'string')
-  );
-}
-
-function isNotFound(e: unknown): boolean {
-  const status = (e as { response?: { status?: number } })?.response?.status;
-  return status === 404 || /could not find|not found/i.test(errorText(e));
-}
-
-function normalize(path: string): string {
-  return path.replace(/^\/+/, '').replace(/\/+$/, '');
 }
 
 function measure(name: string, start: number, detail: unknown): void {

@@ -2,7 +2,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { IByteSource, RangeByteSource } from '../format';
-import type { IListedModelFile, IRemoteModelFiles } from './modelDiscovery';
+import type { IListedModelFile, IRemoteModelFiles } from './listing';
 
 /** Where the package's server extension answers, under the base URL. */
 export const SERVER_API = 'luml-notebooks/api';
