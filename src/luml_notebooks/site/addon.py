@@ -18,10 +18,10 @@ import doit.tools
 from jupyterlite_core.addons.base import BaseAddon
 from jupyterlite_core.addons.contents import ContentsAddon
 from jupyterlite_core.constants import JUPYTERLITE_JSON
-from traitlets import Bool, Unicode
+from traitlets import Bool, List, Unicode
 
 from .. import __version__
-from . import pages, pins, runtime
+from . import extra_packages, pages, pins, runtime
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 SITE_PLUGIN = "luml-notebooks:site"
@@ -47,6 +47,16 @@ class LumlNotebooksAddon(BaseAddon):
             "inside the site (works offline, the default); 'cdn' loads it from "
             "Pyodide's CDN (smaller site, needs internet; the LUML libraries are "
             "then installed with %pip)."
+        ),
+    ).tag(config=True)
+
+    extra_packages: list = List(
+        Unicode(),
+        help=(
+            "Packages added to the site's runtime, so the kernel imports them "
+            "offline: requirements (like 'tabulate==0.9.0', downloaded with pip "
+            "with their dependencies) and wheel files (paths relative to the lite "
+            "dir). Needs the vendored runtime."
         ),
     ).tag(config=True)
 
@@ -131,17 +141,28 @@ class LumlNotebooksAddon(BaseAddon):
             actions=[self.fetch_runtime],
             uptodate=[lambda: runtime.is_complete(folder)],
         )
+        if self.extra_packages:
+            yield self.task(
+                name="extra-packages:fetch",
+                doc="download the operator's extra packages into the cache",
+                actions=[self.fetch_extras],
+                uptodate=[self.extras_are_fetched],
+            )
 
     def build(self, manager):
         if not self.vendored:
             return
         folder = runtime.runtime_dir(self.runtime_cache)
         files = sorted(p for p in folder.glob("*") if p.is_file())
+        extras = self.extras_folder()
+        if extras is not None:
+            files += sorted(p for p in extras.glob("*") if p.is_file())
         yield self.task(
             name="runtime:copy",
-            doc="copy the vendored runtime into the site",
+            doc="copy the vendored runtime and the extra packages into the site",
             file_dep=files,
             targets=[self.output_runtime / p.name for p in files],
+            uptodate=[doit.tools.config_changed({"extras": self.extra_packages})],
             actions=[(self.copy_runtime, [folder])],
         )
 
@@ -182,6 +203,8 @@ class LumlNotebooksAddon(BaseAddon):
             )
         if problem is None:
             problem = registry_url_problem(self.registry_url)
+        if problem is None and self.extra_packages:
+            problem = self.extra_packages_problem()
         if problem:
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {problem}")
         return True
@@ -202,7 +225,30 @@ class LumlNotebooksAddon(BaseAddon):
                 "build again to fetch it anew."
             )
         self.copy_one(folder, self.output_runtime)
+        if self.extra_packages:
+            extras = self.extras_folder()
+            if extras is None or not extra_packages.is_complete(extras):
+                return doit.exceptions.TaskFailed(
+                    "[luml-notebooks] the extra packages were not fetched: build again."
+                )
+            extra_packages.add_to_runtime(extras, self.output_runtime)
         return True
+
+    def fetch_extras(self):
+        try:
+            extra_packages.ensure_extras(
+                self.runtime_cache,
+                self.extras_request(),
+                runtime.runtime_dir(self.runtime_cache),
+                log=self.log.info,
+            )
+        except extra_packages.ExtraPackagesError as error:
+            return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
+        return True
+
+    def extras_are_fetched(self) -> bool:
+        folder = self.extras_folder()
+        return folder is not None and extra_packages.is_complete(folder)
 
     def install_pages(self):
         try:
@@ -219,6 +265,35 @@ class LumlNotebooksAddon(BaseAddon):
                 f"{', '.join(missing)}: build again with a clean output folder."
             )
         return True
+
+    # the extra packages
+    def extras_request(self) -> extra_packages.Request:
+        return extra_packages.parse(self.extra_packages, self.manager.lite_dir)
+
+    def extras_folder(self) -> Path | None:
+        """The cache folder of the extra packages; None if there are none or the
+        request is not valid (the config check says why)."""
+        if not self.extra_packages:
+            return None
+        try:
+            request = self.extras_request()
+        except extra_packages.ExtraPackagesError:
+            return None
+        return extra_packages.extras_dir(
+            self.runtime_cache, request, runtime.runtime_dir(self.runtime_cache)
+        )
+
+    def extra_packages_problem(self) -> str | None:
+        if not self.vendored:
+            return (
+                "LumlNotebooksAddon.extra_packages needs the vendored runtime: "
+                f"pyodide_source is {self.pyodide_source!r}"
+            )
+        try:
+            self.extras_request()
+        except extra_packages.ExtraPackagesError as error:
+            return str(error)
+        return None
 
     def site_settings(self) -> dict:
         """What the browser is told, keyed by plugin id, plus the app name."""

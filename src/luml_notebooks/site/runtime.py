@@ -159,28 +159,7 @@ def fetch_pyodide_npm(dest: Path) -> Path:
 def fetch_wheels(dest: Path) -> dict[str, Path]:
     """``pip download`` every pinned wheel for Pyodide's Python and platform."""
     dest.mkdir(parents=True)
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--only-binary=:all:",
-        "--python-version",
-        pins.PYODIDE_PYTHON_VERSION,
-        "--implementation",
-        "cp",
-        "--abi",
-        pins.PYODIDE_ABI,
-        "--platform",
-        pins.PYODIDE_PLATFORM,
-        "--disable-pip-version-check",
-        "--quiet",
-        "--dest",
-        str(dest),
-        *pins.all_wheel_pins(),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = pip_download(dest, "--no-deps", "--quiet", *pins.all_wheel_pins())
     wheels = {
         str(canonicalize_name(parse_wheel_filename(p.name)[0])): p
         for p in dest.glob("*.whl")
@@ -198,6 +177,31 @@ def fetch_wheels(dest: Path) -> dict[str, Path]:
             "Check the connection to the Python package index."
         )
     return wheels
+
+
+def pip_download(dest: Path, *args: str) -> subprocess.CompletedProcess:
+    """``pip download`` wheels that run in the kernel: Pyodide's Python and platform
+    (pure-Python wheels qualify too)."""
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--only-binary=:all:",
+        "--python-version",
+        pins.PYODIDE_PYTHON_VERSION,
+        "--implementation",
+        "cp",
+        "--abi",
+        pins.PYODIDE_ABI,
+        "--platform",
+        pins.PYODIDE_PLATFORM,
+        "--disable-pip-version-check",
+        "--dest",
+        str(dest),
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True)
 
 
 def assemble(npm_dir: Path, wheels: dict[str, Path], out: Path) -> None:
