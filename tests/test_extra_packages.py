@@ -10,19 +10,9 @@ import pytest
 
 from luml_notebooks.site import extra_packages, pins, runtime
 from sitebuild import SITE_CONFIG, build_site
-from wheelfiles import make_wheel
+from wheelfiles import make_wheel, runtime_cache
 
 LOCAL_WHEEL = "./wheels/lumlextra-1.0-py3-none-any.whl"
-
-
-def runtime_cache(tmp_path: Path) -> Path:
-    """A cache holding the warm runtime, so only the extra packages are fetched."""
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    shared = runtime.runtime_dir(runtime.default_cache_dir())
-    assert runtime.is_complete(shared), "build a site once to fetch the runtime"
-    runtime.runtime_dir(cache).symlink_to(shared, target_is_directory=True)
-    return cache
 
 
 def build_with_extras(tmp_path: Path, extras: list[str]):

@@ -22,6 +22,7 @@ from traitlets import Bool, List, Unicode
 
 from .. import __version__
 from . import extra_packages, pages, pins, runtime
+from .distribution import ACCEPTED, Distribution, DistributionError
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 SITE_PLUGIN = "luml-notebooks:site"
@@ -46,7 +47,9 @@ class LumlNotebooksAddon(BaseAddon):
             "Where the browser loads the Python runtime from: 'vendored' ships it "
             "inside the site (works offline, the default); 'cdn' loads it from "
             "Pyodide's CDN (smaller site, needs internet; the LUML libraries are "
-            "then installed with %pip)."
+            "then installed with %pip); or the path of a full Pyodide distribution "
+            "(its .tar.bz2 archive or folder, the release the kernel expects), "
+            "which is vendored with all its packages."
         ),
     ).tag(config=True)
 
@@ -99,7 +102,23 @@ class LumlNotebooksAddon(BaseAddon):
 
     @property
     def vendored(self) -> bool:
-        return self.pyodide_source == "vendored"
+        """Whether the site ships its runtime (from npm or a distribution)."""
+        return self.pyodide_source != "cdn"
+
+    @property
+    def distribution(self) -> Distribution | None:
+        """The operator's Pyodide distribution, if ``pyodide_source`` names one
+        (an invalid one is reported by the config check)."""
+        if self.pyodide_source in PYODIDE_SOURCES:
+            return None
+        try:
+            return Distribution.from_setting(self.pyodide_source, self.manager.lite_dir)
+        except DistributionError:
+            return None
+
+    @property
+    def runtime_folder(self) -> Path:
+        return runtime.runtime_dir(self.runtime_cache, self.distribution)
 
     @property
     def runtime_cache(self) -> Path:
@@ -110,7 +129,7 @@ class LumlNotebooksAddon(BaseAddon):
         return self.manager.output_dir / "static" / "pyodide"
 
     def status(self, manager):
-        folder = runtime.runtime_dir(self.runtime_cache)
+        folder = self.runtime_folder
         yield self.task(
             name="runtime",
             actions=[
@@ -134,7 +153,7 @@ class LumlNotebooksAddon(BaseAddon):
         )
         if not self.vendored:
             return
-        folder = runtime.runtime_dir(self.runtime_cache)
+        folder = self.runtime_folder
         yield self.task(
             name="runtime:fetch",
             doc="fetch Pyodide and the kernel's wheels into the cache",
@@ -152,7 +171,7 @@ class LumlNotebooksAddon(BaseAddon):
     def build(self, manager):
         if not self.vendored:
             return
-        folder = runtime.runtime_dir(self.runtime_cache)
+        folder = self.runtime_folder
         files = sorted(p for p in folder.glob("*") if p.is_file())
         extras = self.extras_folder()
         if extras is not None:
@@ -197,10 +216,7 @@ class LumlNotebooksAddon(BaseAddon):
     def check_config(self):
         problem = config_problem(self.manager.lite_dir / CONFIG_FILE)
         if problem is None and self.pyodide_source not in PYODIDE_SOURCES:
-            problem = (
-                f"LumlNotebooksAddon.pyodide_source is {self.pyodide_source!r}; "
-                f"use one of: {', '.join(PYODIDE_SOURCES)}"
-            )
+            problem = self.pyodide_source_problem()
         if problem is None:
             problem = registry_url_problem(self.registry_url)
         if problem is None and self.extra_packages:
@@ -209,9 +225,24 @@ class LumlNotebooksAddon(BaseAddon):
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {problem}")
         return True
 
+    def pyodide_source_problem(self) -> str | None:
+        value = self.pyodide_source
+        if "://" in value or not (self.manager.lite_dir / value).exists():
+            return (
+                f"LumlNotebooksAddon.pyodide_source is {value!r}; use one of: "
+                f"{', '.join(PYODIDE_SOURCES)}, or the path of {ACCEPTED}"
+            )
+        try:
+            Distribution.from_setting(value, self.manager.lite_dir)
+        except DistributionError as error:
+            return str(error)
+        return None
+
     def fetch_runtime(self):
         try:
-            runtime.ensure_runtime(self.runtime_cache, log=self.log.info)
+            runtime.ensure_runtime(
+                self.runtime_cache, distribution=self.distribution, log=self.log.info
+            )
         except runtime.RuntimeFetchError as error:
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
         return True
@@ -239,7 +270,7 @@ class LumlNotebooksAddon(BaseAddon):
             extra_packages.ensure_extras(
                 self.runtime_cache,
                 self.extras_request(),
-                runtime.runtime_dir(self.runtime_cache),
+                self.runtime_folder,
                 log=self.log.info,
             )
         except extra_packages.ExtraPackagesError as error:
@@ -280,7 +311,7 @@ class LumlNotebooksAddon(BaseAddon):
         except extra_packages.ExtraPackagesError:
             return None
         return extra_packages.extras_dir(
-            self.runtime_cache, request, runtime.runtime_dir(self.runtime_cache)
+            self.runtime_cache, request, self.runtime_folder
         )
 
     def extra_packages_problem(self) -> str | None:
@@ -311,7 +342,7 @@ class LumlNotebooksAddon(BaseAddon):
             PYODIDE_KERNEL_PLUGIN: kernel,
             SITE_PLUGIN: {
                 "siteVersion": __version__,
-                "pyodideSource": self.pyodide_source,
+                "pyodideSource": "vendored" if self.vendored else "cdn",
             },
             REGISTRY_PLUGIN: self.registry_settings(),
             # the browser tells an edited default from a newer shipped one by these
