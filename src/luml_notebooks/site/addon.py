@@ -21,7 +21,7 @@ from jupyterlite_core.constants import JUPYTERLITE_JSON
 from traitlets import Bool, List, Unicode
 
 from .. import __version__
-from . import extra_packages, pages, pins, runtime
+from . import extra_packages, isolation, pages, pins, runtime
 from .distribution import ACCEPTED, Distribution, DistributionError
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
@@ -60,6 +60,16 @@ class LumlNotebooksAddon(BaseAddon):
             "offline: requirements (like 'tabulate==0.9.0', downloaded with pip "
             "with their dependencies) and wheel files (paths relative to the lite "
             "dir). Needs the vendored runtime."
+        ),
+    ).tag(config=True)
+
+    self_isolation: str = Unicode(
+        isolation.OFF,
+        help=(
+            "For hosts that cannot send the COOP/COEP headers: the site's service "
+            "worker adds them, so the page is cross-origin isolated anyway. "
+            "'credentialless' (recommended: images from other sites still show), "
+            "'require-corp', or 'off'."
         ),
     ).tag(config=True)
 
@@ -202,6 +212,15 @@ class LumlNotebooksAddon(BaseAddon):
             uptodate=[False],
             actions=[self.install_pages],
         )
+        if self.self_isolation != isolation.OFF:
+            yield self.task(
+                name="isolation",
+                doc="make the service worker isolate the site",
+                file_dep=[config_path],
+                # cheap, idempotent, and the service worker may have been copied anew
+                uptodate=[False],
+                actions=[self.install_isolation],
+            )
 
     def check(self, manager):
         if not self.vendored:
@@ -219,6 +238,8 @@ class LumlNotebooksAddon(BaseAddon):
             problem = self.pyodide_source_problem()
         if problem is None:
             problem = registry_url_problem(self.registry_url)
+        if problem is None:
+            problem = isolation.policy_problem(self.self_isolation)
         if problem is None and self.extra_packages:
             problem = self.extra_packages_problem()
         if problem:
@@ -285,6 +306,13 @@ class LumlNotebooksAddon(BaseAddon):
         try:
             pages.install_pages(self.manager.output_dir)
         except pages.PagesError as error:
+            return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
+        return True
+
+    def install_isolation(self):
+        try:
+            isolation.install(self.manager.output_dir, self.self_isolation)
+        except isolation.IsolationError as error:
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
         return True
 
