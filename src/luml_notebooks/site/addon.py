@@ -18,10 +18,11 @@ import doit.tools
 from jupyterlite_core.addons.base import BaseAddon
 from jupyterlite_core.addons.contents import ContentsAddon
 from jupyterlite_core.constants import JUPYTERLITE_JSON
-from traitlets import Bool, Unicode
+from traitlets import Bool, List, Unicode
 
 from .. import __version__
-from . import pages, pins, runtime
+from . import extra_packages, isolation, pages, pins, runtime
+from .distribution import ACCEPTED, Distribution, DistributionError
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 SITE_PLUGIN = "luml-notebooks:site"
@@ -46,7 +47,29 @@ class LumlNotebooksAddon(BaseAddon):
             "Where the browser loads the Python runtime from: 'vendored' ships it "
             "inside the site (works offline, the default); 'cdn' loads it from "
             "Pyodide's CDN (smaller site, needs internet; the LUML libraries are "
-            "then installed with %pip)."
+            "then installed with %pip); or the path of a full Pyodide distribution "
+            "(its .tar.bz2 archive or folder, the release the kernel expects), "
+            "which is vendored with all its packages."
+        ),
+    ).tag(config=True)
+
+    extra_packages: list = List(
+        Unicode(),
+        help=(
+            "Packages added to the site's runtime, so the kernel imports them "
+            "offline: requirements (like 'tabulate==0.9.0', downloaded with pip "
+            "with their dependencies) and wheel files (paths relative to the lite "
+            "dir). Needs the vendored runtime."
+        ),
+    ).tag(config=True)
+
+    self_isolation: str = Unicode(
+        isolation.OFF,
+        help=(
+            "For hosts that cannot send the COOP/COEP headers: the site's service "
+            "worker adds them, so the page is cross-origin isolated anyway. "
+            "'credentialless' (recommended: images from other sites still show), "
+            "'require-corp', or 'off'."
         ),
     ).tag(config=True)
 
@@ -89,7 +112,23 @@ class LumlNotebooksAddon(BaseAddon):
 
     @property
     def vendored(self) -> bool:
-        return self.pyodide_source == "vendored"
+        """Whether the site ships its runtime (from npm or a distribution)."""
+        return self.pyodide_source != "cdn"
+
+    @property
+    def distribution(self) -> Distribution | None:
+        """The operator's Pyodide distribution, if ``pyodide_source`` names one
+        (an invalid one is reported by the config check)."""
+        if self.pyodide_source in PYODIDE_SOURCES:
+            return None
+        try:
+            return Distribution.from_setting(self.pyodide_source, self.manager.lite_dir)
+        except DistributionError:
+            return None
+
+    @property
+    def runtime_folder(self) -> Path:
+        return runtime.runtime_dir(self.runtime_cache, self.distribution)
 
     @property
     def runtime_cache(self) -> Path:
@@ -100,7 +139,7 @@ class LumlNotebooksAddon(BaseAddon):
         return self.manager.output_dir / "static" / "pyodide"
 
     def status(self, manager):
-        folder = runtime.runtime_dir(self.runtime_cache)
+        folder = self.runtime_folder
         yield self.task(
             name="runtime",
             actions=[
@@ -124,24 +163,35 @@ class LumlNotebooksAddon(BaseAddon):
         )
         if not self.vendored:
             return
-        folder = runtime.runtime_dir(self.runtime_cache)
+        folder = self.runtime_folder
         yield self.task(
             name="runtime:fetch",
             doc="fetch Pyodide and the kernel's wheels into the cache",
             actions=[self.fetch_runtime],
             uptodate=[lambda: runtime.is_complete(folder)],
         )
+        if self.extra_packages:
+            yield self.task(
+                name="extra-packages:fetch",
+                doc="download the operator's extra packages into the cache",
+                actions=[self.fetch_extras],
+                uptodate=[self.extras_are_fetched],
+            )
 
     def build(self, manager):
         if not self.vendored:
             return
-        folder = runtime.runtime_dir(self.runtime_cache)
+        folder = self.runtime_folder
         files = sorted(p for p in folder.glob("*") if p.is_file())
+        extras = self.extras_folder()
+        if extras is not None:
+            files += sorted(p for p in extras.glob("*") if p.is_file())
         yield self.task(
             name="runtime:copy",
-            doc="copy the vendored runtime into the site",
+            doc="copy the vendored runtime and the extra packages into the site",
             file_dep=files,
             targets=[self.output_runtime / p.name for p in files],
+            uptodate=[doit.tools.config_changed({"extras": self.extra_packages})],
             actions=[(self.copy_runtime, [folder])],
         )
 
@@ -162,6 +212,15 @@ class LumlNotebooksAddon(BaseAddon):
             uptodate=[False],
             actions=[self.install_pages],
         )
+        if self.self_isolation != isolation.OFF:
+            yield self.task(
+                name="isolation",
+                doc="make the service worker isolate the site",
+                file_dep=[config_path],
+                # cheap, idempotent, and the service worker may have been copied anew
+                uptodate=[False],
+                actions=[self.install_isolation],
+            )
 
     def check(self, manager):
         if not self.vendored:
@@ -176,21 +235,37 @@ class LumlNotebooksAddon(BaseAddon):
     def check_config(self):
         problem = config_problem(self.manager.lite_dir / CONFIG_FILE)
         if problem is None and self.pyodide_source not in PYODIDE_SOURCES:
-            problem = (
-                f"LumlNotebooksAddon.pyodide_source is {self.pyodide_source!r}; "
-                f"use one of: {', '.join(PYODIDE_SOURCES)}"
-            )
+            problem = self.pyodide_source_problem()
         if problem is None:
             problem = registry_url_problem(self.registry_url)
+        if problem is None:
+            problem = isolation.policy_problem(self.self_isolation)
+        if problem is None and self.extra_packages:
+            problem = self.extra_packages_problem()
         if problem:
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {problem}")
         for warning in pins.untested_jupyterlite():
             self.log.warning(f"[luml-notebooks] {warning}")
         return True
 
+    def pyodide_source_problem(self) -> str | None:
+        value = self.pyodide_source
+        if "://" in value or not (self.manager.lite_dir / value).exists():
+            return (
+                f"LumlNotebooksAddon.pyodide_source is {value!r}; use one of: "
+                f"{', '.join(PYODIDE_SOURCES)}, or the path of {ACCEPTED}"
+            )
+        try:
+            Distribution.from_setting(value, self.manager.lite_dir)
+        except DistributionError as error:
+            return str(error)
+        return None
+
     def fetch_runtime(self):
         try:
-            runtime.ensure_runtime(self.runtime_cache, log=self.log.info)
+            runtime.ensure_runtime(
+                self.runtime_cache, distribution=self.distribution, log=self.log.info
+            )
         except runtime.RuntimeFetchError as error:
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
         return True
@@ -204,12 +279,42 @@ class LumlNotebooksAddon(BaseAddon):
                 "build again to fetch it anew."
             )
         self.copy_one(folder, self.output_runtime)
+        if self.extra_packages:
+            extras = self.extras_folder()
+            if extras is None or not extra_packages.is_complete(extras):
+                return doit.exceptions.TaskFailed(
+                    "[luml-notebooks] the extra packages were not fetched: build again."
+                )
+            extra_packages.add_to_runtime(extras, self.output_runtime)
         return True
+
+    def fetch_extras(self):
+        try:
+            extra_packages.ensure_extras(
+                self.runtime_cache,
+                self.extras_request(),
+                self.runtime_folder,
+                log=self.log.info,
+            )
+        except extra_packages.ExtraPackagesError as error:
+            return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
+        return True
+
+    def extras_are_fetched(self) -> bool:
+        folder = self.extras_folder()
+        return folder is not None and extra_packages.is_complete(folder)
 
     def install_pages(self):
         try:
             pages.install_pages(self.manager.output_dir)
         except pages.PagesError as error:
+            return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
+        return True
+
+    def install_isolation(self):
+        try:
+            isolation.install(self.manager.output_dir, self.self_isolation)
+        except isolation.IsolationError as error:
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
         return True
 
@@ -221,6 +326,35 @@ class LumlNotebooksAddon(BaseAddon):
                 f"{', '.join(missing)}: build again with a clean output folder."
             )
         return True
+
+    # the extra packages
+    def extras_request(self) -> extra_packages.Request:
+        return extra_packages.parse(self.extra_packages, self.manager.lite_dir)
+
+    def extras_folder(self) -> Path | None:
+        """The cache folder of the extra packages; None if there are none or the
+        request is not valid (the config check says why)."""
+        if not self.extra_packages:
+            return None
+        try:
+            request = self.extras_request()
+        except extra_packages.ExtraPackagesError:
+            return None
+        return extra_packages.extras_dir(
+            self.runtime_cache, request, self.runtime_folder
+        )
+
+    def extra_packages_problem(self) -> str | None:
+        if not self.vendored:
+            return (
+                "LumlNotebooksAddon.extra_packages needs the vendored runtime: "
+                f"pyodide_source is {self.pyodide_source!r}"
+            )
+        try:
+            self.extras_request()
+        except extra_packages.ExtraPackagesError as error:
+            return str(error)
+        return None
 
     def site_settings(self) -> dict:
         """What the browser is told, keyed by plugin id, plus the app name."""
@@ -238,7 +372,7 @@ class LumlNotebooksAddon(BaseAddon):
             PYODIDE_KERNEL_PLUGIN: kernel,
             SITE_PLUGIN: {
                 "siteVersion": __version__,
-                "pyodideSource": self.pyodide_source,
+                "pyodideSource": "vendored" if self.vendored else "cdn",
             },
             REGISTRY_PLUGIN: self.registry_settings(),
             # the browser tells an edited default from a newer shipped one by these

@@ -20,11 +20,15 @@ import tempfile
 import zipfile
 from email.parser import Parser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from . import pins
+
+if TYPE_CHECKING:
+    from .distribution import Distribution
 
 LOCK_FILE = "pyodide-lock.json"
 #: written last into an assembled runtime: its presence means "complete"
@@ -73,8 +77,10 @@ def pins_key() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def runtime_dir(cache_dir: Path) -> Path:
-    return cache_dir / f"runtime-{pins.PYODIDE_VERSION}-{pins_key()}"
+def runtime_dir(cache_dir: Path, distribution: Distribution | None = None) -> Path:
+    """The runtime's folder: Pyodide from npm, or the operator's distribution."""
+    name = f"runtime-{pins.PYODIDE_VERSION}-{pins_key()}"
+    return cache_dir / (f"{name}-{distribution.key}" if distribution else name)
 
 
 def is_complete(folder: Path) -> bool:
@@ -95,25 +101,50 @@ def missing_files(folder: Path) -> list[str]:
     return sorted(missing)
 
 
-def ensure_runtime(cache_dir: Path, *, log=print) -> Path:
-    """Return an assembled runtime folder, fetching and assembling it if needed."""
-    target = runtime_dir(cache_dir)
+def ensure_runtime(
+    cache_dir: Path, *, distribution: Distribution | None = None, log=print
+) -> Path:
+    """Return an assembled runtime folder, fetching and assembling it if needed.
+
+    Its base is Pyodide from npm, or the operator's ``distribution``, whose
+    packages are then shipped too.
+    """
+    target = runtime_dir(cache_dir, distribution)
     if is_complete(target):
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".assembling-") as tmp:
         work = Path(tmp)
-        log(f"[luml-notebooks] fetching Pyodide {pins.PYODIDE_VERSION} with npm")
-        npm_dir = fetch_pyodide_npm(work / "npm")
-        log(f"[luml-notebooks] fetching {len(pins.all_wheel_pins())} wheels with pip")
-        wheels = fetch_wheels(work / "wheels")
+        if distribution is None:
+            log(f"[luml-notebooks] fetching Pyodide {pins.PYODIDE_VERSION} with npm")
+            base = fetch_pyodide_npm(work / "npm")
+        else:
+            log(f"[luml-notebooks] using the Pyodide distribution {distribution.path}")
+            base = distribution.unpack(work / "distribution")
+        wheels = cached_wheels(runtime_dir(cache_dir))
+        if wheels is None:
+            count = len(pins.all_wheel_pins())
+            log(f"[luml-notebooks] fetching {count} wheels with pip")
+            wheels = fetch_wheels(work / "wheels")
         staged = work / "runtime"
-        assemble(npm_dir, wheels, staged)
+        assemble(base, wheels, staged)
+        if distribution is not None:
+            manifest = json.loads((staged / RUNTIME_MANIFEST).read_text("utf-8"))
+            manifest["distribution"] = distribution.describe()
+            (staged / RUNTIME_MANIFEST).write_text(json.dumps(manifest, indent=1))
         if target.exists():
             shutil.rmtree(target)
         # a rename is atomic: a half-assembled runtime is never seen as complete
         staged.rename(target)
     return target
+
+
+def cached_wheels(folder: Path) -> dict[str, Path] | None:
+    """The pinned wheels of a complete runtime, so another base reuses them."""
+    if not is_complete(folder):
+        return None
+    manifest = json.loads((folder / RUNTIME_MANIFEST).read_text("utf-8"))
+    return {name: folder / file for name, file in manifest["wheels"].items()}
 
 
 def fetch_pyodide_npm(dest: Path) -> Path:
@@ -159,28 +190,7 @@ def fetch_pyodide_npm(dest: Path) -> Path:
 def fetch_wheels(dest: Path) -> dict[str, Path]:
     """``pip download`` every pinned wheel for Pyodide's Python and platform."""
     dest.mkdir(parents=True)
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        "--only-binary=:all:",
-        "--python-version",
-        pins.PYODIDE_PYTHON_VERSION,
-        "--implementation",
-        "cp",
-        "--abi",
-        pins.PYODIDE_ABI,
-        "--platform",
-        pins.PYODIDE_PLATFORM,
-        "--disable-pip-version-check",
-        "--quiet",
-        "--dest",
-        str(dest),
-        *pins.all_wheel_pins(),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = pip_download(dest, "--no-deps", "--quiet", *pins.all_wheel_pins())
     wheels = {
         str(canonicalize_name(parse_wheel_filename(p.name)[0])): p
         for p in dest.glob("*.whl")
@@ -200,17 +210,50 @@ def fetch_wheels(dest: Path) -> dict[str, Path]:
     return wheels
 
 
-def assemble(npm_dir: Path, wheels: dict[str, Path], out: Path) -> None:
-    """Lay out the runtime and write a lock that matches the shipped wheels."""
+def pip_download(dest: Path, *args: str) -> subprocess.CompletedProcess:
+    """``pip download`` wheels that run in the kernel: Pyodide's Python and platform
+    (pure-Python wheels qualify too)."""
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--only-binary=:all:",
+        "--python-version",
+        pins.PYODIDE_PYTHON_VERSION,
+        "--implementation",
+        "cp",
+        "--abi",
+        pins.PYODIDE_ABI,
+        "--platform",
+        pins.PYODIDE_PLATFORM,
+        "--disable-pip-version-check",
+        "--dest",
+        str(dest),
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True)
+
+
+def assemble(base: Path, wheels: dict[str, Path], out: Path) -> None:
+    """Lay out the runtime and write a lock that matches the shipped wheels.
+
+    ``base`` is a Pyodide release: the npm package (no packages) or a full
+    distribution (its packages beside its lock are shipped too).
+    """
     out.mkdir(parents=True)
     for name in RUNTIME_FILES:
-        shutil.copy2(npm_dir / name, out / name)
-    lock = json.loads((npm_dir / LOCK_FILE).read_text(encoding="utf-8"))
+        shutil.copy2(base / name, out / name)
+    lock = json.loads((base / LOCK_FILE).read_text(encoding="utf-8"))
     packages: dict = lock["packages"]
     for name, wheel in sorted(wheels.items()):
         shutil.copy2(wheel, out / wheel.name)
         packages[name] = lock_entry(wheel, packages.get(name))
     shipped = set(wheels)
+    for name, entry in packages.items():
+        if name not in shipped and (base / entry["file_name"]).is_file():
+            shutil.copy2(base / entry["file_name"], out / entry["file_name"])
+            shipped.add(name)
     for name, entry in packages.items():
         missing = [d for d in entry["depends"] if canonicalize_name(d) not in packages]
         if name in shipped and missing:
