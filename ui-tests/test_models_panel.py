@@ -339,6 +339,45 @@ def test_hostile_names_and_descriptions_do_not_run_script(lab):
     assert injected.count() == 0
 
 
+# every way a card without script could still leave the frame for a remote
+# page: an automatic refresh, a link, an image map, a form, a base for the
+# relative link, and a link inside an SVG
+NAVIGATING_CARD = (
+    '<meta http-equiv="refresh" content="0;url=http://card.invalid/refresh">'
+    '<base href="http://card.invalid/base/">'
+    "<h1>Card</h1>"
+    '<a id="link" href="http://card.invalid/link">link</a>'
+    '<a id="relative" href="relative">relative</a>'
+    '<svg width="40" height="40"><a id="svglink" href="http://card.invalid/svg">'
+    '<rect width="40" height="40"></rect></a></svg>'
+    '<form action="http://card.invalid/form"><button id="submit">go</button></form>'
+)
+
+
+def test_a_model_card_cannot_navigate_or_reach_another_site(page_factory, site_url):
+    lab, watch = page_factory(site_url)
+    lab.base_url = site_url
+    open_lab(lab, site_url)
+    show_models(lab)
+    save_file(
+        lab, "card-nav.luml", model_file(manifest("nav"), card_html=NAVIGATING_CARD)
+    )
+    item = row(lab, "card-nav.luml")
+    expect(item).to_be_visible(timeout=SHOW_MS)
+    item.dblclick()
+    card = lab.frame_locator("iframe.jp-LumlInspect-cardFrame")
+    expect(card.locator("h1")).to_have_text("Card")
+    for target in ("#link", "#relative", "#svglink"):
+        card.locator(target).click()
+    # a form is dropped with its controls: nothing is left to submit
+    expect(card.locator("form, #submit")).to_have_count(0)
+    # a refresh or a click would have started a request by now; then the frame
+    # would show another document
+    lab.wait_for_timeout(1500)
+    expect(card.locator("h1")).to_have_text("Card")
+    assert watch.outside_requests == []
+
+
 def test_filter_sort_and_keyboard(lab):
     open_lab(lab, lab.base_url)
     show_models(lab)

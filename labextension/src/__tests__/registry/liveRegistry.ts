@@ -26,7 +26,9 @@ uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 function repoRoot(): string {
   let dir = __dirname;
   for (;;) {
-    if (fs.existsSync(path.join(dir, 'src', 'luml_notebooks', 'local_registry'))) {
+    if (
+      fs.existsSync(path.join(dir, 'src', 'luml_notebooks', 'local_registry'))
+    ) {
       return dir;
     }
     const parent = path.dirname(dir);
