@@ -111,7 +111,8 @@ def push(page: FirefoxPage, path: str) -> str:
         " return b && !b.disabled; }",
         timeout=60_000,
     )
-    assert page.inner_text(".jp-LumlPush-org") == "Local Organization"
+    org = text_of(page, ".jp-LumlPush-org")
+    assert org == "Local Organization", org
     page.click(".jp-LumlPush-push")
     page.wait_for_selector(".jp-LumlPush", state="hidden", timeout=120_000)
     toast = page.wait_for_function(

@@ -4,7 +4,7 @@ bottom in the Pyodide kernel with the LUML libraries."""
 from __future__ import annotations
 
 import pytest
-from firefox_flows import run_notebook, stdout, text_of
+from firefox_flows import run_notebook, stdout
 from test_defaults import DEFAULT_NOTEBOOKS
 
 
@@ -21,19 +21,3 @@ def test_default_notebook_runs_top_to_bottom(firefox_pages, site_url, path):
         assert "working folder: /drive" in text
     assert watch.outside_requests() == []
     assert watch.page_errors() == []
-
-
-def test_firefox_has_no_save_picker_and_says_how_storage_is_kept(
-    firefox_pages, site_url
-):
-    page, _watch = firefox_pages(site_url)
-    page.goto(site_url)
-    page.wait_for_selector("body[data-state=ready]")
-    # Firefox has no File System Access API: backups take the download path
-    assert page.evaluate("typeof window.showSaveFilePicker") == "undefined"
-    # Firefox answers persist() with a prompt, not on its own: the page
-    # still says how the storage is kept and how much is used
-    persistence = text_of(page, ".jp-LumlInstances-persistence")
-    assert "ersistent storage" in persistence, persistence
-    usage = text_of(page, ".jp-LumlInstances-usage")
-    assert usage.startswith("Storage use for this site: "), usage
