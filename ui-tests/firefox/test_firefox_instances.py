@@ -87,8 +87,11 @@ def test_instances_create_open_rename_back_up_delete_restore(
     dialog = text_of(page, ".jp-LumlInstances-dialog")
     assert f"Delete “{NAME}”?" in dialog
     page.click(".jp-LumlInstances-dialog button[value=ok]")
-    assert text_of(page, ".jp-LumlInstances-status") == (
-        f"Deleted “{NAME}” and all of its data from this browser."
+    deleted = f"Deleted “{NAME}” and all of its data from this browser."
+    page.wait_for_function(
+        "text => document.querySelector('.jp-LumlInstances-status')"
+        ".textContent === text",
+        deleted,
     )
     assert page.evaluate(DATABASES) == [f"jl_{second}"]
 
