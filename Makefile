@@ -1,5 +1,5 @@
 # LUML Notebooks: `make run` builds and serves the product; `make test` runs every test.
-# Both install what they need first (a virtual environment, npm packages, Chromium).
+# Both install what they need first (a virtual environment, npm packages, Chromium, Firefox ESR).
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,12 +12,12 @@ PY_SOURCES := $(shell find src/luml_notebooks -name '*.py' -not -path '*/labexte
 	pyproject.toml $(VENV)/.content-hash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium lint FORCE
+.PHONY: run test install install-test chromium firefox lint FORCE
 
 run: install
 	$(BIN)/luml-notebooks run .
 
-test: install-test chromium
+test: install-test chromium firefox
 	cd labextension && LUML_NOTEBOOKS_PYTHON=$(CURDIR)/$(BIN)/python npm test
 	cd labextension && npm run lint:check
 	$(BIN)/ruff check .
@@ -53,6 +53,13 @@ $(VENV)/.installed-test: $(BIN)/python $(LABEXT_BUILT) $(PY_SOURCES)
 
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+# the Firefox lane (ui-tests/firefox): Debian's Firefox ESR, driven by puppeteer-core
+firefox: ui-tests/firefox/node_modules/.package-lock.json
+	@command -v firefox-esr >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q firefox-esr; }
+
+ui-tests/firefox/node_modules/.package-lock.json: ui-tests/firefox/package.json ui-tests/firefox/package-lock.json
+	cd ui-tests/firefox && npm ci --no-audit --no-fund
 
 lint: install-test
 	cd labextension && npm run lint
