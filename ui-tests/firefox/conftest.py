@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from firefox_page import Firefox, FirefoxPage
 
 

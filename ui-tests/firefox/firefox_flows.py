@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import re
 
-from firefox_page import FirefoxPage
 from test_defaults import NOTEBOOK_RAN
 
 from browser_helpers import KERNEL_TIMEOUT_MS, open_lab
+from firefox_page import FirefoxPage
 from local_registry import LocalRegistry
 
 #: what a model takes to appear after a change; generous for a busy machine

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 import zipfile
 
-from firefox_page import wait_for_download
 from test_backup import SNAPSHOT, user_files
 
 from browser_helpers import open_lab
+from firefox_page import wait_for_download
 from instance_files import put_files
 from luml_notebooks.backup import verify
 

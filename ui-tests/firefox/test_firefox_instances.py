@@ -4,10 +4,9 @@ restores it as a new instance."""
 
 from __future__ import annotations
 
+from browser_helpers import wait_for_app
 from firefox_flows import text_of
 from firefox_page import wait_for_download
-
-from browser_helpers import wait_for_app
 from instance_files import put_files
 from instances_helpers import DATABASES, instances_page, page_action
 

@@ -8,6 +8,7 @@ import base64
 import hashlib
 
 import pytest
+
 from firefox_flows import (
     connect,
     model_row,
@@ -18,7 +19,6 @@ from firefox_flows import (
     stdout,
     text_of,
 )
-
 from model_files import b64, manifest, model_file
 
 SAMPLE = model_file(

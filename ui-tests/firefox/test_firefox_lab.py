@@ -4,8 +4,9 @@ bottom in the Pyodide kernel with the LUML libraries."""
 from __future__ import annotations
 
 import pytest
-from firefox_flows import run_notebook, stdout
 from test_defaults import DEFAULT_NOTEBOOKS
+
+from firefox_flows import run_notebook, stdout
 
 
 @pytest.mark.parametrize("path", DEFAULT_NOTEBOOKS)
