@@ -7,9 +7,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .context import Registry, get_registry, plan_parts
 from .errors import RegistryError, Unauthorized
+from .principal import Principal
 from .records import artifact_dict
 from .schemas import ArtifactIn, ArtifactUpdateIn, CollectionIn, MultipartUrlsIn
-from .store import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: dfs_...")
 
@@ -26,7 +26,7 @@ def principal(
             "The registry prints a key on its first start; "
             "'registry create-key' makes another."
         )
-    return registry.store.authenticate(credentials.credentials)
+    return registry.store.keys.authenticate(credentials.credentials)
 
 
 Caller = Annotated[Principal, Depends(principal)]
@@ -48,21 +48,21 @@ def validate_api_key(caller: Caller) -> Response:
 
 @router.get("/users/me/organizations")
 def my_organizations(registry: RegistryDep, caller: Caller) -> list[dict[str, Any]]:
-    return registry.store.list_organizations(caller)
+    return registry.store.catalog.list_organizations(caller)
 
 
 @router.get(ORG + "/orbits")
 def list_orbits(
     registry: RegistryDep, caller: Caller, organization_id: str
 ) -> list[dict[str, Any]]:
-    return registry.store.list_orbits(caller, organization_id)
+    return registry.store.catalog.list_orbits(caller, organization_id)
 
 
 @router.get(ORBIT)
 def get_orbit(
     registry: RegistryDep, caller: Caller, organization_id: str, orbit_id: str
 ) -> dict[str, Any]:
-    return registry.store.get_orbit(caller, organization_id, orbit_id)
+    return registry.store.catalog.get_orbit(caller, organization_id, orbit_id)
 
 
 @router.get(ORBIT + "/collections")
@@ -79,7 +79,7 @@ def list_collections(
     types: StrList = None,
     tags: StrList = None,
 ) -> dict[str, Any]:
-    return registry.store.list_collections(
+    return registry.store.catalog.list_collections(
         caller,
         organization_id,
         orbit_id,
@@ -101,7 +101,9 @@ def create_collection(
     orbit_id: str,
     body: CollectionIn,
 ) -> dict[str, Any]:
-    return registry.store.create_collection(caller, organization_id, orbit_id, body)
+    return registry.store.catalog.create_collection(
+        caller, organization_id, orbit_id, body
+    )
 
 
 @router.get(COLLECTION)
@@ -112,7 +114,7 @@ def get_collection(
     orbit_id: str,
     collection_id: str,
 ) -> dict[str, Any]:
-    return registry.store.get_collection(
+    return registry.store.catalog.get_collection(
         caller, organization_id, orbit_id, collection_id
     )
 
@@ -127,7 +129,7 @@ def create_artifact(
     collection_id: str,
     body: ArtifactIn,
 ) -> dict[str, Any]:
-    row = registry.store.create_artifact(
+    row = registry.store.artifacts.create(
         caller, organization_id, orbit_id, collection_id, body
     )
     return {
@@ -144,7 +146,7 @@ def _list_artifacts(
     collection_ids: list[str] | None,
     **filters: Any,
 ) -> dict[str, Any]:
-    return registry.store.list_artifacts(
+    return registry.store.artifacts.list_in_orbit(
         caller, organization_id, orbit_id, collection_ids=collection_ids, **filters
     ).as_dict()
 
@@ -217,7 +219,7 @@ def get_artifact(
     collection_id: str,
     artifact_id: str,
 ) -> dict[str, Any]:
-    return registry.store.get_artifact(
+    return registry.store.artifacts.get(
         caller, organization_id, orbit_id, collection_id, artifact_id
     )
 
@@ -232,7 +234,7 @@ def update_artifact(
     artifact_id: str,
     body: ArtifactUpdateIn,
 ) -> dict[str, Any]:
-    return registry.store.update_artifact(
+    return registry.store.artifacts.update(
         caller, organization_id, orbit_id, collection_id, artifact_id, body
     )
 
@@ -247,7 +249,7 @@ def artifact_download_url(
     collection_id: str,
     artifact_id: str,
 ) -> dict[str, str]:
-    row = registry.store.artifact_row(
+    row = registry.store.artifacts.row(
         caller, organization_id, orbit_id, collection_id, artifact_id
     )
     return {"url": registry.storage_url(request, "GET", row["unique_identifier"])}
@@ -264,7 +266,7 @@ def artifact_delete_url(
     artifact_id: str,
 ) -> dict[str, str]:
     """Marks the artifact pending_deletion, as the platform does."""
-    row = registry.store.request_deletion(
+    row = registry.store.artifacts.request_deletion(
         caller, organization_id, orbit_id, collection_id, artifact_id
     )
     return {"url": registry.storage_url(request, "DELETE", row["unique_identifier"])}
@@ -279,7 +281,7 @@ def confirm_artifact_deletion(
     collection_id: str,
     artifact_id: str,
 ) -> Response:
-    registry.store.confirm_deletion(
+    registry.store.artifacts.confirm_deletion(
         caller, organization_id, orbit_id, collection_id, artifact_id
     )
     return Response(status_code=204)
@@ -294,7 +296,7 @@ multipart_router = APIRouter()
 def multipart_upload_urls(
     request: Request, registry: RegistryDep, caller: Caller, body: MultipartUrlsIn
 ) -> dict[str, Any]:
-    row = registry.store.artifact_by_location(
+    row = registry.store.artifacts.by_location(
         caller, body.bucket_id, body.bucket_location
     )
     if body.size != row["size"]:
@@ -306,7 +308,7 @@ def multipart_upload_urls(
             "upload_id is required: POST to upload_details.url to start a multipart "
             "upload and pass the UploadId it returns."
         )
-    upload = registry.store.multipart_upload(body.upload_id, row["id"])
+    upload = registry.store.multipart.get(body.upload_id, row["id"])
     uid = row["unique_identifier"]
     parts = [
         {
