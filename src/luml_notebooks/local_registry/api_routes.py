@@ -1,4 +1,8 @@
-"""The /v1 API: the subset of the LUML platform that luml-api and the site use."""
+"""The /v1 API: the subset of the LUML platform that luml-api and the site use.
+
+Each JSON route names its ``response_model`` (``responses.py``), so the
+OpenAPI schema at ``/openapi.json`` describes what it answers.
+"""
 
 from typing import Annotated, Any
 
@@ -9,6 +13,21 @@ from .context import Registry, get_registry, plan_parts
 from .errors import RegistryError, Unauthorized
 from .principal import Principal
 from .records import artifact_dict
+from .responses import (
+    CONFLICT_RESPONSE,
+    ERROR_RESPONSES,
+    ArtifactDetailOut,
+    ArtifactOut,
+    ArtifactPage,
+    CollectionDetailOut,
+    CollectionOut,
+    CollectionPage,
+    CreatedArtifactOut,
+    MultipartUrlsOut,
+    OrbitOut,
+    OrganizationOut,
+    UrlOut,
+)
 from .schemas import ArtifactIn, ArtifactUpdateIn, CollectionIn, MultipartUrlsIn
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: dfs_...")
@@ -38,7 +57,7 @@ ORBIT = ORG + "/orbits/{orbit_id}"
 COLLECTION = ORBIT + "/collections/{collection_id}"
 ARTIFACT = COLLECTION + "/artifacts/{artifact_id}"
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 
 
 @router.get("/auth/api-keys/validate", status_code=204)
@@ -46,26 +65,26 @@ def validate_api_key(caller: Caller) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/users/me/organizations")
+@router.get("/users/me/organizations", response_model=list[OrganizationOut])
 def my_organizations(registry: RegistryDep, caller: Caller) -> list[dict[str, Any]]:
     return registry.store.catalog.list_organizations(caller)
 
 
-@router.get(ORG + "/orbits")
+@router.get(ORG + "/orbits", response_model=list[OrbitOut])
 def list_orbits(
     registry: RegistryDep, caller: Caller, organization_id: str
 ) -> list[dict[str, Any]]:
     return registry.store.catalog.list_orbits(caller, organization_id)
 
 
-@router.get(ORBIT)
+@router.get(ORBIT, response_model=OrbitOut)
 def get_orbit(
     registry: RegistryDep, caller: Caller, organization_id: str, orbit_id: str
 ) -> dict[str, Any]:
     return registry.store.catalog.get_orbit(caller, organization_id, orbit_id)
 
 
-@router.get(ORBIT + "/collections")
+@router.get(ORBIT + "/collections", response_model=CollectionPage)
 def list_collections(
     registry: RegistryDep,
     caller: Caller,
@@ -93,7 +112,7 @@ def list_collections(
     ).as_dict()
 
 
-@router.post(ORBIT + "/collections")
+@router.post(ORBIT + "/collections", response_model=CollectionOut)
 def create_collection(
     registry: RegistryDep,
     caller: Caller,
@@ -106,7 +125,7 @@ def create_collection(
     )
 
 
-@router.get(COLLECTION)
+@router.get(COLLECTION, response_model=CollectionDetailOut)
 def get_collection(
     registry: RegistryDep,
     caller: Caller,
@@ -119,7 +138,7 @@ def get_collection(
     )
 
 
-@router.post(COLLECTION + "/artifacts")
+@router.post(COLLECTION + "/artifacts", response_model=CreatedArtifactOut)
 def create_artifact(
     request: Request,
     registry: RegistryDep,
@@ -151,7 +170,7 @@ def _list_artifacts(
     ).as_dict()
 
 
-@router.get(COLLECTION + "/artifacts")
+@router.get(COLLECTION + "/artifacts", response_model=ArtifactPage)
 def list_collection_artifacts(
     registry: RegistryDep,
     caller: Caller,
@@ -180,7 +199,7 @@ def list_collection_artifacts(
     )
 
 
-@router.get(ORBIT + "/artifacts")
+@router.get(ORBIT + "/artifacts", response_model=ArtifactPage)
 def list_orbit_artifacts(
     registry: RegistryDep,
     caller: Caller,
@@ -210,7 +229,7 @@ def list_orbit_artifacts(
     )
 
 
-@router.get(ARTIFACT)
+@router.get(ARTIFACT, response_model=ArtifactDetailOut)
 def get_artifact(
     registry: RegistryDep,
     caller: Caller,
@@ -224,7 +243,7 @@ def get_artifact(
     )
 
 
-@router.patch(ARTIFACT)
+@router.patch(ARTIFACT, response_model=ArtifactOut, responses=CONFLICT_RESPONSE)
 def update_artifact(
     registry: RegistryDep,
     caller: Caller,
@@ -239,7 +258,7 @@ def update_artifact(
     )
 
 
-@router.get(ARTIFACT + "/download-url")
+@router.get(ARTIFACT + "/download-url", response_model=UrlOut)
 def artifact_download_url(
     request: Request,
     registry: RegistryDep,
@@ -255,7 +274,7 @@ def artifact_download_url(
     return {"url": registry.storage_url(request, "GET", row["unique_identifier"])}
 
 
-@router.get(ARTIFACT + "/delete-url")
+@router.get(ARTIFACT + "/delete-url", response_model=UrlOut)
 def artifact_delete_url(
     request: Request,
     registry: RegistryDep,
@@ -288,11 +307,17 @@ def confirm_artifact_deletion(
 
 
 # luml-api 0.4.0 posts this one without the /v1 prefix; serve both spellings.
-multipart_router = APIRouter()
+multipart_router = APIRouter(responses=ERROR_RESPONSES)
 
 
-@multipart_router.post("/v1/bucket-secrets/upload/multipart")
-@multipart_router.post("/bucket-secrets/upload/multipart", include_in_schema=False)
+@multipart_router.post(
+    "/v1/bucket-secrets/upload/multipart", response_model=MultipartUrlsOut
+)
+@multipart_router.post(
+    "/bucket-secrets/upload/multipart",
+    response_model=MultipartUrlsOut,
+    include_in_schema=False,
+)
 def multipart_upload_urls(
     request: Request, registry: RegistryDep, caller: Caller, body: MultipartUrlsIn
 ) -> dict[str, Any]:
