@@ -92,14 +92,14 @@ def test_memory_files_are_served_to_this_machine_and_never_written(tmp_path):
 def test_a_revoked_key_stops_working_and_a_restart_keeps_the_port(tmp_path):
     store = RegistryStore(tmp_path)
     key = store.ensure_bootstrap()
-    extra = store.create_api_key()
+    extra = store.keys.create()
     with BackgroundRegistry(tmp_path) as registry:
         port = registry.port
         headers = {"Authorization": f"Bearer {extra}"}
         check = registry.url + "/v1/auth/api-keys/validate"
         assert httpx.get(check, headers=headers).status_code == 204
-        assert store.revoke_api_key(extra) is True
-        assert store.revoke_api_key(extra) is False
+        assert store.keys.revoke(extra) is True
+        assert store.keys.revoke(extra) is False
         assert httpx.get(check, headers=headers).status_code == 401
     with pytest.raises(httpx.TransportError):
         httpx.get(check, headers=headers)  # stopped: nothing listens

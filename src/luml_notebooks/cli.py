@@ -150,7 +150,7 @@ def run_with_local_registry(local, work: Callable[[], int]) -> int:
         return work()
     finally:
         registry.stop()
-        store.revoke_api_key(session_key)
+        store.keys.revoke(session_key)
 
 
 def _build_and_serve(
@@ -194,7 +194,7 @@ def start_local_registry(port: int, data_dir: str | None):
             flush=True,
         )
     registry.start()
-    session_key = store.create_api_key(
+    session_key = store.keys.create(
         name="luml-notebooks run", session_owner=os.getpid()
     )
     print(f"LUML Registry at {registry.url} (data in {folder})", flush=True)

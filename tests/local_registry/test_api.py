@@ -284,7 +284,7 @@ def test_organizations_are_isolated(
 ):
     pushed = api.push(luml_file(b"org A's model"))
 
-    org_b = RegistryStore(data_dir).create_organization("Other Org")
+    org_b = RegistryStore(data_dir).catalog.create_organization("Other Org")
     b = api_for(client, create_api_key(data_dir, org_b))
     assert b.org == org_b != api.org
     assert [o["id"] for o in b.get("/v1/users/me/organizations").json()] == [org_b]

@@ -92,13 +92,13 @@ def test_a_stopped_run_deletes_its_key(tmp_path, signum):
     data_dir = tmp_path / "data"
     process, session_key, _ = start_run_like(RUN_LIKE, data_dir)
     store = RegistryStore(data_dir)
-    assert [k.session for k in store.list_api_keys()] == [False, True]
+    assert [k.session for k in store.keys.list_all()] == [False, True]
     process.send_signal(signum)
     process.wait(timeout=30)
     process.stdout.close()
-    assert [k.session for k in store.list_api_keys()] == [False]
+    assert [k.session for k in store.keys.list_all()] == [False]
     with pytest.raises(Unauthorized):
-        store.authenticate(session_key)
+        store.keys.authenticate(session_key)
 
 
 def test_a_session_key_stops_working_when_its_run_dies(tmp_path):
@@ -114,7 +114,7 @@ def test_a_session_key_stops_working_when_its_run_dies(tmp_path):
             process.wait(timeout=30)
             process.stdout.close()
         assert validate(registry.url, session_key) == 401
-    assert [k.session for k in RegistryStore(data_dir).list_api_keys()] == [False]
+    assert [k.session for k in RegistryStore(data_dir).keys.list_all()] == [False]
 
 
 def registry_cli(*args: str) -> subprocess.CompletedProcess:
@@ -142,7 +142,7 @@ def test_list_keys_and_revoke_key_on_a_data_dir(tmp_path):
     assert listed.returncode == 0, listed.stderr
     assert first not in listed.stdout and laptop not in listed.stdout
     assert laptop[:10] in listed.stdout  # a prefix to recognise the key by
-    keys = RegistryStore(data_dir).list_api_keys()
+    keys = RegistryStore(data_dir).keys.list_all()
     assert [(k.name, k.session) for k in keys] == [
         ("first key", False),
         ("laptop", False),
@@ -156,8 +156,8 @@ def test_list_keys_and_revoke_key_on_a_data_dir(tmp_path):
     assert keys[1].id in revoked.stdout
     store = RegistryStore(data_dir)
     with pytest.raises(Unauthorized):
-        store.authenticate(laptop)
-    assert store.authenticate(first).key_id == keys[0].id
+        store.keys.authenticate(laptop)
+    assert store.keys.authenticate(first).key_id == keys[0].id
 
     again = registry_cli("revoke-key", keys[1].id, "--data-dir", data_dir)
     assert again.returncode == 1
@@ -183,9 +183,9 @@ def test_a_version_1_database_gains_the_new_columns(tmp_path):
             "PRAGMA user_version = 1;"
         )
     store = RegistryStore(data_dir)
-    [old] = store.list_api_keys()
+    [old] = store.keys.list_all()
     assert (old.id, old.name, old.prefix, old.session) == ("old", "", None, False)
-    key = store.create_api_key(name="new")
-    assert store.authenticate(key).key_id != "old"
+    key = store.keys.create(name="new")
+    assert store.keys.authenticate(key).key_id != "old"
     # opening it again is a no-op
-    assert len(RegistryStore(data_dir).list_api_keys()) == 2
+    assert len(RegistryStore(data_dir).keys.list_all()) == 2

@@ -1,4 +1,8 @@
-"""The /v1 API: the subset of the LUML platform that luml-api and the site use."""
+"""The /v1 API: the subset of the LUML platform that luml-api and the site use.
+
+Each JSON route names its ``response_model`` (``responses.py``), so the
+OpenAPI schema at ``/openapi.json`` describes what it answers.
+"""
 
 from typing import Annotated, Any
 
@@ -7,9 +11,24 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .context import Registry, get_registry, plan_parts
 from .errors import RegistryError, Unauthorized
+from .principal import Principal
 from .records import artifact_dict
+from .responses import (
+    CONFLICT_RESPONSE,
+    ERROR_RESPONSES,
+    ArtifactDetailOut,
+    ArtifactOut,
+    ArtifactPage,
+    CollectionDetailOut,
+    CollectionOut,
+    CollectionPage,
+    CreatedArtifactOut,
+    MultipartUrlsOut,
+    OrbitOut,
+    OrganizationOut,
+    UrlOut,
+)
 from .schemas import ArtifactIn, ArtifactUpdateIn, CollectionIn, MultipartUrlsIn
-from .store import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: dfs_...")
 
@@ -26,7 +45,7 @@ def principal(
             "The registry prints a key on its first start; "
             "'registry create-key' makes another."
         )
-    return registry.store.authenticate(credentials.credentials)
+    return registry.store.keys.authenticate(credentials.credentials)
 
 
 Caller = Annotated[Principal, Depends(principal)]
@@ -38,7 +57,7 @@ ORBIT = ORG + "/orbits/{orbit_id}"
 COLLECTION = ORBIT + "/collections/{collection_id}"
 ARTIFACT = COLLECTION + "/artifacts/{artifact_id}"
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
 
 
 @router.get("/auth/api-keys/validate", status_code=204)
@@ -46,26 +65,26 @@ def validate_api_key(caller: Caller) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/users/me/organizations")
+@router.get("/users/me/organizations", response_model=list[OrganizationOut])
 def my_organizations(registry: RegistryDep, caller: Caller) -> list[dict[str, Any]]:
-    return registry.store.list_organizations(caller)
+    return registry.store.catalog.list_organizations(caller)
 
 
-@router.get(ORG + "/orbits")
+@router.get(ORG + "/orbits", response_model=list[OrbitOut])
 def list_orbits(
     registry: RegistryDep, caller: Caller, organization_id: str
 ) -> list[dict[str, Any]]:
-    return registry.store.list_orbits(caller, organization_id)
+    return registry.store.catalog.list_orbits(caller, organization_id)
 
 
-@router.get(ORBIT)
+@router.get(ORBIT, response_model=OrbitOut)
 def get_orbit(
     registry: RegistryDep, caller: Caller, organization_id: str, orbit_id: str
 ) -> dict[str, Any]:
-    return registry.store.get_orbit(caller, organization_id, orbit_id)
+    return registry.store.catalog.get_orbit(caller, organization_id, orbit_id)
 
 
-@router.get(ORBIT + "/collections")
+@router.get(ORBIT + "/collections", response_model=CollectionPage)
 def list_collections(
     registry: RegistryDep,
     caller: Caller,
@@ -79,7 +98,7 @@ def list_collections(
     types: StrList = None,
     tags: StrList = None,
 ) -> dict[str, Any]:
-    return registry.store.list_collections(
+    return registry.store.catalog.list_collections(
         caller,
         organization_id,
         orbit_id,
@@ -93,7 +112,7 @@ def list_collections(
     ).as_dict()
 
 
-@router.post(ORBIT + "/collections")
+@router.post(ORBIT + "/collections", response_model=CollectionOut)
 def create_collection(
     registry: RegistryDep,
     caller: Caller,
@@ -101,10 +120,12 @@ def create_collection(
     orbit_id: str,
     body: CollectionIn,
 ) -> dict[str, Any]:
-    return registry.store.create_collection(caller, organization_id, orbit_id, body)
+    return registry.store.catalog.create_collection(
+        caller, organization_id, orbit_id, body
+    )
 
 
-@router.get(COLLECTION)
+@router.get(COLLECTION, response_model=CollectionDetailOut)
 def get_collection(
     registry: RegistryDep,
     caller: Caller,
@@ -112,12 +133,12 @@ def get_collection(
     orbit_id: str,
     collection_id: str,
 ) -> dict[str, Any]:
-    return registry.store.get_collection(
+    return registry.store.catalog.get_collection(
         caller, organization_id, orbit_id, collection_id
     )
 
 
-@router.post(COLLECTION + "/artifacts")
+@router.post(COLLECTION + "/artifacts", response_model=CreatedArtifactOut)
 def create_artifact(
     request: Request,
     registry: RegistryDep,
@@ -127,7 +148,7 @@ def create_artifact(
     collection_id: str,
     body: ArtifactIn,
 ) -> dict[str, Any]:
-    row = registry.store.create_artifact(
+    row = registry.store.artifacts.create(
         caller, organization_id, orbit_id, collection_id, body
     )
     return {
@@ -144,12 +165,12 @@ def _list_artifacts(
     collection_ids: list[str] | None,
     **filters: Any,
 ) -> dict[str, Any]:
-    return registry.store.list_artifacts(
+    return registry.store.artifacts.list_in_orbit(
         caller, organization_id, orbit_id, collection_ids=collection_ids, **filters
     ).as_dict()
 
 
-@router.get(COLLECTION + "/artifacts")
+@router.get(COLLECTION + "/artifacts", response_model=ArtifactPage)
 def list_collection_artifacts(
     registry: RegistryDep,
     caller: Caller,
@@ -178,7 +199,7 @@ def list_collection_artifacts(
     )
 
 
-@router.get(ORBIT + "/artifacts")
+@router.get(ORBIT + "/artifacts", response_model=ArtifactPage)
 def list_orbit_artifacts(
     registry: RegistryDep,
     caller: Caller,
@@ -208,7 +229,7 @@ def list_orbit_artifacts(
     )
 
 
-@router.get(ARTIFACT)
+@router.get(ARTIFACT, response_model=ArtifactDetailOut)
 def get_artifact(
     registry: RegistryDep,
     caller: Caller,
@@ -217,12 +238,12 @@ def get_artifact(
     collection_id: str,
     artifact_id: str,
 ) -> dict[str, Any]:
-    return registry.store.get_artifact(
+    return registry.store.artifacts.get(
         caller, organization_id, orbit_id, collection_id, artifact_id
     )
 
 
-@router.patch(ARTIFACT)
+@router.patch(ARTIFACT, response_model=ArtifactOut, responses=CONFLICT_RESPONSE)
 def update_artifact(
     registry: RegistryDep,
     caller: Caller,
@@ -232,12 +253,12 @@ def update_artifact(
     artifact_id: str,
     body: ArtifactUpdateIn,
 ) -> dict[str, Any]:
-    return registry.store.update_artifact(
+    return registry.store.artifacts.update(
         caller, organization_id, orbit_id, collection_id, artifact_id, body
     )
 
 
-@router.get(ARTIFACT + "/download-url")
+@router.get(ARTIFACT + "/download-url", response_model=UrlOut)
 def artifact_download_url(
     request: Request,
     registry: RegistryDep,
@@ -247,13 +268,13 @@ def artifact_download_url(
     collection_id: str,
     artifact_id: str,
 ) -> dict[str, str]:
-    row = registry.store.artifact_row(
+    row = registry.store.artifacts.row(
         caller, organization_id, orbit_id, collection_id, artifact_id
     )
     return {"url": registry.storage_url(request, "GET", row["unique_identifier"])}
 
 
-@router.get(ARTIFACT + "/delete-url")
+@router.get(ARTIFACT + "/delete-url", response_model=UrlOut)
 def artifact_delete_url(
     request: Request,
     registry: RegistryDep,
@@ -264,7 +285,7 @@ def artifact_delete_url(
     artifact_id: str,
 ) -> dict[str, str]:
     """Marks the artifact pending_deletion, as the platform does."""
-    row = registry.store.request_deletion(
+    row = registry.store.artifacts.request_deletion(
         caller, organization_id, orbit_id, collection_id, artifact_id
     )
     return {"url": registry.storage_url(request, "DELETE", row["unique_identifier"])}
@@ -279,22 +300,28 @@ def confirm_artifact_deletion(
     collection_id: str,
     artifact_id: str,
 ) -> Response:
-    registry.store.confirm_deletion(
+    registry.store.artifacts.confirm_deletion(
         caller, organization_id, orbit_id, collection_id, artifact_id
     )
     return Response(status_code=204)
 
 
 # luml-api 0.4.0 posts this one without the /v1 prefix; serve both spellings.
-multipart_router = APIRouter()
+multipart_router = APIRouter(responses=ERROR_RESPONSES)
 
 
-@multipart_router.post("/v1/bucket-secrets/upload/multipart")
-@multipart_router.post("/bucket-secrets/upload/multipart", include_in_schema=False)
+@multipart_router.post(
+    "/v1/bucket-secrets/upload/multipart", response_model=MultipartUrlsOut
+)
+@multipart_router.post(
+    "/bucket-secrets/upload/multipart",
+    response_model=MultipartUrlsOut,
+    include_in_schema=False,
+)
 def multipart_upload_urls(
     request: Request, registry: RegistryDep, caller: Caller, body: MultipartUrlsIn
 ) -> dict[str, Any]:
-    row = registry.store.artifact_by_location(
+    row = registry.store.artifacts.by_location(
         caller, body.bucket_id, body.bucket_location
     )
     if body.size != row["size"]:
@@ -306,7 +333,7 @@ def multipart_upload_urls(
             "upload_id is required: POST to upload_details.url to start a multipart "
             "upload and pass the UploadId it returns."
         )
-    upload = registry.store.multipart_upload(body.upload_id, row["id"])
+    upload = registry.store.multipart.get(body.upload_id, row["id"])
     uid = row["unique_identifier"]
     parts = [
         {

@@ -18,8 +18,9 @@ from ..loopback import TrustedHosts
 from . import api_routes, bucket_routes
 from .context import MULTIPART_THRESHOLD, Registry
 from .errors import RegistryError
+from .multipart import ABANDONED_AFTER
 from .signing import UrlSigner
-from .store import ABANDONED_AFTER, RegistryStore
+from .store import RegistryStore
 
 #: how often a running Registry sweeps abandoned uploads and ended runs' keys
 SWEEP_EVERY = 3600.0
@@ -61,8 +62,8 @@ def create_app(
     def sweep() -> None:
         # keys of runs killed before they could revoke them; uploads that a
         # client gave up on or a crash cut off
-        store.purge_ended_sessions()
-        store.sweep_abandoned_uploads(abandoned_after)
+        store.keys.purge_ended_sessions()
+        store.multipart.sweep_abandoned(abandoned_after)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

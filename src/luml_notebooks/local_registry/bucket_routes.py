@@ -35,7 +35,7 @@ def _xml(body: str) -> Response:
 async def _authorized_row(request: Request, method: str, uid: str) -> Any:
     registry = get_registry(request)
     registry.signer.verify(method, storage_path(uid), request.query_params)
-    return await run_in_threadpool(registry.store.artifact_by_uid, uid)
+    return await run_in_threadpool(registry.store.artifacts.by_uid, uid)
 
 
 def _check_content_length(request: Request, expected: int, what: str) -> None:
@@ -52,23 +52,23 @@ def _check_content_length(request: Request, expected: int, what: str) -> None:
 async def put_object(request: Request, uid: str) -> Response:
     row = await _authorized_row(request, "PUT", uid)
     registry = get_registry(request)
-    registry.store.check_uploadable(row)
+    registry.store.artifacts.check_uploadable(row)
     if "partNumber" in request.query_params:
         return await _put_part(request, registry, row)
     _check_content_length(request, row["size"], "the artifact's declared size")
     md5 = await registry.store.blobs.store(
         uid, request.stream(), size=row["size"], sha256=row["file_hash"]
     )
-    await run_in_threadpool(registry.store.mark_blob_stored, uid)
+    await run_in_threadpool(registry.store.artifacts.mark_blob_stored, uid)
     return Response(status_code=200, headers={"ETag": f'"{md5}"'})
 
 
 async def _put_part(request: Request, registry: Registry, row: Any) -> Response:
     params = request.query_params
     upload = await run_in_threadpool(
-        registry.store.multipart_upload, params.get("uploadId", ""), row["id"]
+        registry.store.multipart.get, params.get("uploadId", ""), row["id"]
     )
-    registry.store.check_not_completing(upload)
+    registry.store.multipart.check_not_completing(upload)
     parts = plan_parts(row["size"], upload["part_size"])
     number = int(params["partNumber"]) if params["partNumber"].isdigit() else 0
     if not 1 <= number <= len(parts):
@@ -81,7 +81,7 @@ async def _put_part(request: Request, registry: Registry, row: Any) -> Response:
         upload["id"], number, request.stream(), size=size
     )
     await run_in_threadpool(
-        registry.store.record_part, upload["id"], number, size, etag
+        registry.store.multipart.record_part, upload["id"], number, size, etag
     )
     return Response(status_code=200, headers={"ETag": f'"{etag}"'})
 
@@ -90,10 +90,10 @@ async def _put_part(request: Request, registry: Registry, row: Any) -> Response:
 async def post_object(request: Request, uid: str) -> Response:
     row = await _authorized_row(request, "POST", uid)
     registry = get_registry(request)
-    registry.store.check_uploadable(row)
+    registry.store.artifacts.check_uploadable(row)
     if "uploads" in request.query_params:
         upload_id = await run_in_threadpool(
-            registry.store.start_multipart,
+            registry.store.multipart.start,
             row["id"],
             registry.part_size_for(row["size"]),
         )
@@ -129,12 +129,12 @@ def _parse_parts(body: bytes) -> list[tuple[int, str]]:
 async def _complete(request: Request, registry: Registry, row: Any) -> Response:
     # claimed first, atomically: concurrent completes get a 409, not a race
     upload = await run_in_threadpool(
-        registry.store.claim_multipart, request.query_params["uploadId"], row["id"]
+        registry.store.multipart.claim, request.query_params["uploadId"], row["id"]
     )
     try:
         listed, expected = await _assemble(request, registry, row, upload)
     except BaseException:
-        await run_in_threadpool(registry.store.release_multipart, upload["id"])
+        await run_in_threadpool(registry.store.multipart.release, upload["id"])
         raise
     # S3's multipart ETag: MD5 of the parts' binary MD5s, then "-<count>".
     digest = hashlib.md5(
@@ -164,7 +164,7 @@ async def _assemble(
             f"List parts 1 to {expected} once each, in ascending order, "
             "to complete this upload."
         )
-    stored = await run_in_threadpool(registry.store.part_etags, upload["id"])
+    stored = await run_in_threadpool(registry.store.multipart.part_etags, upload["id"])
     for number, etag in listed:
         if number not in stored:
             raise RegistryError(f"Part {number} was never uploaded: PUT it first.")
@@ -182,8 +182,10 @@ async def _assemble(
             sha256=row["file_hash"],
         )
     )
-    await run_in_threadpool(registry.store.mark_blob_stored, row["unique_identifier"])
-    await run_in_threadpool(registry.store.finish_multipart, upload["id"])
+    await run_in_threadpool(
+        registry.store.artifacts.mark_blob_stored, row["unique_identifier"]
+    )
+    await run_in_threadpool(registry.store.multipart.finish, upload["id"])
     return listed, expected
 
 
@@ -192,7 +194,7 @@ async def get_object(request: Request, uid: str) -> Response:
     registry = get_registry(request)
     # A HEAD is allowed with a URL signed for GET, as on S3.
     registry.signer.verify("GET", storage_path(uid), request.query_params)
-    row = await run_in_threadpool(registry.store.artifact_by_uid, uid)
+    row = await run_in_threadpool(registry.store.artifacts.by_uid, uid)
     path = registry.store.blobs.path_for(uid)
     if not row["blob_stored"] or not path.is_file():
         raise NotFound("This artifact has no uploaded file yet.")
@@ -211,5 +213,5 @@ async def delete_object(request: Request, uid: str) -> Response:
     await _authorized_row(request, "DELETE", uid)
     registry = get_registry(request)
     registry.store.blobs.delete(uid)
-    await run_in_threadpool(registry.store.mark_blob_stored, uid, False)
+    await run_in_threadpool(registry.store.artifacts.mark_blob_stored, uid, False)
     return Response(status_code=204)

@@ -133,7 +133,7 @@ def _list_keys_command(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     if store is None:
         return 1
-    keys = store.list_api_keys()
+    keys = store.keys.list_all()
     if not keys:
         print("No API keys: 'registry create-key' makes one.")
         return 0
@@ -154,7 +154,7 @@ def _revoke_key_command(args: argparse.Namespace) -> int:
     store = _existing_store(args)
     if store is None:
         return 1
-    if not store.revoke_api_key_by_id(args.key_id):
+    if not store.keys.revoke_by_id(args.key_id):
         print(
             f"error: no API key has the id {args.key_id!r}: "
             "'registry list-keys' shows the ids.",

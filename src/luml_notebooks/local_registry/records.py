@@ -1,8 +1,9 @@
-"""Rows of the registry's tables in the API's JSON shapes, and paging."""
+"""What the API reads: the SELECTs that join the tables into its views, each
+view's JSON shape (``responses.py`` declares the same shapes), and paging."""
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,10 @@ ARTIFACT_SELECT = (
     "SELECT a.*, c.name AS collection_name, c.orbit_id, o.organization_id, "
     "o.bucket_secret_id FROM artifacts a "
     "JOIN collections c ON c.id = a.collection_id JOIN orbits o ON o.id = c.orbit_id"
+)
+#: what a collection's view sums up from its artifacts
+COLLECTION_ARTIFACTS_SELECT = (
+    "SELECT tags, extra_values FROM artifacts WHERE collection_id = ?"
 )
 
 
@@ -104,6 +109,22 @@ def collection_dict(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
+def collection_detail_dict(
+    row: sqlite3.Row, artifacts: Iterable[sqlite3.Row]
+) -> dict[str, Any]:
+    """A collection with the tags and metric names its artifacts use."""
+    tags: set[str] = set()
+    metric_keys: set[str] = set()
+    for artifact in artifacts:
+        tags.update(from_json(artifact["tags"]) or [])
+        metric_keys.update(from_json(artifact["extra_values"]) or {})
+    return {
+        **collection_dict(row),
+        "artifacts_tags": sorted(tags),
+        "artifacts_extra_values": sorted(metric_keys),
+    }
+
+
 def artifact_dict(row: sqlite3.Row) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -132,4 +153,13 @@ def listed_artifact_dict(row: sqlite3.Row) -> dict[str, Any]:
         **artifact_dict(row),
         "collection_name": row["collection_name"],
         "deployments": [],
+    }
+
+
+def artifact_detail_dict(row: sqlite3.Row, collection: sqlite3.Row) -> dict[str, Any]:
+    """An artifact with its collection, as the platform's artifact page gets it."""
+    return {
+        **listed_artifact_dict(row),
+        "collection": collection_dict(collection),
+        "tracks": [],
     }
