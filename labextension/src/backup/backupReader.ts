@@ -10,6 +10,8 @@ import {
   parseManifest
 } from './manifest';
 import {
+  caseCollisionNotice,
+  caseCollisions,
   isArchiverClutter,
   MANIFEST_NAME,
   parentFolders,
@@ -138,6 +140,10 @@ export class BackupReader {
       notices.push(
         `${clutter} macOS metadata entries (__MACOSX) were left out.`
       );
+    }
+    const twins = caseCollisions(fileEntries.map(f => f.path));
+    if (twins.length) {
+      notices.push(caseCollisionNotice(twins));
     }
     // a path that is a file and also holds other files cannot be restored
     const filePaths = new Set(fileEntries.map(f => f.path));
