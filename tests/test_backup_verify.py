@@ -215,3 +215,85 @@ def test_a_copy_of_the_browser_backup_is_what_was_verified(tmp_path):
         assert zf.getinfo("data/inner.zip").flag_bits & 0x08
         inner = zipfile.ZipFile(io.BytesIO(zf.read("data/inner.zip")))
         assert inner.read("inside.txt") == b"a zip stored inside the backup"
+
+
+def backup_of_many(path: Path, count: int) -> Path:
+    """A backup of `count` tiny files, written by zipfile (zip64 past 65,535)."""
+    files = {f"f{i // 1000}/{i}.txt": f"{i}\n".encode() for i in range(count)}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+        zf.writestr("luml-backup.json", manifest(files))
+    return path
+
+
+def wrap_the_count(path: Path) -> None:
+    """What a writer with a 16-bit count leaves: no zip64 records, the count
+    modulo 65,536, the directory's size and offset still right."""
+    data = path.read_bytes()
+    end = data.rindex(b"PK\x05\x06")
+    zip64_end = data.rindex(b"PK\x06\x06", 0, end)
+    (entries,) = struct.unpack("<Q", data[zip64_end + 32 : zip64_end + 40])
+    size, offset = struct.unpack("<QQ", data[zip64_end + 40 : zip64_end + 56])
+    wrapped = entries & 0xFFFF
+    record = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, wrapped, wrapped, size, offset, 0
+    )
+    path.write_bytes(data[:zip64_end] + record)
+
+
+def test_more_than_65535_files_verify(tmp_path, capsys):
+    archive = backup_of_many(tmp_path / "many.zip", 65_600)
+    code, out = run(capsys, archive, "--quiet")
+    assert code == OK, out
+    assert "65600 files" in out
+
+
+def test_a_count_that_wrapped_at_65536_fails(tmp_path, capsys):
+    archive = backup_of_many(tmp_path / "short.zip", 65_600)
+    wrap_the_count(archive)
+    # zipfile reads the directory by its size and finds every entry ...
+    with zipfile.ZipFile(archive) as zf:
+        assert len(zf.infolist()) == 65_601
+    code, out = run(capsys, archive, "--quiet")
+    # ... but other readers trust the count, and would restore 65 files
+    assert code == PROBLEMS, out
+    assert "end record counts 65 entries but its directory holds 65601" in out
+    assert "65,535" in out
+
+
+def test_names_that_differ_only_by_case_are_a_warning(tmp_path, capsys):
+    files = {"Data.csv": b"1", "data.csv": b"2", "src/A.py": b"3", "SRC/a.py": b"4"}
+    archive = write_zip(
+        tmp_path / "case.zip",
+        [*files.items(), ("luml-backup.json", manifest(files))],
+    )
+    code, out = run(capsys, archive)
+    assert code == OK, out
+    assert "differ only by case" in out
+    assert "'Data.csv', 'data.csv'" in out
+    assert "'SRC/a.py', 'src/A.py'" in out
+
+
+FORGED = "\x1b[2K\r\x1b[32mverified: every file matches its size and sha256\x1b[0m"
+
+
+def test_manifest_fields_are_printed_escaped(tmp_path, capsys):
+    files = {"a.txt": b"alpha", "b\x9b2Kc.txt": b"beta"}
+    crafted = json.loads(manifest(files))
+    crafted["instance"] = {"id": FORGED, "name": FORGED}
+    crafted["createdAt"] = "\n" + FORGED
+    crafted["siteVersion"] = FORGED
+    crafted["files"][0]["sha256"] = "0" * 64  # so the real verdict is NOT OK
+    archive = write_zip(
+        tmp_path / "forged.zip",
+        [*files.items(), ("luml-backup.json", json.dumps(crafted).encode())],
+    )
+    code, out = run(capsys, archive)
+    assert code == PROBLEMS
+    assert "\x1b" not in out and "\r" not in out and "\x9b" not in out
+    assert "\\x1b[2K\\r\\x1b[32mverified" in out
+    assert "b\\x9b2Kc.txt" in out
+    lines = out.splitlines()
+    assert not [line for line in lines if line.startswith("verified")]
+    assert lines[-1] == "NOT OK: 1 problem(s) found"

@@ -101,7 +101,8 @@ def verify(archive: Path) -> Report:
         report.problems.append(f"{archive}: no such file")
         return report
     problem = None
-    if not _ends_with_directory(archive):
+    end = _end_record_offset(archive)
+    if end is None:
         problem = "its end-of-directory record is missing"
     else:
         try:
@@ -121,28 +122,61 @@ def verify(archive: Path) -> Report:
             report.problems.append("this file is not a zip archive")
         return report
     with zf:
+        counted = _counted_entries(archive, end)
+        found = len(zf.infolist())
+        if counted != found:
+            # zipfile reads the directory by its size; most readers (and
+            # the browser's restore) go by the count
+            report.problems.append(
+                f"the zip's end record counts {counted} entries but its "
+                f"directory holds {found}: the tool that wrote it could not "
+                "count past 65,535 files, so other tools would silently "
+                f"restore only {counted} of them (LUML Notebooks refuses it); "
+                "make the backup again with a current LUML Notebooks"
+            )
         _check(zf, report)
     return report
 
 
-def _ends_with_directory(archive: Path) -> bool:
-    """Whether an end-of-directory record (with its comment) ends the file.
+def _end_record_offset(archive: Path) -> int | None:
+    """Where the end-of-directory record is, if it (with its comment) ends the file.
 
     zipfile accepts any such record in the last 64 KiB, so a truncated backup
     that ends after a stored zip would be read as that inner zip.
     """
     size = archive.stat().st_size
+    start = max(0, size - 22 - 0xFFFF)
     with archive.open("rb") as stream:
-        stream.seek(max(0, size - 22 - 0xFFFF))
+        stream.seek(start)
         tail = stream.read()
     at = tail.rfind(b"PK\x05\x06")
     while at >= 0:
         if at + 22 <= len(tail):
             (comment,) = struct.unpack("<H", tail[at + 20 : at + 22])
             if at + 22 + comment == len(tail):
-                return True
+                return start + at
         at = tail.rfind(b"PK\x05\x06", 0, at)
-    return False
+    return None
+
+
+def _counted_entries(archive: Path, end: int) -> int:
+    """The entry count the end records declare: the zip64 one when a locator
+    precedes the end record, else the 16-bit one."""
+    with archive.open("rb") as stream:
+        stream.seek(end + 10)
+        (count,) = struct.unpack("<H", stream.read(2))
+        if end < 20:
+            return count
+        stream.seek(end - 20)
+        locator = stream.read(20)
+        if locator[:4] != b"PK\x06\x07":
+            return count
+        (zip64_end,) = struct.unpack("<Q", locator[8:16])
+        stream.seek(zip64_end)
+        record = stream.read(56)
+        if len(record) == 56 and record[:4] == b"PK\x06\x06":
+            (count,) = struct.unpack("<Q", record[32:40])
+    return count
 
 
 def _check(zf: zipfile.ZipFile, report: Report) -> None:
@@ -178,6 +212,12 @@ def _check(zf: zipfile.ZipFile, report: Report) -> None:
                     f"duplicate path: {parent!r} is both a file and a folder"
                 )
     report.folders = sorted(folders)
+    for group in case_collisions(files):
+        report.notices.append(
+            "names that differ only by case collide on case-insensitive disks "
+            "(Windows, macOS), where one would replace the other: "
+            + ", ".join(repr(path) for path in group)
+        )
 
     expanded = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos)
@@ -227,6 +267,14 @@ def _check(zf: zipfile.ZipFile, report: Report) -> None:
     if records is not None:
         for path in sorted(set(records) - set(files)):
             report.problems.append(f"{path}: in the manifest but missing from the zip")
+
+
+def case_collisions(paths) -> list[list[str]]:
+    """Groups of paths that are one path to a case-insensitive disk."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(path.lower(), []).append(path)
+    return [sorted(group) for group in groups.values() if len(group) > 1]
 
 
 def _entry(path: str, info: zipfile.ZipInfo) -> Entry:
@@ -308,7 +356,15 @@ def _read_manifest(
     return records
 
 
-def format_report(report: Report) -> str:
+def printable(text: str) -> str:
+    """Text safe on a terminal: what repr escapes (control characters, ANSI
+    escapes, line breaks) is escaped, so an archive cannot forge a line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def format_report(report: Report, quiet: bool = False) -> str:
+    """The report as lines of text; every line is escaped, since names and
+    manifest fields come from the archive."""
     lines = [f"{report.archive}"]
     manifest = report.manifest
     if manifest:
@@ -319,7 +375,7 @@ def format_report(report: Report) -> str:
             f" made {manifest.get('createdAt') or '?'} by site version"
             f" {manifest.get('siteVersion') or '?'}"
         )
-    if report.entries:
+    if report.entries and not quiet:
         lines.append("")
         header = f"  {'size':>12}  {'stored as':<9}  {'modified':<16}  status  path"
         lines.append(header)
@@ -328,7 +384,7 @@ def format_report(report: Report) -> str:
                 f"  {entry.size:>12}  {entry.method:<9}  {entry.modified:<16}"
                 f"  {entry.status or '-':<6}  {entry.path}"
             )
-    for folder in report.folders:
+    for folder in [] if quiet else report.folders:
         lines.append(f"  {'':>12}  {'folder':<9}  {'':<16}  {'':<6}  {folder}/")
     total = sum(entry.size for entry in report.entries)
     lines.append("")
@@ -344,7 +400,7 @@ def format_report(report: Report) -> str:
         UNVERIFIED: "intact (CRC-32), but unverified: no manifest",
     }[report.exit_code]
     lines.append(verdict)
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def add_backup_parser(commands) -> None:
@@ -370,8 +426,5 @@ def add_backup_parser(commands) -> None:
 
 def cmd_verify(args) -> int:
     report = verify(Path(args.archive))
-    if args.quiet:
-        report.entries = []
-        report.folders = []
-    print(format_report(report))
+    print(format_report(report, quiet=args.quiet))
     return report.exit_code

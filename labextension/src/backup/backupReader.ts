@@ -1,4 +1,4 @@
-import { Inflate, ZipPassThrough } from 'fflate';
+import { Inflate } from 'fflate';
 
 import { createSha256 } from '../format/sha256';
 import { guessKind } from './contents';
@@ -10,6 +10,8 @@ import {
   parseManifest
 } from './manifest';
 import {
+  caseCollisionNotice,
+  caseCollisions,
   isArchiverClutter,
   MANIFEST_NAME,
   parentFolders,
@@ -17,6 +19,7 @@ import {
 } from './paths';
 import { IRandomAccess } from './randomAccess';
 import { entryDataOffset, IZipEntry, readZipDirectory } from './zipDirectory';
+import { Crc32, FLAG_ENCRYPTED, LOCAL_HEADER_SIZE } from './zipFormat';
 
 /** Caps that tell a zip bomb from a backup. */
 export interface IRestoreLimits {
@@ -67,7 +70,6 @@ export interface IReaderOptions {
 
 /** Bytes read from the archive at a time. */
 const READ_SIZE = 1024 * 1024;
-const EMPTY = new Uint8Array(0);
 
 /**
  * Reads a backup (or any zip of files) for a restore. `open` checks all it
@@ -103,7 +105,7 @@ export class BackupReader {
     let clutter = 0;
 
     for (const entry of directory.entries) {
-      if (entry.flags & 1) {
+      if (entry.flags & FLAG_ENCRYPTED) {
         throw new BackupError(
           'unsupported',
           'This zip archive is encrypted. Restore reads unencrypted archives only.'
@@ -138,6 +140,10 @@ export class BackupReader {
       notices.push(
         `${clutter} macOS metadata entries (__MACOSX) were left out.`
       );
+    }
+    const twins = caseCollisions(fileEntries.map(f => f.path));
+    if (twins.length) {
+      notices.push(caseCollisionNotice(twins));
     }
     // a path that is a file and also holds other files cannot be restored
     const filePaths = new Set(fileEntries.map(f => f.path));
@@ -391,27 +397,6 @@ async function* streamEntry(
   }
 }
 
-/**
- * CRC-32 as fflate computes it for the entries it writes: a pass-through
- * entry that is never added to a zip updates its CRC as data is pushed.
- */
-class Crc32 {
-  private readonly _entry = new ZipPassThrough('');
-
-  constructor() {
-    this._entry.ondata = () => undefined;
-  }
-
-  update(chunk: Uint8Array): void {
-    this._entry.push(chunk, false);
-  }
-
-  digest(): number {
-    this._entry.push(EMPTY, true);
-    return this._entry.crc >>> 0;
-  }
-}
-
 function duplicate(path: string): BackupError {
   return new BackupError(
     'duplicate-path',
@@ -457,7 +442,7 @@ function checkOverlap(entries: IZipEntry[]): void {
   for (let i = 1; i < sorted.length; i++) {
     const before = sorted[i - 1];
     if (
-      before.localHeaderOffset + 30 + before.compressedSize >
+      before.localHeaderOffset + LOCAL_HEADER_SIZE + before.compressedSize >
       sorted[i].localHeaderOffset
     ) {
       throw new BackupError(

@@ -175,11 +175,16 @@ export class BackupService implements IBackupService {
     });
   }
 
-  /** Raw reads apply to this instance's own contents only. */
+  /**
+   * Raw reads apply to this instance's own contents only; a server's disk
+   * may fold case (Windows, macOS), browser storage never does.
+   */
   private _restorer(contents?: IBackupContents): Restorer {
     return contents
       ? new Restorer(contents)
-      : new Restorer(this._contents, this._readBytes);
+      : new Restorer(this._contents, this._readBytes, {
+          foldsCase: !this._browserStorage
+        });
   }
 
   private readonly _contents: IBackupContents;

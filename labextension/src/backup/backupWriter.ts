@@ -1,5 +1,3 @@
-import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
-
 import {
   fileBytes,
   guessKind,
@@ -21,6 +19,7 @@ import {
 } from './manifest';
 import { MANIFEST_NAME } from './paths';
 import { createSha256 } from '../format/sha256';
+import { IZipEntryStream, ZipStreamWriter } from './zipWriter';
 
 /** Where the zip goes, chunk by chunk, in order. */
 export interface IZipSink {
@@ -58,16 +57,11 @@ export interface IBackupSummary {
   deflatedBytes: number;
 }
 
-// Info-ZIP's extended timestamp: the modification time in UTC seconds,
-// more precise than the zip's own local-time, two-second field.
-const EXTENDED_TIMESTAMP = 0x5455;
-const DOS_EPOCH = Date.UTC(1980, 0, 2);
-const DOS_END = Date.UTC(2106, 0, 1);
-
 /**
  * Writes a whole instance as one zip to a sink, streaming: one file's
- * chunks at a time go through fflate's `Zip` and straight to the sink, so
- * memory holds the file being read, not the archive.
+ * chunks at a time go through the zip writer (fflate's DEFLATE) and
+ * straight to the sink, so memory holds the file being read, not the
+ * archive.
  */
 export class BackupWriter {
   /**
@@ -115,22 +109,11 @@ export class BackupWriter {
     report();
 
     const pending: Uint8Array[] = [];
-    let zipError: Error | null = null;
-    const zip = new Zip((error, chunk) => {
-      if (error) {
-        zipError = error;
-        return;
-      }
+    const zip = new ZipStreamWriter(chunk => {
       pending.push(chunk);
       progress.zipBytes += chunk.length;
     });
     const flush = async () => {
-      if (zipError) {
-        throw new BackupError(
-          'write-failed',
-          `Could not build the zip: ${zipError.message}`
-        );
-      }
       while (pending.length) {
         await sink.write(pending.shift()!);
       }
@@ -209,28 +192,25 @@ export class BackupWriter {
         if (!folder.empty) {
           continue;
         }
-        const entry = new ZipPassThrough(`${folder.path}/`);
-        setTime(entry, folder.modified ?? manifest.createdAt);
-        // MS-DOS directory attribute, for archivers that look at it
-        entry.attrs = 0x10;
-        zip.add(entry);
-        entry.push(new Uint8Array(0), true);
+        zip.addFolder(
+          folder.path,
+          Date.parse(folder.modified ?? manifest.createdAt)
+        );
         manifest.folders.push(
           folder.modified
             ? { path: folder.path, modified: folder.modified }
             : { path: folder.path }
         );
       }
-      const manifestEntry = new ZipDeflate(MANIFEST_NAME, {
-        level: DEFLATE_LEVEL
+      const manifestEntry = zip.add(MANIFEST_NAME, {
+        modified: Date.parse(manifest.createdAt),
+        deflateLevel: DEFLATE_LEVEL
       });
-      setTime(manifestEntry, manifest.createdAt);
-      zip.add(manifestEntry);
-      manifestEntry.push(serializeManifest(manifest), true);
+      manifestEntry.push(serializeManifest(manifest));
+      manifestEntry.end();
       zip.end();
       await flush();
     } catch (error) {
-      zip.terminate();
       if (error instanceof BackupError) {
         throw error;
       }
@@ -252,7 +232,7 @@ export class BackupWriter {
 
   /** One file into the zip, hashed as it goes. */
   private async _add(
-    zip: Zip,
+    zip: ZipStreamWriter,
     path: string,
     bytes: IFileBytes,
     context: {
@@ -266,25 +246,23 @@ export class BackupWriter {
   ): Promise<{ record: IManifestFile; deflated: boolean }> {
     const { modified, progress, flush, report, signal } = context;
     const method = chooseMethod(path, bytes.kind !== 'binary', bytes.samples());
-    const entry =
-      method === 'deflate'
-        ? new ZipDeflate(path, { level: DEFLATE_LEVEL })
-        : new ZipPassThrough(path);
-    setTime(entry, modified ?? context.createdAt);
-    zip.add(entry);
+    const entry: IZipEntryStream = zip.add(path, {
+      modified: Date.parse(modified ?? context.createdAt),
+      deflateLevel: method === 'deflate' ? DEFLATE_LEVEL : undefined
+    });
     const hash = await createSha256();
     let size = 0;
     for (const chunk of bytes.chunks()) {
       hash.update(chunk);
       size += chunk.length;
-      entry.push(chunk, false);
+      entry.push(chunk);
       progress.bytesDone += chunk.length;
       await flush();
       report();
       await yieldNow();
       throwIfCancelled(signal);
     }
-    entry.push(new Uint8Array(0), true);
+    entry.end();
     await flush();
     const record: IManifestFile = {
       path,
@@ -342,21 +320,6 @@ export async function yieldNow(): Promise<void> {
     channel.port2.postMessage(null);
   });
   lastYield = Date.now();
-}
-
-function setTime(entry: ZipPassThrough | ZipDeflate, iso: string): void {
-  let ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) {
-    ms = Date.now();
-  }
-  // the zip time field starts in 1980; the extended one ends in 2106
-  ms = Math.min(Math.max(ms, DOS_EPOCH), DOS_END);
-  entry.mtime = ms;
-  const seconds = Math.floor(ms / 1000);
-  const extra = new Uint8Array(5);
-  extra[0] = 1; // flags: modification time present
-  new DataView(extra.buffer).setUint32(1, seconds >>> 0, true);
-  entry.extra = { [EXTENDED_TIMESTAMP]: extra };
 }
 
 /** Bytes already in memory, as a backup writes them. */

@@ -10,3 +10,4 @@ export * from './paths';
 export * from './randomAccess';
 export * from './restore';
 export * from './zipDirectory';
+export * from './zipWriter';

@@ -69,6 +69,33 @@ export function parentFolders(path: string): string[] {
   return out;
 }
 
+/** A path as a case-insensitive disk (Windows, macOS) tells paths apart. */
+export function caseKey(path: string): string {
+  return path.toLowerCase();
+}
+
+/** Groups of paths that are one path on a case-insensitive disk. */
+export function caseCollisions(paths: Iterable<string>): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const path of paths) {
+    const key = caseKey(path);
+    groups.set(key, [...(groups.get(key) ?? []), path]);
+  }
+  return [...groups.values()].filter(group => group.length > 1);
+}
+
+/** A warning naming the colliding paths (a few groups, then a count). */
+export function caseCollisionNotice(groups: string[][]): string {
+  const shown = groups
+    .slice(0, 5)
+    .map(group => group.map(path => JSON.stringify(path)).join(' and '));
+  const more = groups.length > 5 ? `, and ${groups.length - 5} more` : '';
+  return (
+    'Names that differ only by case collide on case-insensitive disks ' +
+    `(Windows, macOS), where one file replaces the other: ${shown.join('; ')}${more}.`
+  );
+}
+
 /** `name-YYYYMMDD-HHMM.zip`, in the user's local time, safe on any disk. */
 export function backupFileName(instanceName: string, when: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');

@@ -8,7 +8,16 @@ export interface IRandomAccess {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
-/** Over a `Blob` or `File`: every read is a slice, nothing else is loaded. */
+/** Bytes a small read brings in at once (see BlobRandomAccess). */
+export const READ_AHEAD = 1024 * 1024;
+
+/**
+ * Over a `Blob` or `File`: reads are slices, nothing else is loaded. Each
+ * slice is a round trip to the browser's blob store, so a small read (a
+ * local header, a small file's bytes) brings in the next `READ_AHEAD`
+ * bytes and the reads after it are served from them: a zip of 70,000
+ * small files takes a few hundred slices instead of 140,000.
+ */
 export class BlobRandomAccess implements IRandomAccess {
   constructor(private readonly _blob: Blob) {}
 
@@ -18,9 +27,25 @@ export class BlobRandomAccess implements IRandomAccess {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = Math.min(this._blob.size, offset + length);
-    const buffer = await this._blob.slice(offset, end).arrayBuffer();
-    return new Uint8Array(buffer);
+    const window = this._window;
+    if (window && offset >= window.offset && end <= window.end) {
+      return window.bytes.subarray(offset - window.offset, end - window.offset);
+    }
+    if (end - offset >= READ_AHEAD) {
+      return this._slice(offset, end);
+    }
+    const windowEnd = Math.min(this._blob.size, offset + READ_AHEAD);
+    const bytes = await this._slice(offset, windowEnd);
+    this._window = { offset, end: windowEnd, bytes };
+    return bytes.subarray(0, end - offset);
   }
+
+  private async _slice(offset: number, end: number): Promise<Uint8Array> {
+    return new Uint8Array(await this._blob.slice(offset, end).arrayBuffer());
+  }
+
+  private _window: { offset: number; end: number; bytes: Uint8Array } | null =
+    null;
 }
 
 /** Over bytes in memory (tests, small archives). */

@@ -9,13 +9,25 @@ import {
   throwIfCancelled
 } from './errors';
 import { FileKind } from './manifest';
-import { keepBothName, parentFolders } from './paths';
+import { caseKey, keepBothName, parentFolders } from './paths';
 
 /** What to do with a file that exists in the instance with other contents. */
 export type ConflictPolicy = 'skip' | 'overwrite' | 'keep-both';
 
+export interface IRestorerOptions {
+  /**
+   * Whether the target may not tell `Data.csv` from `data.csv` (a Jupyter
+   * server's disk on Windows or macOS): such twins are then conflicts too,
+   * kept both under another name or skipped, never written over each other.
+   */
+  foldsCase?: boolean;
+}
+
 export interface IRestorePreview {
-  /** Archive files whose path exists in the instance with other contents. */
+  /**
+   * Archive files whose path exists in the instance with other contents
+   * (or, on a disk that folds case, under another case).
+   */
   conflicts: string[];
   /** Archive files the instance already holds, byte for byte (per manifest). */
   identical: string[];
@@ -77,7 +89,8 @@ export class Restorer {
    */
   constructor(
     private readonly _contents: IBackupContents,
-    private readonly _readBytes?: (path: string) => Promise<Uint8Array>
+    private readonly _readBytes?: (path: string) => Promise<Uint8Array>,
+    private readonly _options: IRestorerOptions = {}
   ) {}
 
   /** Which archive files meet existing files, to ask the user first. */
@@ -91,12 +104,15 @@ export class Restorer {
     const conflicts: string[] = [];
     const identical: string[] = [];
     const blocked: string[] = [];
+    const twins = this._caseTwins(reader, files);
     for (const file of reader.files) {
       if (
         folders.has(file.path) ||
         parentFolders(file.path).some(parent => files.has(parent))
       ) {
         blocked.push(file.path);
+      } else if (twins.has(file.path)) {
+        conflicts.push(file.path);
       } else if (files.has(file.path)) {
         // with a manifest, an unchanged file is no conflict to ask about
         const same =
@@ -143,17 +159,37 @@ export class Restorer {
       verified: reader.verifiable,
       notices: [...reader.notices]
     };
-    const taken = new Set<string>([
-      ...existingFiles.keys(),
-      ...existingFolders,
-      ...reader.files.map(f => f.path),
-      ...reader.folders
-    ]);
+    const fold = (path: string) =>
+      this._options.foldsCase ? caseKey(path) : path;
+    const taken = new Set<string>(
+      [
+        ...existingFiles.keys(),
+        ...existingFolders,
+        ...reader.files.map(f => f.path),
+        ...reader.folders
+      ].map(fold)
+    );
     const plan: IPlannedWrite[] = [];
+    const keepBoth = (file: IArchiveFile) => {
+      const target = keepBothName(file.path, path => taken.has(fold(path)));
+      taken.add(fold(target));
+      result.renamed.set(file.path, target);
+      plan.push({ file, target, replaces: false });
+    };
+    const twins = this._caseTwins(reader, existingFiles.keys());
     for (const file of reader.files) {
       throwIfCancelled(signal);
       if (blocked.has(file.path)) {
         result.skipped.push(file.path);
+        continue;
+      }
+      if (twins.has(file.path)) {
+        // overwriting would replace a file of another name: keep both or skip
+        if (policy === 'keep-both') {
+          keepBoth(file);
+        } else {
+          result.skipped.push(file.path);
+        }
         continue;
       }
       if (!existingFiles.has(file.path)) {
@@ -169,10 +205,7 @@ export class Restorer {
       } else if (policy === 'overwrite') {
         plan.push({ file, target: file.path, replaces: true });
       } else {
-        const target = keepBothName(file.path, path => taken.has(path));
-        taken.add(target);
-        result.renamed.set(file.path, target);
-        plan.push({ file, target, replaces: false });
+        keepBoth(file);
       }
     }
     const folders = reader.folders.filter(
@@ -235,6 +268,33 @@ export class Restorer {
     await journal.commit();
     report({ ...progress, phase: 'done', currentPath: undefined });
     return result;
+  }
+
+  /**
+   * Archive files that, on a disk that folds case, land on an existing file
+   * or an earlier archive file of another case.
+   */
+  private _caseTwins(
+    reader: BackupReader,
+    existing: Iterable<string>
+  ): Set<string> {
+    const twins = new Set<string>();
+    if (!this._options.foldsCase) {
+      return twins;
+    }
+    const byKey = new Map<string, string>();
+    for (const path of existing) {
+      byKey.set(caseKey(path), path);
+    }
+    for (const file of reader.files) {
+      const other = byKey.get(caseKey(file.path));
+      if (other === undefined) {
+        byKey.set(caseKey(file.path), file.path);
+      } else if (other !== file.path) {
+        twins.add(file.path);
+      }
+    }
+    return twins;
   }
 
   private async _hashOf(path: string): Promise<string> {

@@ -299,17 +299,14 @@ export class StorageContents implements IBackupContents {
     if (!content) {
       return folder;
     }
-    // the children's records, one at a time and without their contents
     const children = new Map<string, IContentsModelLike>();
     const prefix = path ? `${path}/` : '';
-    for (const key of await this._keys()) {
+    const keys = (await this._keys()).filter(key => {
       const name = key.slice(prefix.length);
-      if (key.startsWith(prefix) && name && !name.includes('/')) {
-        const record = await this._record(key);
-        if (record) {
-          children.set(name, { ...record, path: key, content: null });
-        }
-      }
+      return key.startsWith(prefix) && name && !name.includes('/');
+    });
+    for (const [key, record] of await this._withoutContent(keys)) {
+      children.set(key.slice(prefix.length), record);
     }
     if (this._shipped) {
       for (const [name, shipped] of await this._shipped.folder(path)) {
@@ -377,6 +374,42 @@ export class StorageContents implements IBackupContents {
       content: bytesToBase64(bytes),
       size: bytes.length
     };
+  }
+
+  /**
+   * Records without their contents, read one after another in a single
+   * transaction: one record in memory at a time (a folder may hold large
+   * files), and no transaction per record (a folder may hold thousands).
+   */
+  private _withoutContent(
+    keys: string[]
+  ): Promise<Map<string, IContentsModelLike>> {
+    const out = new Map<string, IContentsModelLike>();
+    if (!keys.length) {
+      return Promise.resolve(out);
+    }
+    return new Promise((resolve, reject) => {
+      const tx = this._db.transaction(FILES, 'readonly');
+      const store = tx.objectStore(FILES);
+      let next = 0;
+      const read = () => {
+        const key = keys[next++];
+        const request = store.get(key);
+        request.onsuccess = () => {
+          const value = request.result;
+          if (value && typeof value === 'object') {
+            out.set(key, { ...value, path: key, content: null });
+          }
+          if (next < keys.length) {
+            read();
+          }
+        };
+      };
+      read();
+      tx.oncomplete = () => resolve(out);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error ?? new Error('Storage read aborted'));
+    });
   }
 
   private _request<T>(

@@ -1,5 +1,24 @@
 import { BackupError } from './errors';
 import { IRandomAccess } from './randomAccess';
+import {
+  CENTRAL_HEADER_SIZE,
+  CENTRAL_SIGNATURE,
+  END_SIGNATURE,
+  END_SIZE,
+  EXTENDED_TIMESTAMP,
+  FLAG_UTF8,
+  LOCAL_HEADER_SIZE,
+  LOCAL_SIGNATURE,
+  MAX_U32,
+  u16,
+  u32,
+  u64,
+  ZIP64_END_SIGNATURE,
+  ZIP64_END_SIZE,
+  ZIP64_EXTRA,
+  ZIP64_LOCATOR_SIGNATURE,
+  ZIP64_LOCATOR_SIZE
+} from './zipFormat';
 
 /**
  * The archive's central directory: the index every zip tool trusts. We read
@@ -29,11 +48,6 @@ export interface IZipDirectory {
   directoryOffset: number;
 }
 
-const EOCD_SIGNATURE = 0x06054b50;
-const CENTRAL_SIGNATURE = 0x02014b50;
-const LOCAL_SIGNATURE = 0x04034b50;
-const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
-const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 
 function notAZip(): BackupError {
@@ -52,111 +66,203 @@ function truncated(detail: string): BackupError {
   );
 }
 
+function damaged(detail: string): BackupError {
+  return new BackupError(
+    'damaged',
+    `The zip archive's directory is damaged (${detail}). Nothing was restored.`
+  );
+}
+
+/** Where the directory is and how many entries it holds, per the end records. */
+interface IDirectoryEnd {
+  count: number;
+  directorySize: number;
+  directoryOffset: number;
+  /** Where the end records start: the directory must end before. */
+  endOffset: number;
+}
+
 export async function readZipDirectory(
   source: IRandomAccess
 ): Promise<IZipDirectory> {
-  const size = source.size;
-  const head = await source.read(0, Math.min(4, size));
-  const startsLikeZip =
-    head.length === 4 &&
-    (u32(head, 0) === LOCAL_SIGNATURE || u32(head, 0) === EOCD_SIGNATURE);
-  if (size < EOCD_SIZE) {
-    throw startsLikeZip ? truncated('it ends before its directory') : notAZip();
-  }
-  const tailLength = Math.min(size, EOCD_SIZE + MAX_COMMENT);
-  const tail = await source.read(size - tailLength, tailLength);
-  // the record (and its comment) must end the file: a truncated backup
-  // often ends just after a stored zip, whose own record must not be taken
-  let eocd = -1;
-  for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
-    if (
-      u32(tail, i) === EOCD_SIGNATURE &&
-      i + EOCD_SIZE + u16(tail, i + 20) === tail.length
-    ) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) {
-    throw startsLikeZip
-      ? truncated('its directory at the end is missing')
-      : notAZip();
-  }
-  const eocdOffset = size - tailLength + eocd;
-  const disk = u16(tail, eocd + 4);
-  const count = u16(tail, eocd + 10);
-  const directorySize = u32(tail, eocd + 12);
-  const directoryOffset = u32(tail, eocd + 16);
-  if (
-    count === 0xffff ||
-    directorySize === 0xffffffff ||
-    directoryOffset === 0xffffffff ||
-    (eocd >= 20 && u32(tail, eocd - 20) === ZIP64_LOCATOR_SIGNATURE)
-  ) {
-    throw new BackupError(
-      'unsupported',
-      'This archive uses the zip64 extension (over 4 GB or 65,535 files), ' +
-        'which restore does not read yet. Split it into smaller archives.'
-    );
-  }
-  if (disk !== 0) {
-    throw new BackupError(
-      'unsupported',
-      'This is one part of a split (multi-volume) zip archive. Join the parts into one zip first.'
-    );
-  }
-  if (directoryOffset + directorySize > eocdOffset) {
+  const { count, directorySize, directoryOffset, endOffset } =
+    await readDirectoryEnd(source);
+  if (directoryOffset + directorySize > endOffset) {
     throw truncated('its directory points past the end of the file');
   }
   const directory = await source.read(directoryOffset, directorySize);
   const entries: IZipEntry[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > directory.length || u32(directory, p) !== CENTRAL_SIGNATURE) {
-      throw new BackupError(
-        'damaged',
-        `The zip archive's directory is damaged at entry ${i + 1} of ${count}.`
-      );
+    const atEntry = `at entry ${i + 1} of ${count}`;
+    if (
+      p + CENTRAL_HEADER_SIZE > directory.length ||
+      u32(directory, p) !== CENTRAL_SIGNATURE
+    ) {
+      throw damaged(atEntry);
     }
     const flags = u16(directory, p + 8);
     const method = u16(directory, p + 10);
     const dosTime = u16(directory, p + 12);
     const dosDate = u16(directory, p + 14);
     const crc32 = u32(directory, p + 16);
-    const compressedSize = u32(directory, p + 20);
-    const entrySize = u32(directory, p + 24);
     const nameLength = u16(directory, p + 28);
     const extraLength = u16(directory, p + 30);
     const commentLength = u16(directory, p + 32);
-    const localHeaderOffset = u32(directory, p + 42);
-    const end = p + 46 + nameLength + extraLength + commentLength;
+    const nameStart = p + CENTRAL_HEADER_SIZE;
+    const end = nameStart + nameLength + extraLength + commentLength;
     if (end > directory.length) {
-      throw new BackupError(
-        'damaged',
-        `The zip archive's directory is damaged at entry ${i + 1} of ${count}.`
-      );
+      throw damaged(atEntry);
     }
     const name = decodeName(
-      directory.subarray(p + 46, p + 46 + nameLength),
-      (flags & 0x800) !== 0
+      directory.subarray(nameStart, nameStart + nameLength),
+      (flags & FLAG_UTF8) !== 0
     );
     const extra = directory.subarray(
-      p + 46 + nameLength,
-      p + 46 + nameLength + extraLength
+      nameStart + nameLength,
+      nameStart + nameLength + extraLength
     );
+    // each 32-bit field at its maximum is in the zip64 extra field, in order
+    const zip64 = zip64Values(extra);
+    const wide = (value: number) => {
+      if (value !== MAX_U32) {
+        return value;
+      }
+      const next = zip64.shift();
+      if (next === undefined || Number.isNaN(next)) {
+        throw damaged(`${atEntry}, its zip64 field is missing`);
+      }
+      return next;
+    };
+    const size = wide(u32(directory, p + 24));
+    const compressedSize = wide(u32(directory, p + 20));
+    const localHeaderOffset = wide(u32(directory, p + 42));
     entries.push({
       name,
       method,
       flags,
       crc32,
       compressedSize,
-      size: entrySize,
+      size,
       localHeaderOffset,
       modified: extendedTime(extra) ?? dosDateTime(dosDate, dosTime)
     });
     p = end;
   }
+  // entries past the count are files every reader that trusts it loses
+  if (p !== directory.length) {
+    throw new BackupError(
+      'damaged',
+      `This zip archive's end record counts ${count} entries, but its ` +
+        'directory holds more: the tool that wrote it could not count past ' +
+        '65,535 files, so the count wrapped and a restore would silently leave ' +
+        'files out. Nothing was restored. Make the backup again with a current ' +
+        'version of LUML Notebooks.'
+    );
+  }
   return { entries, directoryOffset };
+}
+
+/**
+ * Finds the end record, which (with its comment) must end the file: a
+ * truncated backup often ends just after a stored zip, whose own record
+ * must not be taken. Its zip64 twin, when a locator precedes it, holds the
+ * values that overflow 16 or 32 bits.
+ */
+async function readDirectoryEnd(source: IRandomAccess): Promise<IDirectoryEnd> {
+  const size = source.size;
+  const head = await source.read(0, Math.min(4, size));
+  const startsLikeZip =
+    head.length === 4 &&
+    (u32(head, 0) === LOCAL_SIGNATURE || u32(head, 0) === END_SIGNATURE);
+  if (size < END_SIZE) {
+    throw startsLikeZip ? truncated('it ends before its directory') : notAZip();
+  }
+  const tailLength = Math.min(size, END_SIZE + MAX_COMMENT);
+  const tail = await source.read(size - tailLength, tailLength);
+  let at = -1;
+  for (let i = tail.length - END_SIZE; i >= 0; i--) {
+    if (
+      u32(tail, i) === END_SIGNATURE &&
+      i + END_SIZE + u16(tail, i + 20) === tail.length
+    ) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) {
+    throw startsLikeZip
+      ? truncated('its directory at the end is missing')
+      : notAZip();
+  }
+  const endOffset = size - tailLength + at;
+  const locatorOffset = endOffset - ZIP64_LOCATOR_SIZE;
+  const locator =
+    locatorOffset >= 0
+      ? await source.read(locatorOffset, ZIP64_LOCATOR_SIZE)
+      : new Uint8Array(0);
+  if (
+    locator.length === ZIP64_LOCATOR_SIZE &&
+    u32(locator, 0) === ZIP64_LOCATOR_SIGNATURE
+  ) {
+    const zip64Offset = u64(locator, 8);
+    if (!(zip64Offset + ZIP64_END_SIZE <= locatorOffset)) {
+      throw truncated('its zip64 end record points past the end of the file');
+    }
+    const record = await source.read(zip64Offset, ZIP64_END_SIZE);
+    if (u32(record, 0) !== ZIP64_END_SIGNATURE) {
+      throw damaged('its zip64 end record is not where its locator says');
+    }
+    checkOneDisk(u32(record, 16));
+    const end = {
+      count: u64(record, 32),
+      directorySize: u64(record, 40),
+      directoryOffset: u64(record, 48),
+      endOffset: zip64Offset
+    };
+    if (Object.values(end).some(Number.isNaN)) {
+      throw damaged('its zip64 end record holds impossible sizes');
+    }
+    return end;
+  }
+  checkOneDisk(u16(tail, at + 4));
+  return {
+    count: u16(tail, at + 10),
+    directorySize: u32(tail, at + 12),
+    directoryOffset: u32(tail, at + 16),
+    endOffset
+  };
+}
+
+function checkOneDisk(disk: number): void {
+  if (disk !== 0) {
+    throw new BackupError(
+      'unsupported',
+      'This is one part of a split (multi-volume) zip archive. Join the parts into one zip first.'
+    );
+  }
+}
+
+/** The 64-bit values of a zip64 extended information field, in order. */
+function zip64Values(extra: Uint8Array): number[] {
+  let p = 0;
+  while (p + 4 <= extra.length) {
+    const id = u16(extra, p);
+    const length = u16(extra, p + 2);
+    if (id === ZIP64_EXTRA) {
+      const values: number[] = [];
+      for (
+        let q = p + 4;
+        q + 8 <= p + 4 + length && q + 8 <= extra.length;
+        q += 8
+      ) {
+        values.push(u64(extra, q));
+      }
+      return values;
+    }
+    p += 4 + length;
+  }
+  return [];
 }
 
 /**
@@ -168,15 +274,18 @@ export async function entryDataOffset(
   entry: IZipEntry,
   directoryOffset: number
 ): Promise<number> {
-  const header = await source.read(entry.localHeaderOffset, 30);
-  if (header.length < 30 || u32(header, 0) !== LOCAL_SIGNATURE) {
+  const header = await source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
+  if (header.length < LOCAL_HEADER_SIZE || u32(header, 0) !== LOCAL_SIGNATURE) {
     throw new BackupError(
       'damaged',
       `The zip archive is damaged: the entry ${JSON.stringify(entry.name)} is not where its directory says.`
     );
   }
   const start =
-    entry.localHeaderOffset + 30 + u16(header, 26) + u16(header, 28);
+    entry.localHeaderOffset +
+    LOCAL_HEADER_SIZE +
+    u16(header, 26) +
+    u16(header, 28);
   if (start + entry.compressedSize > directoryOffset) {
     throw truncated(`the data of ${JSON.stringify(entry.name)} is cut off`);
   }
@@ -200,7 +309,7 @@ function extendedTime(extra: Uint8Array): Date | null {
   while (p + 4 <= extra.length) {
     const id = u16(extra, p);
     const length = u16(extra, p + 2);
-    if (id === 0x5455 && length >= 5 && (extra[p + 4] & 1) !== 0) {
+    if (id === EXTENDED_TIMESTAMP && length >= 5 && (extra[p + 4] & 1) !== 0) {
       return new Date(u32(extra, p + 5) * 1000);
     }
     p += 4 + length;
@@ -220,12 +329,4 @@ function dosDateTime(date: number, time: number): Date | null {
     (time >> 5) & 0x3f,
     (time & 0x1f) * 2
   );
-}
-
-function u16(b: Uint8Array, i: number): number {
-  return b[i] | (b[i + 1] << 8);
-}
-
-function u32(b: Uint8Array, i: number): number {
-  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 }
