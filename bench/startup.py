@@ -1,29 +1,35 @@
-"""Start-up of LUML Notebooks beside a stock JupyterLite site.
+"""Start-up of LUML Notebooks beside a stock JupyterLite site, in one run.
 
 Both sites are built from the same JupyterLite and kernel versions with the same
 vendored Pyodide; the stock one lacks only LUML Notebooks. Measured in headless
-Chromium over HTTP on 127.0.0.1, as the median of several runs:
+Chromium over HTTP on 127.0.0.1, as the median of several runs, for three
+pages: stock JupyterLite (plain), LUML Notebooks plain, and LUML Notebooks
+cross-origin isolated (as ``luml-notebooks serve`` sends it):
 
 - UI ready: navigation start to the file browser listing the files;
-- first output: navigation start to the output of ``print("ready")`` in a new
-  kernel (kernel start, package loading, one execution);
+- first output: navigation start to the output of ``print("ready")`` in a
+  notebook opened with the page (kernel start, package loading, one run);
 - cold: a new browser profile (empty caches and storage); warm: the same
-  profile reloading.
+  profile opening the page again.
 
-LUML Notebooks is served cross-origin isolated, as ``luml-notebooks serve``
-does; the stock site is served without isolation, because stock JupyterLite's
-isolated kernel channel hangs about half the time.
+The stock site is served without isolation, because stock JupyterLite's
+isolated kernel channel hangs about half the time. Runs alternate between the
+three pages, so a busy machine slows each of them alike. Ratios are LUML over
+stock: below 1 is faster.
 
-It also times the kernel writing a 10 MiB file through each file channel the
-kernel can use: SharedArrayBuffer (cross-origin isolated page) and the service
-worker (plain page).
+It also measures what a page costs when the user runs no code (browser CPU
+time and memory of the page's processes, from opening it until an idle wait
+ends), with the kernel started ahead and without; and times the kernel
+writing a 10 MiB file through each file channel the kernel can use.
 
-    python bench/startup.py [--runs 3]
+    python bench/startup.py [--runs 3] [--idle-seconds 30]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -53,6 +59,14 @@ FILES = {
     ),
 }
 WAIT_MS = 300_000
+PRESTART_PLUGIN = "luml-notebooks:kernel-prestart"
+METRICS = ("cold UI", "cold out", "warm UI", "warm out")
+LABELS = {
+    "cold UI": "UI ready, cold",
+    "cold out": "first cell output, cold",
+    "warm UI": "UI ready, warm",
+    "warm out": "first cell output, warm",
+}
 
 
 def open_and_run(page, url: str, path: str, expected: str) -> tuple[float, float]:
@@ -73,27 +87,110 @@ def open_and_run(page, url: str, path: str, expected: str) -> tuple[float, float
     return ui_ready, time.perf_counter() - start
 
 
-def startup(browser, url: str, runs: int) -> dict[str, float]:
-    figures: dict[str, list[float]] = {
-        "cold UI": [],
-        "cold out": [],
-        "warm UI": [],
-        "warm out": [],
-    }
+def one_run(browser, url: str) -> dict[str, float]:
+    """A cold start in a new profile, then a warm one in the same profile."""
+    context = browser.new_context()
+    page = context.new_page()
+    figures = {}
+    figures["cold UI"], figures["cold out"] = open_and_run(
+        page, url, BENCH_NOTEBOOK, "ready"
+    )
+    page.close()
+    page = context.new_page()
+    figures["warm UI"], figures["warm out"] = open_and_run(
+        page, url, BENCH_NOTEBOOK, "ready"
+    )
+    context.close()
+    return figures
+
+
+def startup(browser, urls: dict[str, str], runs: int) -> dict[str, dict[str, float]]:
+    """Medians per page; the runs alternate between the pages."""
+    samples = {name: {metric: [] for metric in METRICS} for name in urls}
     for run in range(runs):
-        print(f"  {url} run {run + 1}/{runs}", flush=True)
-        context = browser.new_context()
-        page = context.new_page()
-        ui, out = open_and_run(page, url, BENCH_NOTEBOOK, "ready")
-        figures["cold UI"].append(ui)
-        figures["cold out"].append(out)
-        page.close()
-        page = context.new_page()
-        ui, out = open_and_run(page, url, BENCH_NOTEBOOK, "ready")
-        figures["warm UI"].append(ui)
-        figures["warm out"].append(out)
-        context.close()
-    return {name: median(values) for name, values in figures.items()}
+        for name, url in urls.items():
+            print(f"  {name}: run {run + 1}/{runs}", flush=True)
+            for metric, value in one_run(browser, url).items():
+                samples[name][metric].append(value)
+    return {
+        name: {metric: median(values) for metric, values in figures.items()}
+        for name, figures in samples.items()
+    }
+
+
+def startup_table(title: str, figures: dict[str, dict[str, float]]) -> None:
+    """One row per metric: each page's seconds, and LUML's ratio to stock."""
+    names = list(figures)
+    base, others = names[0], names[1:]
+    print(f"\n{title}")
+    header = f"  {'':26} {base:>9}"
+    for name in others:
+        header += f" {name:>14} {'ratio':>6}"
+    print(header)
+    for metric in METRICS:
+        row = f"  {LABELS[metric]:26} {figures[base][metric]:>8.2f}s"
+        for name in others:
+            ours = figures[name][metric]
+            row += f" {ours:>13.2f}s {ours / figures[base][metric]:>5.2f}x"
+        print(row)
+
+
+# what a page costs when no code runs
+
+
+def renderer_usage(cdp) -> tuple[float, int]:
+    """Seconds of CPU the renderer processes have used, and their memory
+    (proportional set size, bytes): the page, its workers and the kernel."""
+    processes = cdp.send("SystemInfo.getProcessInfo")["processInfo"]
+    cpu, memory = 0.0, 0
+    for process in processes:
+        if process["type"] != "renderer":
+            continue
+        cpu += process["cpuTime"]
+        memory += _pss_bytes(process["id"])
+    return cpu, memory
+
+
+def _pss_bytes(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def idle_cost(browser, url: str, seconds: float) -> tuple[float, float]:
+    """CPU seconds and memory (MB) of a page opened on the file browser and
+    left alone for ``seconds`` after the UI is ready."""
+    cdp = browser.new_browser_cdp_session()
+    context = browser.new_context()
+    page = context.new_page()
+    cpu_before, _ = renderer_usage(cdp)
+    page.goto(f"{url}lab/index.html")
+    page.locator(".jp-DirListing-item", has_text=BENCH_NOTEBOOK).first.wait_for(
+        timeout=WAIT_MS
+    )
+    page.wait_for_timeout(seconds * 1000)
+    cpu_after, memory = renderer_usage(cdp)
+    context.close()
+    cdp.detach()
+    return cpu_after - cpu_before, memory / 1e6
+
+
+def without_prestart(site: Path, folder: Path) -> Path:
+    """A copy of the site whose settings turn the early kernel start off."""
+    copy = folder / "no-prestart"
+    shutil.copytree(site, copy)
+    config_path = copy / "jupyter-lite.json"
+    config = json.loads(config_path.read_text())
+    data = config.setdefault("jupyter-config-data", {})
+    overrides = data.setdefault("settingsOverrides", {})
+    overrides[PRESTART_PLUGIN] = {"startEarly": False}
+    config_path.write_text(json.dumps(config))
+    return copy
 
 
 def kernel_write_seconds(browser, url: str) -> float:
@@ -108,6 +205,12 @@ def kernel_write_seconds(browser, url: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--idle-seconds", type=float, default=30)
+    parser.add_argument(
+        "--skip-extras",
+        action="store_true",
+        help="only the start-up table (no idle cost, no file channels)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         print("building the LUML Notebooks site and a stock JupyterLite site ...")
@@ -117,21 +220,53 @@ def main() -> None:
             # stock JupyterLite in an isolated page hangs about half the time
             # (the kernel channel bug the extension works around), so the
             # baseline is served without COOP/COEP, on its service worker
-            with served(ours) as ours_url, served(stock, isolated=False) as stock_url:
-                luml = startup(browser, ours_url, args.runs)
-                base = startup(browser, stock_url, args.runs)
+            with (
+                served(stock, isolated=False) as stock_url,
+                served(ours, isolated=False) as plain_url,
+                served(ours) as isolated_url,
+            ):
+                urls = {
+                    "stock": stock_url,
+                    "LUML plain": plain_url,
+                    "LUML isolated": isolated_url,
+                }
+                figures = startup(browser, urls, args.runs)
+                startup_table(
+                    f"Start-up, median of {args.runs} (ratio: LUML / stock "
+                    "JupyterLite, not isolated)",
+                    figures,
+                )
+                if args.skip_extras:
+                    return
+                with served(without_prestart(ours, Path(tmp))) as late_url:
+                    early = [idle_cost(browser, isolated_url, args.idle_seconds)]
+                    late = [idle_cost(browser, late_url, args.idle_seconds)]
+                    early.append(idle_cost(browser, isolated_url, args.idle_seconds))
+                    late.append(idle_cost(browser, late_url, args.idle_seconds))
+                idle = f"left alone {args.idle_seconds:.0f} s after UI ready"
                 table(
-                    f"Start-up, median of {args.runs} "
-                    "(baseline: stock JupyterLite, not isolated)",
+                    "A page that runs no code, isolated, median of 2 (baseline: "
+                    "the kernel not started early)",
                     [
-                        ("UI ready, cold", luml["cold UI"], base["cold UI"]),
-                        ("first cell output, cold", luml["cold out"], base["cold out"]),
-                        ("UI ready, warm", luml["warm UI"], base["warm UI"]),
-                        ("first cell output, warm", luml["warm out"], base["warm out"]),
+                        (
+                            f"CPU time, {idle}",
+                            median([cpu for cpu, _ in early]),
+                            median([cpu for cpu, _ in late]),
+                        )
                     ],
                 )
-                isolated = kernel_write_seconds(browser, ours_url)
-            with served(ours, isolated=False) as plain_url:
+                table(
+                    "",
+                    [
+                        (
+                            f"memory (PSS, MB), {idle}",
+                            median([mb for _, mb in early]),
+                            median([mb for _, mb in late]),
+                        )
+                    ],
+                    unit="",
+                )
+                isolated = kernel_write_seconds(browser, isolated_url)
                 plain = kernel_write_seconds(browser, plain_url)
         table(
             "Kernel writes 10 MiB to the browser's files "
