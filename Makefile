@@ -44,11 +44,11 @@ $(VENV)/.content-hash: FORCE | $(BIN)/python
 	@if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 $(VENV)/.installed: $(BIN)/python $(LABEXT_BUILT) $(PY_SOURCES)
-	$(BIN)/pip install --quiet .
+	$(BIN)/pip install --quiet ".[registry]"
 	touch $@
 
 $(VENV)/.installed-test: $(BIN)/python $(LABEXT_BUILT) $(PY_SOURCES)
-	$(BIN)/pip install --quiet ".[test]"
+	$(BIN)/pip install --quiet ".[test,registry]"
 	touch $(VENV)/.installed $@
 
 chromium:

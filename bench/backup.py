@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "ui-tests"))
 
 from conftest import CHROMIUM_ARGS  # noqa: E402
-from luml_notebooks.serve import make_server, serve_in_thread, server_url  # noqa: E402
+from luml_notebooks.site.serve import make_server, serve_in_thread, server_url  # noqa: E402
 from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site  # noqa: E402
 
 JSZIP = ROOT / "labextension" / "node_modules" / "jszip" / "dist" / "jszip.min.js"

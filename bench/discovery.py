@@ -37,7 +37,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "ui-tests"))
 
-from luml_notebooks.serve import make_server, serve_in_thread, server_url  # noqa: E402
+from luml_notebooks.site.serve import make_server, serve_in_thread, server_url  # noqa: E402
 from model_files import b64, manifest, model_file  # noqa: E402
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, sync_playwright
 
-from luml_notebooks.serve import make_server, serve_in_thread, server_url
 from luml_notebooks.site import runtime
+from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
 
 # the browser tests' Chromium flags, so benchmarks run the same browser
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ui-tests"))

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from luml_notebooks.serve import make_server, serve_in_thread, server_url
 from luml_notebooks.site import runtime
+from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "ui-tests"))

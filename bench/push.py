@@ -39,7 +39,7 @@ from pathlib import Path
 
 # run as a script, so bench/ is on the import path
 from harness import build_luml_site, chromium, median, served
-from luml_notebooks.registry import RegistryStore
+from luml_notebooks.local_registry import RegistryStore
 
 WAIT_MS = int(os.environ.get("BENCH_WAIT_MS", 600_000))
 MB = 1_000_000
@@ -127,13 +127,13 @@ def luml_api_python() -> str | None:
 
 @contextmanager
 def registry_process(data_dir: Path) -> Iterator[str]:
-    """`python -m luml_notebooks.registry serve` on a free port."""
+    """`python -m luml_notebooks.local_registry serve` on a free port."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [
-            *(sys.executable, "-m", "luml_notebooks.registry", "serve"),
+            *(sys.executable, "-m", "luml_notebooks.local_registry", "serve"),
             *("--port", str(port), "--data-dir", str(data_dir)),
         ],
         stdout=subprocess.DEVNULL,

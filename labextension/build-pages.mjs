@@ -12,8 +12,8 @@ const compiler = rspack({
   mode: production ? 'production' : 'development',
   context: here,
   entry: {
-    instances: './lib/page/instancesMain.js',
-    'instance-boot': './lib/page/bootMain.js'
+    instances: './lib/pages/instancesMain.js',
+    'instance-boot': './lib/pages/bootMain.js'
   },
   output: {
     path: path.resolve(here, '../src/luml_notebooks/site/pages/js'),

@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from luml_notebooks.cli import make_parser
-from luml_notebooks.registry import RegistryStore
-from luml_notebooks.registry.background import BackgroundRegistry
-from luml_notebooks.serve import make_server, serve_in_thread, server_url
+from luml_notebooks.local_registry import RegistryStore
+from luml_notebooks.local_registry.background import BackgroundRegistry
 from luml_notebooks.site.addon import registry_url_problem
+from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
 from sitebuild import SITE_CONFIG, build_site
 
 
@@ -142,7 +142,7 @@ def test_run_refuses_a_bad_registry_url_before_building(tmp_path):
 
 
 def test_the_key_file_is_refused_to_other_machines():
-    from luml_notebooks.serve import _is_loopback
+    from luml_notebooks.loopback import is_loopback
 
-    assert _is_loopback("127.0.0.1") and _is_loopback("::1")
-    assert not _is_loopback("192.168.1.5") and not _is_loopback("10.0.0.1")
+    assert is_loopback("127.0.0.1") and is_loopback("::1")
+    assert not is_loopback("192.168.1.5") and not is_loopback("10.0.0.1")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from labserver import LabServer
-from luml_notebooks.server.files import (
+from luml_notebooks.server_extension.files import (
     MAX_RANGE_BYTES,
     OutsideRoot,
     list_models,
@@ -123,6 +123,9 @@ def test_the_installed_server_answers_listing_and_ranges(lab_server):
     assert response.status_code == 200
     assert response.content == real[512:1512]
     assert response.headers["X-Luml-File-Size"] == str(len(real))
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    # a hash of up to 16 MiB per answer, for a cache that no-store turns off
+    assert "ETag" not in response.headers
 
     for path, status in [
         ("../outside.luml", 403),

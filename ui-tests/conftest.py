@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from local_registry import LocalRegistry
-from luml_notebooks.serve import make_server, serve_in_thread, server_url
+from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
 
 # Debian's Chromium; these flags keep it from calling home on a closed network.
 CHROMIUM_ARGS = [

@@ -11,8 +11,8 @@ import httpx
 from playwright.sync_api import Page
 from starlette.middleware import Middleware
 
-from luml_notebooks.registry import RegistryStore
-from luml_notebooks.registry.background import BackgroundRegistry
+from luml_notebooks.local_registry import RegistryStore
+from luml_notebooks.local_registry.background import BackgroundRegistry
 
 
 class StorageFaults:

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Locator, Page
 
 from browser_helpers import KERNEL_TIMEOUT_MS, open_lab, run_all_cells
-from luml_notebooks.serve import make_server, serve_in_thread, server_url
 from luml_notebooks.site.addon import bundled_content_dir
+from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
 from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site
 
 pytestmark = pytest.mark.browser

@@ -20,7 +20,7 @@ from playwright.sync_api import Page
 
 from browser_helpers import KERNEL_TIMEOUT_MS, open_lab, run_all_cells, wait_for_output
 from local_registry import LocalRegistry, connect, expect_pushed, open_push_dialog
-from luml_notebooks.registry.background import BackgroundRegistry
+from luml_notebooks.local_registry.background import BackgroundRegistry
 from model_files import manifest, model_file
 from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG
 

@@ -1,14 +1,15 @@
 import { backupPlugin } from './plugins/backup';
 import { brandingPlugin } from './plugins/branding';
-import { defaultsPlugin, defaultsTrackerPlugin } from './plugins/defaults';
+import { defaultsPlugin } from './plugins/defaults';
+import { defaultsUiPlugin } from './plugins/defaultsUi';
 import { defaultsFileBrowserPlugin } from './plugins/defaultsFileBrowser';
 import { instancesPlugin } from './plugins/instances';
-import { instanceUiPlugin } from './plugins/instanceUi';
+import { instancePlugin } from './plugins/instance';
 import { kernelChannelPlugin } from './plugins/kernelChannel';
 import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
 import { modelFileTypePlugin } from './plugins/modelFileType';
 import { modelsPanelPlugin } from './plugins/modelsPanel';
-import { pushPlugin } from './plugins/push';
+import { pushCommandPlugin, pushPlugin } from './plugins/push';
 import { registryPlugin } from './plugins/registry';
 import { siteInfoPlugin } from './plugins/siteInfo';
 import { storageQuotaPlugin } from './plugins/storageQuota';
@@ -19,16 +20,17 @@ export default [
   siteInfoPlugin,
   brandingPlugin,
   kernelChannelPlugin,
-  defaultsTrackerPlugin,
   defaultsPlugin,
+  defaultsUiPlugin,
   defaultsFileBrowserPlugin,
   backupPlugin,
   instancesPlugin,
-  instanceUiPlugin,
+  instancePlugin,
   storageQuotaPlugin,
   modelDiscoveryPlugin,
   modelFileTypePlugin,
   modelsPanelPlugin,
   registryPlugin,
-  pushPlugin
+  pushPlugin,
+  pushCommandPlugin
 ];

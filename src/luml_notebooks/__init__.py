@@ -12,4 +12,4 @@ def _jupyter_labextension_paths():
 
 def _jupyter_server_extension_points():
     """The server extension that lets a server-backed JupyterLab find models on disk."""
-    return [{"module": "luml_notebooks.server"}]
+    return [{"module": "luml_notebooks.server_extension"}]

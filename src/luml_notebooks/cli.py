@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
 from .backup import add_backup_parser
-from .registry.cli import DEFAULT_PORT as REGISTRY_PORT
-from .registry.cli import add_registry_parser
-from .serve import make_server, server_url
+from .local_registry import missing_registry_extra
+from .local_registry.cli import DEFAULT_PORT as REGISTRY_PORT
+from .local_registry.cli import add_registry_parser
 from .site.addon import (
     CONFIG_FILE,
     LOCAL_REGISTRY_KEY_FILE,
     config_problem,
     registry_url_problem,
 )
+from .site.serve import make_server, server_url
 
 
 def build_site(lite_dir: Path, output_dir: Path, extra_args: Sequence[str] = ()) -> int:
@@ -88,7 +90,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     The site gets the Registry's key without it ever being written anywhere:
     a key made for this run is served from memory, to this machine only, next
-    to the site, and deleted from the Registry when the run ends.
+    to the site, and deleted from the Registry when the run ends (see
+    ``run_with_local_registry``).
     """
     if args.registry_url:
         problem = registry_url_problem(args.registry_url)
@@ -96,6 +99,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"luml-notebooks: {problem}", file=sys.stderr)
             return 2
         return _build_and_serve(args, args.registry_url, None)
+    problem = missing_registry_extra()
+    if problem:
+        print(
+            f"luml-notebooks: {problem} (or pass --registry-url to push to "
+            "another Registry)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         local = start_local_registry(args.registry_port, args.registry_data_dir)
     except (OSError, RuntimeError) as error:
@@ -104,25 +115,42 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    registry, store, session_key = local
-    _stop_on_sigterm()
+    registry, _, session_key = local
     key_file = json.dumps({"url": registry.url, "apiKey": session_key}).encode()
-    try:
-        return _build_and_serve(
+    return run_with_local_registry(
+        local,
+        lambda: _build_and_serve(
             args, registry.url, {"/" + LOCAL_REGISTRY_KEY_FILE: key_file}
-        )
-    finally:
-        registry.stop()
-        store.revoke_api_key(session_key)
+        ),
+    )
 
 
-def _stop_on_sigterm() -> None:
-    """Let SIGTERM end a run as Ctrl+C does, so the cleanup runs."""
+#: signals that end a run as Ctrl+C does, so its cleanup runs: SIGTERM from
+#: service managers, SIGHUP when the terminal closes
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def run_with_local_registry(local, work: Callable[[], int]) -> int:
+    """Run ``work`` beside the local Registry of ``start_local_registry``, then
+    stop the Registry and delete the run's key, however ``work`` ends.
+
+    SIGKILL allows no cleanup: the key is then refused as soon as the process
+    is gone, and deleted when a Registry next starts on the same data.
+    """
+    registry, store, session_key = local
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, interrupt)
+    try:
+        return work()
+    finally:
+        registry.stop()
+        store.revoke_api_key(session_key)
 
 
 def _build_and_serve(
@@ -149,8 +177,8 @@ def start_local_registry(port: int, data_dir: str | None):
     Port 8765 by default; when it is taken, any free port (the site is built
     afterwards, with whatever URL it got).
     """
-    from .registry import RegistryStore, default_data_dir
-    from .registry.background import BackgroundRegistry
+    from .local_registry import RegistryStore, default_data_dir
+    from .local_registry.background import BackgroundRegistry
 
     folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
     store = RegistryStore(folder)
@@ -166,7 +194,9 @@ def start_local_registry(port: int, data_dir: str | None):
             flush=True,
         )
     registry.start()
-    session_key = store.create_api_key()
+    session_key = store.create_api_key(
+        name="luml-notebooks run", session_owner=os.getpid()
+    )
     print(f"LUML Registry at {registry.url} (data in {folder})", flush=True)
     if first_key:
         print(

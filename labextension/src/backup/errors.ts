@@ -37,11 +37,6 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
 }
 
 // one test for a full disk, whether storage or the write guard reports it
-export { isQuotaError } from '../quotaGuard';
+export { isQuotaError } from '../storage/quotaGuard';
 
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    return error.message;
-  }
-  return String(error);
-}
+export { errorText as errorMessage } from '../common/errors';

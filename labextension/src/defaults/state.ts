@@ -1,3 +1,5 @@
+import { litePluginSettings } from '../common/pageConfig';
+
 /** The plugin id under which the site builder records the shipped defaults. */
 export const DEFAULTS_SETTINGS_ID = 'luml-notebooks:defaults';
 
@@ -26,18 +28,9 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * The shipped defaults (path to sha256) from the page's `litePluginSettings`
  * JSON. Entries that are not a relative path with a sha256 are left out.
  */
-export function readShippedDefaults(
-  litePluginSettings: string
-): Map<string, string> {
+export function readShippedDefaults(allSettings: string): Map<string, string> {
   const shipped = new Map<string, string>();
-  let all: Record<string, unknown> = {};
-  try {
-    all = JSON.parse(litePluginSettings || '{}') ?? {};
-  } catch {
-    return shipped;
-  }
-  const files = (all[DEFAULTS_SETTINGS_ID] as { files?: unknown } | undefined)
-    ?.files;
+  const files = litePluginSettings(allSettings, DEFAULTS_SETTINGS_ID)?.files;
   if (!files || typeof files !== 'object' || Array.isArray(files)) {
     return shipped;
   }

@@ -1,7 +1,8 @@
 import { IByteSource } from './byteSource';
-import { formatBytes } from '../byteSize';
+import { formatBytes } from '../common/byteSize';
 import { applyJsonPatch, JsonValue } from './jsonPatch';
 import { ITarEntry, readTarIndex } from './tar';
+import { errorText } from '../common/errors';
 
 /**
  * Reads what a `.luml` model says about itself (manifest, metadata, metrics,
@@ -474,8 +475,4 @@ function setOwn<T>(obj: { [key: string]: T }, key: string, value: T): void {
 
 function isObject(v: unknown): v is { [key: string]: JsonValue } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -3,7 +3,7 @@
  * (its storage names are fixed when its services start).
  */
 import { INSTANCE_PARAM, isInstanceId } from './ids';
-import { IInstanceInfo, InstanceStore } from './store';
+import { IInstanceInfo, InstanceStore } from './instanceStore';
 
 /** The name of the instance made when a browser has none. */
 export const DEFAULT_INSTANCE_NAME = 'Default';

@@ -4,8 +4,7 @@
  * content inline; checkpoints keep copies of earlier versions).
  */
 
-/** File name endings of LUML model files. */
-export const MODEL_EXTENSIONS = ['.luml', '.dfs', '.fnnx', '.pyfnx'] as const;
+import { isModelPath } from '../format/modelFiles';
 
 export interface IInstanceStats {
   /** Bytes of content in files and checkpoints (what the browser stores). */
@@ -25,11 +24,6 @@ interface IStoredModel {
   size?: unknown;
   content?: unknown;
   last_modified?: unknown;
-}
-
-export function isModelFile(name: string): boolean {
-  const lower = name.toLowerCase();
-  return MODEL_EXTENSIONS.some(ext => lower.endsWith(ext));
 }
 
 /** The bytes a stored model takes, from its `size` or else its content. */
@@ -66,7 +60,7 @@ export class StatsAccumulator {
     if (
       model.type !== 'directory' &&
       typeof model.name === 'string' &&
-      isModelFile(model.name)
+      isModelPath(model.name)
     ) {
       this._models++;
     }

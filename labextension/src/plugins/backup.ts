@@ -20,11 +20,15 @@ import { Widget } from '@lumino/widgets';
 
 import type { IRestoreResult } from '../backup';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the service at activation
-import { BackupService } from '../backupService';
+import { BackupService } from '../backup/backupService';
 import { CommandIDs } from '../commands';
-import { IBackupService, IInstances, ISiteInfo } from '../tokens';
-import { formatBytes } from '../byteSize';
-import { ProgressNotice } from '../widgets/progressNotice';
+import { IBackupService } from '../backup/tokens';
+import { IInstances } from '../instances/tokens';
+import { ISiteInfo } from '../site/tokens';
+import { formatBytes } from '../common/byteSize';
+import { ProgressNotice } from '../backup/widgets/progressNotice';
+import { errorText } from '../common/errors';
+import { contentsStorageName } from '../common/pageConfig';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
 
@@ -49,10 +53,7 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
     instances: IInstances | null
   ): IBackupService => {
     const trans = (translator ?? nullTranslator).load('luml_notebooks');
-    // the name JupyterLite's default drive gives its storage
-    const storageName =
-      PageConfig.getOption('contentsStorageName') ||
-      `JupyterLite Storage - ${PageConfig.getOption('baseUrl')}`;
+    const storageName = contentsStorageName(PageConfig.getOption);
     const baseUrl = app.serviceManager.serverSettings.baseUrl;
     const service = new BackupService({
       contents: app.serviceManager.contents,
@@ -62,7 +63,7 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
         site.host === 'browser'
           ? async () => {
               const { listBrowserStorage } =
-                await import('../browserStorageListing');
+                await import('../backup/storageListing');
               return listBrowserStorage({
                 storageName,
                 baseUrl,
@@ -74,7 +75,8 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
       readBytes:
         site.host === 'server'
           ? async path => {
-              const { fetchServerFile } = await import('../serverModelFiles');
+              const { fetchServerFile } =
+                await import('../discovery/serverModelFiles');
               return fetchServerFile(app.serviceManager.serverSettings, path);
             }
           : undefined,
@@ -158,7 +160,7 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
       describedBy: NO_ARGS,
       isEnabled: () => !busy,
       execute: async () => {
-        const { RestorePanel } = await import('../widgets/RestorePanel');
+        const { RestorePanel } = await import('../backup/widgets/RestorePanel');
         const panel = new RestorePanel(service, trans);
         const dialog = new Dialog({
           title: trans.__('Restore files from a backup'),
@@ -247,7 +249,7 @@ function codeOf(error: unknown): string | undefined {
 }
 
 function messageOf(error: unknown, trans: TranslationBundle): string {
-  const message = (error as Error | null)?.message ?? String(error);
+  const message = errorText(error);
   // a BackupError's message is written for users; anything else is a bug
   return codeOf(error) ? message : trans.__('Unexpected problem: %1', message);
 }

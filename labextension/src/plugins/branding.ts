@@ -3,8 +3,8 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 
-import { ISiteInfo } from '../tokens';
-import { BrandWidget } from '../widgets/BrandWidget';
+import { ISiteInfo } from '../site/tokens';
+import { BrandWidget } from '../site/BrandWidget';
 
 /**
  * Puts the product name in the top bar, beside the main menu.

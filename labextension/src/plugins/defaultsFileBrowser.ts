@@ -6,9 +6,8 @@ import { FileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import { IDefaultNotebooks } from '../tokens';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- the file browser's decorator is registered at activation
-import { DefaultsDecorator } from '../widgets/DefaultsDecorator';
+import { IDefaultNotebooks } from '../defaults/tokens';
+import { DefaultsDecorator } from '../defaults/widgets/DefaultsDecorator';
 
 /**
  * Shows each default file's state in the file browsers: as shipped, edited

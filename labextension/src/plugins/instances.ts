@@ -6,7 +6,7 @@ import {
 import { PageConfig } from '@jupyterlab/coreutils';
 
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the current instance at activation
-import { CurrentInstance } from '../currentInstance';
+import { CurrentInstance } from '../instances/currentInstance';
 import { InstanceChannel } from '../instances/channel';
 import { MISSING_EVENT } from '../instances/guard';
 import {
@@ -15,8 +15,8 @@ import {
   withInstanceParam
 } from '../instances/ids';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the instance list at activation
-import { browserStore } from '../page/browserStore';
-import { IInstances } from '../tokens';
+import { browserInstanceStore } from '../instances/instanceStore';
+import { IInstances } from '../instances/tokens';
 
 /** Set by the instance boot script in the page config. */
 const INSTANCE_ID_OPTION = 'lumlInstanceId';
@@ -39,7 +39,7 @@ export const instancesPlugin: JupyterFrontEndPlugin<IInstances> = {
     ).href;
     const pageUrl = new URL('index.html', siteRoot).href;
     const id = PageConfig.getOption(INSTANCE_ID_OPTION);
-    const store = id ? browserStore() : null;
+    const store = id ? browserInstanceStore() : null;
     const list = async () => (store ? store.list() : []);
     const link = (other: string) => instanceLink(siteRoot, other);
     if (!id || !store) {

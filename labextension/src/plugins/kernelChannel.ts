@@ -3,8 +3,8 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 
-import { ISiteInfo } from '../tokens';
-import { installWaitAsyncShim } from '../waitAsyncShim';
+import { ISiteInfo } from '../site/tokens';
+import { installWaitAsyncShim } from '../kernel/waitAsyncShim';
 
 /**
  * Makes the in-browser kernel's SharedArrayBuffer channel reliable in

@@ -5,12 +5,14 @@ import {
 import { PageConfig } from '@jupyterlab/coreutils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
-import { browserStorageName, readStoragePaths } from '../browserStorageIndex';
+import { contentsStorageName } from '../common/pageConfig';
+import { readStoragePaths } from '../storage/storedPaths';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the discovery service at activation
-import { ModelDiscovery } from '../modelDiscovery';
+import { ModelDiscovery } from '../discovery/modelDiscovery';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- on a server the first listing says how discovery works
-import { ServerModelFiles, VisiblePoller } from '../serverModelFiles';
-import { IModelDiscovery, ISiteInfo } from '../tokens';
+import { ServerModelFiles, VisiblePoller } from '../discovery/serverModelFiles';
+import { IModelDiscovery } from '../discovery/tokens';
+import { ISiteInfo } from '../site/tokens';
 
 const DEFAULT_POLL_SECONDS = 5;
 
@@ -88,9 +90,5 @@ async function storagePaths(): Promise<string[] | null> {
   if (drivers && drivers[0] !== INDEXEDDB_DRIVER) {
     return null;
   }
-  const name = browserStorageName(
-    PageConfig.getOption('contentsStorageName'),
-    PageConfig.getOption('baseUrl')
-  );
-  return readStoragePaths(name);
+  return readStoragePaths(contentsStorageName(PageConfig.getOption));
 }

@@ -3,9 +3,8 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 
-import { modelIcon } from '../icons';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- the file types are registered at activation
-import { MODEL_EXTENSIONS } from '../modelDiscovery';
+import { modelIcon } from '../common/icons';
+import { MODEL_EXTENSIONS } from '../format/modelFiles';
 
 /** The file type name; the file browser puts it in `data-file-type`. */
 export const MODEL_FILE_TYPE = 'luml-model';

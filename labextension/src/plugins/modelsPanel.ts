@@ -15,27 +15,29 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
   deleteIcon,
   downloadIcon,
-  fileUploadIcon,
   folderIcon,
   inspectorIcon,
   refreshIcon
 } from '@jupyterlab/ui-components';
-import {
-  ReadonlyJSONObject,
-  ReadonlyPartialJSONObject
-} from '@lumino/coreutils';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CommandIDs } from '../commands';
-import { modelIcon } from '../icons';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the discovery plugin anyway; the menu asks synchronously
-import { isModelPath } from '../modelDiscovery';
-import { downloadFile, downloadServerFile, fileName } from '../modelFiles';
-import { IModelDiscovery, IModelPusher, ISiteInfo } from '../tokens';
-import { confirmDeleteModel } from '../widgets/confirmDelete';
-import type { InspectView } from '../widgets/InspectView';
+import { modelIcon } from '../common/icons';
+import { downloadFile, downloadServerFile } from '../discovery/modelDownload';
+import { IModelDiscovery } from '../discovery/tokens';
+import { IModelPusher } from '../registry/tokens';
+import { ISiteInfo } from '../site/tokens';
+import { confirmDeleteModel } from '../modelsPanel/confirmDelete';
+import type { InspectView } from '../modelsPanel/InspectView';
+import {
+  MODEL_COMMAND_ARGS,
+  modelCommandPath
+} from '../modelsPanel/modelCommandTarget';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the panel sits in the sidebar from the start
-import { ModelsPanel } from '../widgets/ModelsPanel';
+import { ModelsPanel } from '../modelsPanel/ModelsPanel';
+import { IModelsPanel } from '../modelsPanel/tokens';
 import { MODEL_FILE_TYPE } from './modelFileType';
+import { errorText } from '../common/errors';
 
 const PANEL_ID = 'luml-notebooks-models';
 const ROW_SELECTOR = '.jp-LumlModels-item';
@@ -43,30 +45,12 @@ const FILE_SELECTOR = `.jp-DirListing-item[data-file-type="${MODEL_FILE_TYPE}"]`
 // downloads above this size get a progress notification
 const LARGE_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
-/** The arguments of the commands that act on one model. */
-const MODEL_ARGS: { args: ReadonlyJSONObject } = {
-  args: {
-    type: 'object',
-    properties: {
-      path: {
-        type: 'string',
-        description:
-          'The model file; by default the model selected in the Models panel'
-      },
-      from: {
-        type: 'string',
-        enum: ['file-browser'],
-        description: 'Act on the model file selected in the file browser'
-      }
-    }
-  }
-};
-
 /**
  * The Models sidebar, the Inspect view and the model commands (palette,
- * panel and file browser context menus).
+ * panel and file browser context menus). The push plugin registers Push to
+ * Registry; its menu entries are placed here, among the other model commands.
  */
-export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
+export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
   id: 'luml-notebooks:models-panel',
   description: 'The Models sidebar: inspect, download and delete models.',
   autoStart: true,
@@ -79,6 +63,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     IModelPusher,
     ISiteInfo
   ],
+  provides: IModelsPanel,
   activate: (
     app: JupyterFrontEnd,
     discovery: IModelDiscovery,
@@ -88,7 +73,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     translator: ITranslator | null,
     pusher: IModelPusher | null,
     site: ISiteInfo | null
-  ): void => {
+  ): IModelsPanel => {
     const { commands, shell } = app;
     const contents = app.serviceManager.contents;
     translator = translator ?? nullTranslator;
@@ -96,7 +81,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
 
     // a server answers byte ranges: Inspect reads headers, not whole models
     const openServerBytes = async (path: string) => {
-      const { ServerModelFiles } = await import('../serverModelFiles');
+      const { ServerModelFiles } =
+        await import('../discovery/serverModelFiles');
       return new ServerModelFiles(app.serviceManager.serverSettings).open(path);
     };
 
@@ -128,21 +114,12 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    /** The model a command acts on: its argument, else the selection. */
-    const pathOf = (args: ReadonlyPartialJSONObject): string | null => {
-      if (typeof args.path === 'string' && args.path) {
-        return args.path;
-      }
-      if (args.from === 'file-browser') {
-        for (const item of fileBrowser?.selectedItems() ?? []) {
-          if (item.type !== 'directory' && isModelPath(item.path)) {
-            return item.path;
-          }
-        }
-        return null;
-      }
-      return panel.selectedPath;
+    const sources = {
+      panel,
+      fileBrowserSelection: () => fileBrowser?.selectedItems() ?? []
     };
+    const pathOf = (args: ReadonlyPartialJSONObject) =>
+      modelCommandPath(args, sources);
     const hasModel = (args: ReadonlyPartialJSONObject) => pathOf(args) !== null;
 
     let inspectCount = 0;
@@ -155,7 +132,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         return open;
       }
       // loaded on first use: many visits never inspect a model
-      const { InspectView } = await import('../widgets/InspectView');
+      const { InspectView } = await import('../modelsPanel/InspectView');
       const again = tracker.find(w => w.content.path === path);
       if (again) {
         shell.activateById(again.id);
@@ -178,7 +155,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     commands.addCommand(CommandIDs.showModels, {
-      describedBy: MODEL_ARGS,
+      describedBy: MODEL_COMMAND_ARGS,
       label: args =>
         args.from === 'file-browser'
           ? trans.__('Show in Models Panel')
@@ -206,7 +183,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     commands.addCommand(CommandIDs.inspectModel, {
-      describedBy: MODEL_ARGS,
+      describedBy: MODEL_COMMAND_ARGS,
       label: trans.__('Inspect Model'),
       caption: trans.__(
         'Show what the model file holds: manifest, inputs, metrics, card'
@@ -220,7 +197,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     commands.addCommand(CommandIDs.showModelInFileBrowser, {
-      describedBy: MODEL_ARGS,
+      describedBy: MODEL_COMMAND_ARGS,
       label: trans.__('Show in File Browser'),
       caption: trans.__('Open the folder of the model file and select it'),
       icon: folderIcon,
@@ -240,7 +217,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     commands.addCommand(CommandIDs.downloadModel, {
-      describedBy: MODEL_ARGS,
+      describedBy: MODEL_COMMAND_ARGS,
       label: trans.__('Download Model'),
       caption: trans.__('Save the model file, byte for byte, to your computer'),
       icon: downloadIcon,
@@ -250,7 +227,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         if (!path) {
           return;
         }
-        const name = fileName(path);
+        const name = PathExt.basename(path);
         const failed = (e: unknown) =>
           trans.__('%1 could not be downloaded: %2', name, errorText(e));
         // a server serves raw bytes: no whole-file base64 in the page
@@ -281,26 +258,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    commands.addCommand(CommandIDs.pushModel, {
-      describedBy: MODEL_ARGS,
-      label: trans.__('Push to Registry…'),
-      caption: pusher
-        ? trans.__('Push the model file to the LUML Registry')
-        : trans.__('Pushing to a LUML Registry is not available here'),
-      icon: fileUploadIcon,
-      isEnabled: args => pusher !== null && hasModel(args),
-      execute: async args => {
-        const path = pathOf(args);
-        if (!path || !pusher) {
-          return;
-        }
-        const result = await pusher.openPushDialog(path);
-        return result?.artifact.id;
-      }
-    });
-
     commands.addCommand(CommandIDs.deleteModel, {
-      describedBy: MODEL_ARGS,
+      describedBy: MODEL_COMMAND_ARGS,
       label: trans.__('Delete Model'),
       caption:
         site?.host === 'server'
@@ -313,7 +272,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         if (
           !path ||
           !(await confirmDeleteModel(
-            fileName(path),
+            PathExt.basename(path),
             path,
             translator,
             site?.host ?? 'browser'
@@ -327,7 +286,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
           Notification.error(
             trans.__(
               '%1 could not be deleted: %2',
-              fileName(path),
+              PathExt.basename(path),
               errorText(e)
             )
           );
@@ -386,9 +345,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<void> = {
         command => palette.addItem({ command, category })
       );
     }
+
+    return panel;
   }
 };
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -3,36 +3,39 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { Clipboard, Notification } from '@jupyterlab/apputils';
+import { FileBrowser, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { fileUploadIcon } from '@jupyterlab/ui-components';
 
 import { CommandIDs } from '../commands';
+import {
+  MODEL_COMMAND_ARGS,
+  modelCommandPath
+} from '../modelsPanel/modelCommandTarget';
+import { IModelsPanel } from '../modelsPanel/tokens';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service's hasher, given at activation
-import { digestFile } from '../hashing';
-import { PushRecords } from '../pushRecords';
+import { digestFile } from '../registry/hashing';
+import { PushRecords } from '../registry/pushRecords';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service this plugin provides
-import { IPushResult, ModelPusher } from '../pushService';
-import { IModelPusher, IRegistryConnection, ISiteInfo } from '../tokens';
+import { IPushResult, ModelPusher } from '../registry/pushService';
+import { IModelPusher, IRegistryConnection } from '../registry/tokens';
+import { ISiteInfo } from '../site/tokens';
 
-/**
- * Pushing models to the Registry: the service and its dialog. The
- * `push-model` command (Models panel, file browser, palette) opens it.
- */
+/** Pushing models to the Registry: the service, without UI. */
 export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
   id: 'luml-notebooks:push',
   description: 'Pushes model files to the LUML Registry.',
   autoStart: true,
   requires: [IRegistryConnection, IStateDB],
-  optional: [ITranslator, ISiteInfo],
+  optional: [ISiteInfo],
   provides: IModelPusher,
   activate: (
     app: JupyterFrontEnd,
     connection: IRegistryConnection,
     state: IStateDB,
-    translator: ITranslator | null,
     site: ISiteInfo | null
   ): IModelPusher => {
-    const trans = (translator ?? nullTranslator).load('luml_notebooks');
     const contents = app.serviceManager.contents;
     const pusher = new ModelPusher(
       contents,
@@ -42,7 +45,8 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
       // a server serves raw bytes: no whole-file base64 to decode
       site?.host === 'server'
         ? async path => {
-            const { fetchServerFile } = await import('../serverModelFiles');
+            const { fetchServerFile } =
+              await import('../discovery/serverModelFiles');
             return fetchServerFile(app.serviceManager.serverSettings, path);
           }
         : null
@@ -61,6 +65,38 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
         );
       }
     });
+
+    return pusher;
+  }
+};
+
+/**
+ * The `push-model` command: opens the push dialog for a model (its `path`,
+ * the file browser's selection, or the Models panel's) and announces the
+ * result. A plugin apart from the service because the Models panel shows
+ * the service's records while this command follows the panel's selection.
+ */
+export const pushCommandPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'luml-notebooks:push-command',
+  description: 'The Push to Registry command and its dialog.',
+  autoStart: true,
+  requires: [IModelPusher, IRegistryConnection],
+  optional: [ITranslator, IModelsPanel, IDefaultFileBrowser],
+  activate: (
+    app: JupyterFrontEnd,
+    pusher: IModelPusher,
+    connection: IRegistryConnection,
+    translator: ITranslator | null,
+    panel: IModelsPanel | null,
+    fileBrowser: FileBrowser | null
+  ): void => {
+    const { commands } = app;
+    const trans = (translator ?? nullTranslator).load('luml_notebooks');
+
+    const sources = {
+      panel,
+      fileBrowserSelection: () => fileBrowser?.selectedItems() ?? []
+    };
 
     const announce = ({ artifact, record }: IPushResult) => {
       Notification.success(
@@ -88,30 +124,36 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
       );
     };
 
-    return {
-      get pushed() {
-        return pusher.pushed;
-      },
-      records: pusher.records,
-      prepare: (path, options) => pusher.prepare(path, options),
-      push: (model, options) => pusher.push(model, options),
-      findDuplicate: (model, url, collectionId) =>
-        pusher.findDuplicate(model, url, collectionId),
-      openPushDialog: async path => {
-        const { PushDialog } = await import('../widgets/PushDialog');
+    commands.addCommand(CommandIDs.pushModel, {
+      describedBy: MODEL_COMMAND_ARGS,
+      label: trans.__('Push to Registry…'),
+      caption: trans.__('Push the model file to the LUML Registry'),
+      icon: fileUploadIcon,
+      isEnabled: args => modelCommandPath(args, sources) !== null,
+      execute: async args => {
+        const path = modelCommandPath(args, sources);
+        if (!path) {
+          return;
+        }
+        // loaded on first use: many visits never push
+        const { PushDialog } = await import('../registry/widgets/PushDialog');
         const result = await PushDialog.open({
           path,
           pusher,
           connection,
           openConnectionSettings: () =>
-            app.commands.execute(CommandIDs.registryConnection),
+            commands.execute(CommandIDs.registryConnection),
           trans
         });
         if (result) {
           announce(result);
         }
-        return result;
+        return result?.artifact.id;
       }
-    };
+    });
+
+    panel?.selectionChanged.connect(() =>
+      commands.notifyCommandChanged(CommandIDs.pushModel)
+    );
   }
 };

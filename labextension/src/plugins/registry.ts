@@ -13,18 +13,16 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IFormRendererRegistry } from '@jupyterlab/ui-components';
 
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- the key store is read at activation
-import { ApiKeyStore } from '../apiKeyStore';
+import { ApiKeyStore } from '../registry/apiKeyStore';
 import { CommandIDs } from '../commands';
 import {
   LOCAL_KEY_FILE,
   readRegistryBuildSettings,
   REGISTRY_PLUGIN_ID,
   RegistryConnection
-} from '../registryConnection';
-import { IRegistryConnection } from '../tokens';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- the settings field is registered at activation
-import { createRegistryUrlSetting } from '../widgets/RegistryUrlSetting';
+} from '../registry/registryConnection';
+import { IRegistryConnection } from '../registry/tokens';
+import { createRegistryUrlSetting } from '../registry/widgets/RegistryUrlSetting';
 
 const NO_ARGS = { args: { type: 'object', properties: {} } };
 
@@ -92,7 +90,7 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
       execute: async () => {
         await connection.ready;
         const { RegistryConnectionForm } =
-          await import('../widgets/RegistryConnectionForm');
+          await import('../registry/widgets/RegistryConnectionForm');
         const form = new RegistryConnectionForm({
           url: connection.url,
           defaultUrl: connection.defaultUrl,

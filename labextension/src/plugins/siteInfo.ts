@@ -4,9 +4,8 @@ import {
 } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
 
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the site facts at activation
-import { readSiteInfo } from '../siteInfo';
-import { ISiteInfo } from '../tokens';
+import { readSiteInfo } from '../site/siteInfo';
+import { ISiteInfo } from '../site/tokens';
 
 /**
  * Provides the build-time facts of the site to the other plugins.

@@ -10,8 +10,8 @@ import {
   guardDriveWrites,
   InstanceDeletedError,
   StorageFullError
-} from '../quotaGuard';
-import { IInstances } from '../tokens';
+} from '../storage/quotaGuard';
+import { IInstances } from '../instances/tokens';
 
 /** One notice per burst of failed writes (a kernel may write many files). */
 const NOTICE_INTERVAL_MS = 10_000;

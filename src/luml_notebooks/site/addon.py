@@ -186,6 +186,8 @@ class LumlNotebooksAddon(BaseAddon):
             problem = registry_url_problem(self.registry_url)
         if problem:
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {problem}")
+        for warning in pins.untested_jupyterlite():
+            self.log.warning(f"[luml-notebooks] {warning}")
         return True
 
     def fetch_runtime(self):

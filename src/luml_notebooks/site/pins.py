@@ -8,6 +8,14 @@ takes to ship another version (the runtime cache is keyed by these pins).
 
 from __future__ import annotations
 
+#: the JupyterLite releases the site is tested with. The package accepts any
+#: patch release of the same minor version (pyproject.toml); a build with
+#: another one warns, since the Pyodide pin below follows the kernel's release
+TESTED_JUPYTERLITE = {
+    "jupyterlite-core": "0.8.6",
+    "jupyterlite-pyodide-kernel": "0.8.6",
+}
+
 #: the npm package of the Pyodide runtime, the release the kernel expects
 PYODIDE_NPM_PACKAGE = "pyodide"
 PYODIDE_VERSION = "314.0.6"
@@ -60,6 +68,21 @@ LUML_WHEELS = (
 #: packages loaded while Pyodide starts, so the kernel does not install them
 #: one by one afterwards and `import luml` works in the first cell
 PRELOADED_PACKAGES = ("micropip", "comm", "jedi", "ipython", "luml-sdk")
+
+
+def untested_jupyterlite(installed=None) -> list[str]:
+    """One line per installed JupyterLite package whose version differs from
+    the tested one (``installed`` maps a distribution to its version)."""
+    if installed is None:
+        from importlib.metadata import version
+
+        installed = {name: version(name) for name in TESTED_JUPYTERLITE}
+    return [
+        f"{name} {installed[name]} is installed; this site is tested with "
+        f"{tested}: the vendored Pyodide {PYODIDE_VERSION} may not match its kernel"
+        for name, tested in TESTED_JUPYTERLITE.items()
+        if installed.get(name, tested) != tested
+    ]
 
 
 def all_wheel_pins() -> tuple[str, ...]:

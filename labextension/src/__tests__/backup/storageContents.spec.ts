@@ -17,7 +17,7 @@ import {
   storedSize
 } from '../../backup/storageContents';
 import { databaseName } from '../../instances/ids';
-import { InstanceStore } from '../../instances/store';
+import { InstanceStore } from '../../instances/instanceStore';
 import { CollectSink } from './memoryContents';
 import { NOTEBOOK, sampleInstance } from './sampleInstance';
 

@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import type { Contents } from '@jupyterlab/services';
 import { Signal } from '@lumino/signaling';
 
-import { MemoryDefaultsStore } from '../../defaultsStore';
-import { DefaultsTracker } from '../../defaultsTracker';
+import { MemoryDefaultsStore } from '../../defaults/defaultsStore';
+import { DefaultsTracker } from '../../defaults/tracker';
 
 const encoder = new TextEncoder();
 

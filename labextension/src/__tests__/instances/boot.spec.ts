@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { IDBFactory } from 'fake-indexeddb';
 
 import { DEFAULT_INSTANCE_NAME, resolveBootTarget } from '../../instances/boot';
-import { InstanceStore } from '../../instances/store';
-import { MemoryStorage } from './store.spec';
+import { InstanceStore } from '../../instances/instanceStore';
+import { MemoryStorage } from './instanceStore.spec';
 
 function newStore(): InstanceStore {
   return new InstanceStore({

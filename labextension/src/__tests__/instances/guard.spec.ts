@@ -6,7 +6,7 @@ import { IDBFactory } from 'fake-indexeddb';
 
 import { databaseName } from '../../instances/ids';
 import { guardInstanceDatabase } from '../../instances/guard';
-import { InstanceStore } from '../../instances/store';
+import { InstanceStore } from '../../instances/instanceStore';
 
 /** Open a database the way localforage does: create its store on upgrade. */
 function openLikeLocalforage(

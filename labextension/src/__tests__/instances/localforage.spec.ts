@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import localforage from 'localforage';
 
 import { databaseName } from '../../instances/ids';
-import { InstanceStore } from '../../instances/store';
+import { InstanceStore } from '../../instances/instanceStore';
 
 describe('an instance database under localforage', () => {
   it('takes JupyterLite stores without upgrades and keeps meta', async () => {

@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { formatBytes } from '../../byteSize';
-import {
-  StatsAccumulator,
-  isModelFile,
-  recordBytes
-} from '../../instances/stats';
+import { formatBytes } from '../../common/byteSize';
+import { StatsAccumulator, recordBytes } from '../../instances/stats';
 
 describe('instance stats', () => {
-  it('recognizes model files by their ending', () => {
-    for (const name of ['m.luml', 'M.LUML', 'a.dfs', 'b.fnnx', 'c.pyfnx']) {
-      assert.equal(isModelFile(name), true, name);
-    }
-    for (const name of ['luml', 'a.luml.txt', 'notes.ipynb']) {
-      assert.equal(isModelFile(name), false, name);
-    }
-  });
-
   it('sizes records by size, else by content', () => {
     assert.equal(
       recordBytes({ size: 10, content: 'xxxxxxxxxxxxxxxxxxxx' }),
@@ -49,10 +36,17 @@ describe('instance stats', () => {
       size: 0,
       last_modified: 'not a date'
     });
+    // a file named just `.luml` is hidden, not a model (discovery agrees)
+    sums.addFile({
+      name: '.luml',
+      type: 'file',
+      size: 0,
+      last_modified: '2026-01-01T00:00:00Z'
+    });
     sums.addCheckpoints([{ size: 25 }]);
     const stats = sums.stats;
     assert.equal(stats.bytes, 175);
-    assert.equal(stats.files, 3);
+    assert.equal(stats.files, 4);
     assert.equal(stats.models, 1);
     assert.equal(stats.lastModified?.toISOString(), '2026-03-01T00:00:00.000Z');
     assert.equal(new StatsAccumulator().stats.lastModified, null);

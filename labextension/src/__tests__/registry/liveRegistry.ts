@@ -10,7 +10,7 @@ import * as path from 'node:path';
 const SERVER_SCRIPT = `
 import json, socket, sys
 import uvicorn
-from luml_notebooks.registry import RegistryStore, create_app
+from luml_notebooks.local_registry import RegistryStore, create_app
 data_dir, threshold, part_size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 key = RegistryStore(data_dir).ensure_bootstrap()
 sock = socket.socket()
@@ -26,7 +26,7 @@ uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 function repoRoot(): string {
   let dir = __dirname;
   for (;;) {
-    if (fs.existsSync(path.join(dir, 'src', 'luml_notebooks', 'registry'))) {
+    if (fs.existsSync(path.join(dir, 'src', 'luml_notebooks', 'local_registry'))) {
       return dir;
     }
     const parent = path.dirname(dir);
@@ -65,7 +65,7 @@ export function registryPython(): { python?: string; problem?: string } {
   for (const python of candidates) {
     const check = spawnSync(
       python,
-      ['-c', 'import luml_notebooks.registry, uvicorn, fastapi'],
+      ['-c', 'import luml_notebooks.local_registry, uvicorn, fastapi'],
       { env: pythonEnv(), encoding: 'utf-8', timeout: 60_000 }
     );
     if (check.status === 0) {

@@ -2,19 +2,23 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 
-import { ApiKeyStore, apiKeyProblem, IKeyStorage } from '../../apiKeyStore';
+import {
+  ApiKeyStore,
+  apiKeyProblem,
+  IKeyStorage
+} from '../../registry/apiKeyStore';
 import {
   answerDigestRequest,
   digestBase64,
   DigestMessage
-} from '../../base64Digest';
-import { IPushRecord, PushRecords } from '../../pushRecords';
+} from '../../registry/base64Digest';
+import { IPushRecord, PushRecords } from '../../registry/pushRecords';
 import {
   LOCAL_KEY_FILE,
   readRegistryBuildSettings,
   RegistryConnection
-} from '../../registryConnection';
-import { describeTransfer, TransferMeter } from '../../transferMeter';
+} from '../../registry/registryConnection';
+import { describeTransfer, TransferMeter } from '../../registry/transferMeter';
 
 class MemoryStorage implements IKeyStorage {
   data = new Map<string, string>();

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
-import { ApiKeyStore } from '../../apiKeyStore';
-import { digestBase64 } from '../../base64Digest';
-import { PushRecords } from '../../pushRecords';
+import { ApiKeyStore } from '../../registry/apiKeyStore';
+import { digestBase64 } from '../../registry/base64Digest';
+import { PushRecords } from '../../registry/pushRecords';
 import {
   defaultFields,
   fileNameProblem,
@@ -12,8 +12,8 @@ import {
   ModelPusher,
   parseTags,
   PushError
-} from '../../pushService';
-import { RegistryConnection } from '../../registryConnection';
+} from '../../registry/pushService';
+import { RegistryConnection } from '../../registry/registryConnection';
 import { expected, fixtureBase64 } from '../format/fixtures';
 import {
   IFaultProxy,

@@ -1,0 +1,529 @@
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { IDigest } from './base64Digest';
+import {
+  Base64ByteSource,
+  BytesByteSource,
+  IByteSource,
+  ILumlModelInfo,
+  readLumlModel,
+  sha256HexOfBytes
+} from '../format';
+import { isModelPath } from '../format/modelFiles';
+import { IPushRecord, PushRecords } from './pushRecords';
+import {
+  IArtifact,
+  ICollectionRef,
+  ICreateArtifactRequest
+} from './client/apiTypes';
+import { RegistryClient } from './client/registryClient';
+import { isCancelled, RegistryError } from './client/registryErrors';
+import { errorText } from '../common/errors';
+import type { IModelPusher } from './tokens';
+
+/**
+ * Pushes a model file of this instance to the Registry: read it (never
+ * change it), hash it, create the artifact, upload the bytes, mark it
+ * uploaded; on any failure mark it upload_failed. Remembers each push.
+ * No JupyterLab imports: the plugin passes in the contents manager.
+ */
+
+/** The platform's rule for artifact file names (ArtifactNamesField). */
+const FILE_NAME_PATTERN = /^[^:"*`~#%;'^]+\.[^\s:"*`~#%;'^]+$/;
+
+/** Why the Registry would refuse this file name, or undefined. */
+export function fileNameProblem(fileName: string): string | undefined {
+  if (FILE_NAME_PATTERN.test(fileName)) {
+    return undefined;
+  }
+  return `The Registry does not accept the file name "${fileName}": rename the file to "<name>.<extension>" without spaces in the extension and without any of : " * \` ~ # % ; ' ^`;
+}
+
+/** The part of the contents manager this needs (read only). */
+export interface IContentsReader {
+  get(
+    path: string,
+    options: { content: true; format: 'base64'; type: 'file' }
+  ): Promise<{ content: unknown; format?: string | null; name: string }>;
+}
+
+/** The part of the Registry connection this needs. */
+export interface IClientSource {
+  readonly ready: Promise<void>;
+  createClient(): RegistryClient;
+}
+
+export type Digester = (
+  base64: string,
+  job: {
+    signal?: AbortSignal;
+    onProgress?: (done: number, total: number) => void;
+  }
+) => Promise<IDigest & { ranIn?: string }>;
+
+/** A model file read, checked and hashed, ready to push. */
+export interface IPreparedModel {
+  path: string;
+  fileName: string;
+  size: number;
+  sha256: string;
+  blob: Blob;
+  info: ILumlModelInfo;
+  /** Where the hash was computed ('worker' or 'main-thread'). */
+  hashedIn?: string;
+}
+
+export interface IPushTarget extends ICollectionRef {
+  organizationName?: string;
+  orbitName?: string;
+  collectionName?: string;
+}
+
+export type PushPhase =
+  'reading' | 'hashing' | 'creating' | 'uploading' | 'confirming' | 'reporting';
+
+export interface IPushProgress {
+  phase: PushPhase;
+  /** Bytes done in this phase (hashing, uploading), else 0. */
+  loaded: number;
+  total: number;
+  /** Set while waiting to retry a transient failure. */
+  retry?: { attempt: number; delayMs: number; reason: string };
+}
+
+export interface IPushFields {
+  name?: string;
+  description?: string;
+  tags?: string[];
+}
+
+export interface IPushOptions extends IPushFields {
+  target: IPushTarget;
+  signal?: AbortSignal;
+  onProgress?: (progress: IPushProgress) => void;
+}
+
+export interface IPushResult {
+  artifact: IArtifact;
+  record: IPushRecord;
+}
+
+/** A push that failed, with what the Registry was told about it. */
+export class PushError extends Error {
+  constructor(
+    message: string,
+    readonly cause: unknown,
+    readonly phase: PushPhase,
+    /** The artifact created before the failure, if any. */
+    readonly artifactId?: string,
+    /** Whether the artifact was marked upload_failed. */
+    readonly failureReported?: boolean
+  ) {
+    super(message);
+    this.name = 'PushError';
+  }
+
+  get kind(): string {
+    return this.cause instanceof RegistryError ? this.cause.kind : 'error';
+  }
+
+  get cancelled(): boolean {
+    return isCancelled(this.cause) || this.cause instanceof ModelCancelled;
+  }
+}
+
+class ModelCancelled extends Error {}
+
+/** Pre-filled fields for the push form, from the model's own manifest. */
+export function defaultFields(model: IPreparedModel): Required<IPushFields> {
+  const summary = model.info.summary;
+  const stem = model.fileName.replace(/\.[^.]+$/, '');
+  const manifestTags = (model.info.manifest as { tags?: unknown }).tags;
+  const tags = Array.isArray(manifestTags)
+    ? manifestTags.filter((t): t is string => typeof t === 'string')
+    : summary.producerTags;
+  return {
+    name: summary.name?.trim() || stem,
+    description: summary.description ?? '',
+    tags: [...new Set(tags.map(t => t.trim()).filter(Boolean))]
+  };
+}
+
+/** Comma- or newline-separated tags as typed in a form. */
+export function parseTags(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(/[,\n]/)
+        .map(t => t.trim())
+        .filter(Boolean)
+    )
+  ];
+}
+
+/**
+ * A model file's raw bytes, where they can be had without base64 (a Jupyter
+ * server's `/files/` endpoint).
+ */
+export type RawReader = (path: string) => Promise<Uint8Array>;
+
+/** A file read for pushing: its bytes to check, and how to hash them. */
+interface IReadModel {
+  source: IByteSource;
+  digest: (job: Parameters<Digester>[1]) => ReturnType<Digester>;
+}
+
+export class ModelPusher implements IModelPusher {
+  private _pushed = new Signal<this, IPushResult>(this);
+
+  constructor(
+    private readonly _contents: IContentsReader,
+    private readonly _connection: IClientSource,
+    readonly records: PushRecords,
+    private readonly _digest: Digester,
+    private readonly _readRaw: RawReader | null = null
+  ) {}
+
+  /** Emitted after each successful push. */
+  get pushed(): ISignal<this, IPushResult> {
+    return this._pushed;
+  }
+
+  /**
+   * Read the file, check that the Registry will take it, and hash it. The
+   * file is only read.
+   */
+  async prepare(
+    path: string,
+    options: {
+      signal?: AbortSignal;
+      onProgress?: (progress: IPushProgress) => void;
+    } = {}
+  ): Promise<IPreparedModel> {
+    const fileName = path.split('/').pop() ?? path;
+    if (!isModelPath(path)) {
+      throw new PushError(
+        `${fileName} is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.`,
+        undefined,
+        'reading'
+      );
+    }
+    const nameProblem = fileNameProblem(fileName);
+    if (nameProblem) {
+      throw new PushError(nameProblem, undefined, 'reading');
+    }
+    options.onProgress?.({ phase: 'reading', loaded: 0, total: 0 });
+    let file: IReadModel;
+    try {
+      file = await this._read(path);
+    } catch (error) {
+      throw new PushError(
+        `Could not read ${path}: ${errorText(error)}`,
+        error,
+        'reading'
+      );
+    }
+    throwIfAborted(options.signal, 'reading');
+    const info = await readLumlModel(file.source);
+    if (!info.ok) {
+      throw new PushError(
+        `${fileName} cannot be pushed: ${info.reason}`,
+        undefined,
+        'reading'
+      );
+    }
+    const artifactType = info.summary.artifactType;
+    if (
+      !info.isModel &&
+      artifactType !== 'dataset' &&
+      artifactType !== 'experiment'
+    ) {
+      throw new PushError(
+        `${fileName} cannot be pushed as a model: it lacks ${info.missingModelFiles.join(', ')} (a model file holds all six root files). Save it again with the LUML SDK.`,
+        undefined,
+        'reading'
+      );
+    }
+    let digest: IDigest & { ranIn?: string };
+    try {
+      digest = await file.digest({
+        signal: options.signal,
+        onProgress: (loaded, total) =>
+          options.onProgress?.({ phase: 'hashing', loaded, total })
+      });
+    } catch (error) {
+      throwIfAborted(options.signal, 'hashing');
+      throw new PushError(
+        `Could not compute the checksum of ${fileName}: ${errorText(error)}`,
+        error,
+        'hashing'
+      );
+    }
+    throwIfAborted(options.signal, 'hashing');
+    return {
+      path,
+      fileName,
+      size: digest.size,
+      sha256: digest.sha256,
+      blob: digest.blob,
+      info,
+      hashedIn: digest.ranIn
+    };
+  }
+
+  /** Raw bytes where a reader gives them, else base64 from the contents API. */
+  private async _read(path: string): Promise<IReadModel> {
+    if (this._readRaw) {
+      const bytes = await this._readRaw(path);
+      return {
+        source: new BytesByteSource(bytes),
+        digest: async job => {
+          job.onProgress?.(0, bytes.length);
+          const sha256 = await sha256HexOfBytes(bytes);
+          job.onProgress?.(bytes.length, bytes.length);
+          return {
+            sha256,
+            size: bytes.length,
+            blob: new Blob([bytes as BlobPart], {
+              type: 'application/octet-stream'
+            }),
+            ranIn: 'main-thread'
+          };
+        }
+      };
+    }
+    const model = await this._contents.get(path, {
+      content: true,
+      format: 'base64',
+      type: 'file'
+    });
+    const base64 = asBase64(model.content, model.format);
+    return {
+      source: new Base64ByteSource(base64),
+      digest: job => this._digest(base64, job)
+    };
+  }
+
+  /** The record of an earlier push of these bytes to that collection. */
+  findDuplicate(
+    model: IPreparedModel,
+    registryUrl: string,
+    collectionId: string
+  ): IPushRecord | undefined {
+    return this.records.findDuplicate(model.sha256, registryUrl, collectionId);
+  }
+
+  /** Create, upload, confirm. Throws a `PushError` saying what to do. */
+  async push(
+    model: IPreparedModel,
+    options: IPushOptions
+  ): Promise<IPushResult> {
+    await this._connection.ready;
+    await this.records.ready;
+    const client = this._connection.createClient();
+    const { target, signal } = options;
+    const progress = (p: IPushProgress) => options.onProgress?.(p);
+    const onRetry = (phase: PushPhase, total: number) => {
+      return (attempt: number, delayMs: number, error: RegistryError) =>
+        progress({
+          phase,
+          loaded: 0,
+          total,
+          retry: { attempt, delayMs, reason: error.message }
+        });
+    };
+
+    await this._reportEarlierFailures(client);
+
+    const fields = { ...defaultFields(model), ...definedFields(options) };
+    const body: ICreateArtifactRequest = {
+      file_name: model.fileName,
+      name: fields.name.trim() || model.fileName,
+      description: fields.description,
+      tags: fields.tags,
+      manifest: model.info.manifest,
+      extra_values: model.info.metrics,
+      file_hash: model.sha256,
+      file_index: model.info.fileIndex,
+      size: model.size
+    };
+    if (!model.info.isModel) {
+      body.type = model.info.summary.artifactType as 'dataset' | 'experiment';
+    }
+
+    progress({ phase: 'creating', loaded: 0, total: 0 });
+    let artifactId: string;
+    let uploadDetails;
+    try {
+      const created = await client.createArtifact(target, body, {
+        signal,
+        onRetry: onRetry('creating', 0)
+      });
+      artifactId = created.artifact.id;
+      uploadDetails = created.upload_details;
+    } catch (error) {
+      throw new PushError(pushFailed(error), error, 'creating');
+    }
+
+    let phase: PushPhase = 'uploading';
+    try {
+      progress({ phase, loaded: 0, total: model.size });
+      await client.uploadFile(uploadDetails, model.blob, {
+        signal,
+        onProgress: (loaded, total) =>
+          progress({ phase: 'uploading', loaded, total }),
+        onRetry: onRetry('uploading', model.size)
+      });
+      phase = 'confirming';
+      progress({ phase, loaded: 0, total: 0 });
+      const artifact = await client.setArtifactStatus(
+        target,
+        artifactId,
+        'uploaded',
+        { signal, onRetry: onRetry('confirming', 0) }
+      );
+      const record: IPushRecord = {
+        path: model.path,
+        sha256: model.sha256,
+        size: model.size,
+        registryUrl: client.baseUrl,
+        organizationId: target.organizationId,
+        orbitId: target.orbitId,
+        collectionId: target.collectionId,
+        collectionName: target.collectionName,
+        orbitName: target.orbitName,
+        artifactId: artifact.id,
+        artifactName: artifact.name,
+        pushedAt: new Date().toISOString()
+      };
+      await this.records.add(record);
+      const result = { artifact, record };
+      this._pushed.emit(result);
+      return result;
+    } catch (error) {
+      progress({ phase: 'reporting', loaded: 0, total: 0 });
+      const reported = await this._markFailed(client, target, artifactId);
+      throw new PushError(
+        failureMessage(error, artifactId, reported),
+        error,
+        phase,
+        artifactId,
+        reported
+      );
+    }
+  }
+
+  /** PATCH upload_failed; remember the artifact when that does not get through. */
+  private async _markFailed(
+    client: RegistryClient,
+    target: ICollectionRef,
+    artifactId: string
+  ): Promise<boolean> {
+    try {
+      // not the user's signal: a cancelled push must still be reported
+      await client.setArtifactStatus(target, artifactId, 'upload_failed', {
+        signal: timeoutSignal(30_000)
+      });
+      return true;
+    } catch {
+      await this.records.addUnreported({
+        registryUrl: client.baseUrl,
+        organizationId: target.organizationId,
+        orbitId: target.orbitId,
+        collectionId: target.collectionId,
+        artifactId,
+        failedAt: new Date().toISOString()
+      });
+      return false;
+    }
+  }
+
+  /** Tell the Registry about failures it could not be told about before. */
+  private async _reportEarlierFailures(client: RegistryClient): Promise<void> {
+    for (const failure of this.records.unreported(client.baseUrl)) {
+      try {
+        await client.setArtifactStatus(
+          failure,
+          failure.artifactId,
+          'upload_failed',
+          {
+            signal: timeoutSignal(10_000)
+          }
+        );
+        await this.records.removeUnreported(failure.artifactId);
+      } catch (error) {
+        if (
+          error instanceof RegistryError &&
+          (error.kind === 'not-found' || error.kind === 'rejected')
+        ) {
+          // gone, or already past pending_upload: nothing left to report
+          await this.records.removeUnreported(failure.artifactId);
+        }
+        // otherwise keep it for next time; the push itself goes on
+      }
+    }
+  }
+}
+
+function definedFields(fields: IPushFields): IPushFields {
+  const out: IPushFields = {};
+  if (fields.name !== undefined) {
+    out.name = fields.name;
+  }
+  if (fields.description !== undefined) {
+    out.description = fields.description;
+  }
+  if (fields.tags !== undefined) {
+    out.tags = fields.tags;
+  }
+  return out;
+}
+
+function pushFailed(error: unknown): string {
+  if (isCancelled(error)) {
+    return 'The push was cancelled before anything was uploaded.';
+  }
+  return errorText(error);
+}
+
+function failureMessage(
+  error: unknown,
+  artifactId: string,
+  reported: boolean
+): string {
+  const what = isCancelled(error)
+    ? 'The push was cancelled.'
+    : errorText(error);
+  const status = reported
+    ? ` Artifact ${artifactId} was marked upload_failed.`
+    : ` Artifact ${artifactId} could not be marked upload_failed now; that happens at the next push to this Registry.`;
+  return what + status + ' Your local file is unchanged.';
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, phase: PushPhase) {
+  if (signal?.aborted) {
+    const cancelled = new ModelCancelled('cancelled');
+    throw new PushError('The push was cancelled.', cancelled, phase);
+  }
+}
+
+function timeoutSignal(ms: number): AbortSignal {
+  return AbortSignal.timeout(ms);
+}
+
+/** Base64 of a file model's content, whatever format the drive used. */
+function asBase64(content: unknown, format: string | null | undefined): string {
+  if (typeof content !== 'string') {
+    throw new Error('the file has no content (is it a folder?)');
+  }
+  if (format === 'base64' || format === undefined || format === null) {
+    return content;
+  }
+  // a drive that returned text: encode its UTF-8 bytes
+  const bytes = new TextEncoder().encode(content);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
