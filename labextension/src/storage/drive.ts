@@ -16,7 +16,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { base64ToBytes, bytesToBase64 } from './base64';
 import { StorageWriteError, writeError } from './errors';
 import { FileStore } from './fileStore';
-import type { ChunkWriter } from './fileStore';
+import type { ChunkWriter, StoredFileReader } from './fileStore';
 import {
   IFileTypeInfo,
   OCTET_STREAM,
@@ -239,14 +239,12 @@ export class ChunkedStorageDrive implements Contents.IDrive {
     const record = await this.store.getRecord(path);
     if (record && record.type !== 'directory') {
       const mimetype = record.mimetype || OCTET_STREAM;
-      const parts: BlobPart[] = [];
       if (isChunked(record)) {
-        for (let index = 0; index < record.chunks.count; index++) {
-          parts.push(
-            (await this.store.readChunk(record.chunks, index)) as BlobPart
-          );
-        }
-      } else if (record.format === 'json') {
+        const blob = await this.store.reader(record).blob(mimetype);
+        return URL.createObjectURL(blob);
+      }
+      const parts: BlobPart[] = [];
+      if (record.format === 'json') {
         parts.push(JSON.stringify(record.content));
       } else {
         parts.push(contentBytes(record.format, record.content) as BlobPart);
@@ -358,17 +356,7 @@ export class ChunkedStorageDrive implements Contents.IDrive {
       item = { ...base, content: null, size: 0 };
       await this._put(path, item);
     } else {
-      const size = inlineSize(base.format, content);
-      if (size <= INLINE_LIMIT) {
-        item = { ...base, content, size };
-        await this._put(path, item);
-      } else {
-        item = await this._storeBytes(
-          path,
-          base,
-          contentBytes(base.format, content)
-        );
-      }
+      item = await this.store.putContent(path, base, content);
     }
     const saved = isChunked(item) ? { ...publicModel(item), content } : item;
     this._fileChanged.emit({ type: 'save', oldValue: null, newValue: saved });
@@ -559,6 +547,29 @@ export class ChunkedStorageDrive implements Contents.IDrive {
     await this.store.setCheckpoints(path, copies);
   }
 
+  /**
+   * The stored or shipped file at `path`, opened for reading by range or
+   * chunk by chunk (discovery, Inspect, push and download read it so).
+   */
+  async openFile(localPath: string): Promise<StoredFileReader> {
+    const path = decoded(localPath);
+    let record: IStoredModel | null = await this.store.getRecord(path);
+    if (!record) {
+      const shipped = await this._shipped.model(path);
+      record =
+        shipped && shipped.type !== 'directory'
+          ? await this._shipped.withContent(shipped)
+          : null;
+    }
+    if (!record) {
+      throw notFound(path);
+    }
+    if (record.type === 'directory') {
+      throw new Error(`${path} is a folder`);
+    }
+    return this.store.reader(record);
+  }
+
   /** Bytes [start, end) of the stored or shipped file at `path`. */
   async readRange(
     localPath: string,
@@ -613,25 +624,6 @@ export class ChunkedStorageDrive implements Contents.IDrive {
       return { ...withoutChunks(existing), ...common, content: null };
     }
     return { name, path, created: now, ...common, content: null, size: 0 };
-  }
-
-  /** Store `bytes` as a file: chunks first, then the record. */
-  private async _storeBytes(
-    path: string,
-    base: IStoredModel,
-    bytes: Uint8Array
-  ): Promise<IStoredModel> {
-    const chunks = await this._writing(path, bytes.length, () =>
-      this.store.writeChunks(path, bytes)
-    );
-    const item: IStoredModel = {
-      ...base,
-      content: null,
-      size: bytes.length,
-      chunks
-    };
-    await this._put(path, item, chunks.id);
-    return item;
   }
 
   /**

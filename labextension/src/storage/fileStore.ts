@@ -5,26 +5,28 @@
  * that fails before the switch leaves the previous record as it was; its
  * chunks, if any were stored, are deleted or collected later.
  */
-import { base64Range } from './base64';
+import { base64Range, base64ToBytes } from './base64';
 import {
   openContentsDatabase,
   requestResult,
   transactionDone
 } from './database';
 import { writeError } from './errors';
-import { contentBytes } from './formats';
+import { contentBytes, inlineSize } from './formats';
 import {
   CHECKPOINTS_STORE,
   CHUNKS_STORE,
   CHUNK_SIZE,
   COUNTERS_STORE,
   FILES_STORE,
+  INLINE_LIMIT,
   IChunkRef,
   IStoredModel,
   chunkRange,
   contentIdTime,
   isChunked,
-  newContentId
+  newContentId,
+  withoutChunks
 } from './schema';
 
 export interface IFileStoreOptions {
@@ -434,6 +436,55 @@ export class FileStore {
     return orphans.size;
   }
 
+  /**
+   * Store `content` (in `base.format`) as the file at `path`: JupyterLite
+   * 0.8's inline record up to `INLINE_LIMIT` bytes, else chunks first and
+   * then the record. Base64 is decoded a chunk at a time. A failure throws
+   * a `StorageWriteError` and keeps the previous record and its content.
+   */
+  async putContent(
+    path: string,
+    base: IStoredModel,
+    content: unknown
+  ): Promise<IStoredModel> {
+    const format = base.format ?? 'text';
+    const size = inlineSize(format, content);
+    if (size <= INLINE_LIMIT) {
+      const item: IStoredModel = {
+        ...withoutChunks(base),
+        content,
+        size
+      };
+      await this._switch(path, item, size);
+      return item;
+    }
+    const writer = this.newContent(path);
+    let chunks: IChunkRef;
+    try {
+      if (format === 'base64' && typeof content === 'string') {
+        // 4 characters per 3 bytes: whole groups per step, no padding inside
+        const step = Math.floor(CHUNK_SIZE / 3) * 4;
+        for (let at = 0; at < content.length; at += step) {
+          await writer.append(base64ToBytes(content.slice(at, at + step)));
+        }
+      } else {
+        await writer.append(contentBytes(format, content));
+      }
+      chunks = await writer.finish();
+    } catch (error) {
+      await writer.abort();
+      throw writeError(path, size, error);
+    }
+    const item: IStoredModel = { ...base, content: null, size, chunks };
+    await this._switch(path, item, size, chunks.id);
+    return item;
+  }
+
+  /** A stored file's bytes, to read by range or chunk by chunk. */
+  reader(record: IStoredModel): StoredFileReader {
+    return new StoredFileReader(this, record);
+  }
+
   /** Put one chunk, in its own transaction. */
   async putChunk(id: string, index: number, bytes: Uint8Array): Promise<void> {
     const db = await this.database();
@@ -454,6 +505,23 @@ export class FileStore {
     const tx = db.transaction(CHUNKS_STORE, 'readwrite');
     tx.objectStore(CHUNKS_STORE).delete(chunkRange(id));
     await transactionDone(tx);
+  }
+
+  /** `putRecord`, dropping `newChunks` and explaining the failure. */
+  private async _switch(
+    path: string,
+    item: IStoredModel,
+    size: number,
+    newChunks?: string
+  ): Promise<void> {
+    try {
+      await this.putRecord(path, item);
+    } catch (error) {
+      if (newChunks) {
+        await this.deleteChunks(newChunks).catch(() => undefined);
+      }
+      throw writeError(path, size, error);
+    }
   }
 
   private _dropCheckpoints(
@@ -548,4 +616,74 @@ export class ChunkWriter {
   private _filled = 0;
   private _index = 0;
   private _size = 0;
+}
+
+/**
+ * The bytes of one stored file (chunked, or an inline record of any age),
+ * read by range or chunk by chunk: memory follows the chunk, not the file.
+ * Its `size` and `read` make it an `IByteSource` for the `.luml` reader.
+ */
+export class StoredFileReader {
+  constructor(
+    private readonly _store: FileStore,
+    readonly record: IStoredModel
+  ) {
+    this.size = isChunked(record)
+      ? (record.size ?? 0)
+      : inlineSize(record.format ?? 'text', record.content);
+  }
+
+  readonly size: number;
+
+  /** Bytes [offset, offset + length), clipped to the end of the file. */
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const start = Math.max(0, Math.min(offset, this.size));
+    const end = Math.max(start, Math.min(offset + length, this.size));
+    const record = this.record;
+    if (!isChunked(record)) {
+      return this._store.readRange({ ...record, size: this.size }, start, end);
+    }
+    const { chunkSize } = record.chunks;
+    const first = Math.floor(start / chunkSize);
+    if (end <= start || Math.floor((end - 1) / chunkSize) !== first) {
+      return this._store.readRange(record, start, end);
+    }
+    // a header and the members after it mostly sit in one chunk: keep it
+    if (this._cached?.index !== first) {
+      this._cached = {
+        index: first,
+        bytes: await this._store.readChunk(record.chunks, first)
+      };
+    }
+    const at = first * chunkSize;
+    return this._cached.bytes.subarray(start - at, end - at);
+  }
+
+  /** The file's bytes in order, at most one chunk (4 MiB) at a time. */
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    const record = this.record;
+    if (isChunked(record)) {
+      for (let index = 0; index < record.chunks.count; index++) {
+        yield await this._store.readChunk(record.chunks, index);
+      }
+      return;
+    }
+    for (let at = 0; at < this.size; at += CHUNK_SIZE) {
+      yield await this.read(at, CHUNK_SIZE);
+    }
+  }
+
+  /**
+   * The file as a Blob, composed chunk by chunk: the page holds one chunk
+   * at a time, the browser keeps the Blob's parts.
+   */
+  async blob(type = 'application/octet-stream'): Promise<Blob> {
+    let blob = new Blob([], { type });
+    for await (const chunk of this.chunks()) {
+      blob = new Blob([blob, chunk as BlobPart], { type });
+    }
+    return blob;
+  }
+
+  private _cached: { index: number; bytes: Uint8Array } | null = null;
 }
