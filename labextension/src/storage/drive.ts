@@ -136,7 +136,17 @@ export interface IWriteFailure {
   fromKernel: boolean;
 }
 
-export class ChunkedStorageDrive implements Contents.IDrive {
+/** Stored files read by range, chunk by chunk or as a Blob. */
+export interface IStoredFiles {
+  openFile(path: string): Promise<StoredFileReader>;
+}
+
+/** `drive` when it is an instance's chunked storage drive, else null. */
+export function storedFilesOf(drive: unknown): IStoredFiles | null {
+  return drive instanceof ChunkedStorageDrive ? drive : null;
+}
+
+export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
   constructor(options: IChunkedDriveOptions) {
     this.store = new FileStore({
       indexedDB: options.indexedDB,

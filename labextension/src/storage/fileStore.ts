@@ -648,15 +648,20 @@ export class StoredFileReader {
     if (end <= start || Math.floor((end - 1) / chunkSize) !== first) {
       return this._store.readRange(record, start, end);
     }
-    // a header and the members after it mostly sit in one chunk: keep it
-    if (this._cached?.index !== first) {
-      this._cached = {
-        index: first,
-        bytes: await this._store.readChunk(record.chunks, first)
-      };
+    // headers and small members sit together, and a reader goes back to
+    // them after a look at the end: the last two chunks read are kept
+    let bytes = this._cached.get(first);
+    if (bytes) {
+      this._cached.delete(first);
+    } else {
+      bytes = await this._store.readChunk(record.chunks, first);
+    }
+    this._cached.set(first, bytes);
+    if (this._cached.size > 2) {
+      this._cached.delete(this._cached.keys().next().value!);
     }
     const at = first * chunkSize;
-    return this._cached.bytes.subarray(start - at, end - at);
+    return bytes.subarray(start - at, end - at);
   }
 
   /** The file's bytes in order, at most one chunk (4 MiB) at a time. */
@@ -685,5 +690,5 @@ export class StoredFileReader {
     return blob;
   }
 
-  private _cached: { index: number; bytes: Uint8Array } | null = null;
+  private _cached = new Map<number, Uint8Array>();
 }
