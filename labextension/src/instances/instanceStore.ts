@@ -15,7 +15,6 @@ import {
 import { checkInstanceName } from './names';
 import { RECORDS_STORE_NAME } from '../defaults/defaultsStore';
 import { IInstanceStats, StatsAccumulator } from './stats';
-import { CHUNKS_STORE } from '../storage/schema';
 
 export const META_STORE = 'meta';
 export const INFO_KEY = 'info';
@@ -43,8 +42,7 @@ export const JUPYTERLITE_STORES = [
  */
 export const INSTANCE_STORES = [
   ...JUPYTERLITE_STORES,
-  RECORDS_STORE_NAME,
-  CHUNKS_STORE
+  RECORDS_STORE_NAME
 ] as const;
 
 /** The stores of `INSTANCE_STORES` a database lacks. */

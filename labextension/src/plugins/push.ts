@@ -6,7 +6,6 @@ import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { FileBrowser, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { Contents, IDefaultDrive } from '@jupyterlab/services';
 import { fileUploadIcon } from '@jupyterlab/ui-components';
 
 import { CommandIDs } from '../commands';
@@ -22,8 +21,6 @@ import { PushRecords } from '../registry/pushRecords';
 import { IPushResult, ModelPusher } from '../registry/pushService';
 import { IModelPusher, IRegistryConnection } from '../registry/tokens';
 import { ISiteInfo } from '../site/tokens';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the storage drive; activation needs it at once
-import { storedFilesOf } from '../storage/drive';
 
 /** Pushing models to the Registry: the service, without UI. */
 export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
@@ -31,17 +28,15 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
   description: 'Pushes model files to the LUML Registry.',
   autoStart: true,
   requires: [IRegistryConnection, IStateDB],
-  optional: [ISiteInfo, IDefaultDrive],
+  optional: [ISiteInfo],
   provides: IModelPusher,
   activate: (
     app: JupyterFrontEnd,
     connection: IRegistryConnection,
     state: IStateDB,
-    site: ISiteInfo | null,
-    drive: Contents.IDrive | null
+    site: ISiteInfo | null
   ): IModelPusher => {
     const contents = app.serviceManager.contents;
-    const stored = storedFilesOf(drive);
     const pusher = new ModelPusher(
       contents,
       connection,
@@ -54,9 +49,7 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
               await import('../discovery/serverModelFiles');
             return fetchServerFile(app.serviceManager.serverSettings, path);
           }
-        : null,
-      // browser storage streams a model chunk by chunk: no base64 string
-      stored ? path => stored.openFile(path) : null
+        : null
     );
 
     // records follow renames and moves, so "in the Registry" stays true
