@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -27,6 +28,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 from luml_notebooks.local_registry import RegistryStore, create_app
+
+S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 LOCAL_URL = "http://127.0.0.1"
 
@@ -159,6 +162,32 @@ class Api:
         done = self.set_status(created["artifact"]["id"], "uploaded")
         assert done.status_code == 200, done.text
         return done.json()
+
+    def start_multipart(
+        self, data: bytes, path: str = "/v1/bucket-secrets/upload/multipart"
+    ) -> tuple[dict, dict]:
+        """Create an artifact too large for one PUT, start its upload, and
+        ask for the part URLs: (the artifact, the upload plan)."""
+        created = self.create(data)
+        details = created["upload_details"]
+        assert details["multipart"] is True
+        initiated = self.client.post(details["url"])
+        assert initiated.status_code == 200, initiated.text
+        upload_id = ElementTree.fromstring(initiated.content).find(
+            f".//{S3_NS}UploadId"
+        )
+        assert upload_id is not None and upload_id.text
+        urls = self.post(
+            path,
+            json={
+                "bucket_id": details["bucket_secret_id"],
+                "bucket_location": details["bucket_location"],
+                "size": len(data),
+                "upload_id": upload_id.text,
+            },
+        )
+        assert urls.status_code == 200, urls.text
+        return created["artifact"], urls.json()
 
     def download(self, artifact_id: str) -> bytes:
         url = self.get(self.artifact_path(artifact_id) + "/download-url").json()["url"]

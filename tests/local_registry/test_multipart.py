@@ -20,27 +20,6 @@ def mp_api(make_client, data_dir, bootstrap_key, api_for):
     return api_for(client, bootstrap_key)
 
 
-def _start(api, data, path="/v1/bucket-secrets/upload/multipart"):
-    created = api.create(data)
-    details = created["upload_details"]
-    assert details["multipart"] is True
-    initiated = api.client.post(details["url"])
-    assert initiated.status_code == 200, initiated.text
-    upload_id = ElementTree.fromstring(initiated.content).find(f".//{S3_NS}UploadId")
-    assert upload_id is not None and upload_id.text
-    urls = api.post(
-        path,
-        json={
-            "bucket_id": details["bucket_secret_id"],
-            "bucket_location": details["bucket_location"],
-            "size": len(data),
-            "upload_id": upload_id.text,
-        },
-    )
-    assert urls.status_code == 200, urls.text
-    return created["artifact"], urls.json()
-
-
 def _put_parts(api, data, parts):
     etags = {}
     for part in reversed(parts):  # any order works, as on S3
@@ -64,7 +43,7 @@ def _complete_xml(etags):
 )
 def test_multipart_upload_round_trip(mp_api, luml_file, data_dir, path):
     data = luml_file(os.urandom(100_000))
-    artifact, plan = _start(mp_api, data, path)
+    artifact, plan = mp_api.start_multipart(data, path)
     parts = plan["parts"]
     assert plan["type"] == "s3"
     assert len(parts) == -(-len(data) // PART_SIZE)
@@ -99,7 +78,7 @@ def test_small_files_still_use_a_single_put(mp_api, luml_file):
 
 def test_multipart_rejects_bad_parts_and_lists(mp_api, luml_file):
     data = luml_file(os.urandom(60_000))
-    artifact, plan = _start(mp_api, data)
+    artifact, plan = mp_api.start_multipart(data)
     parts = plan["parts"]
 
     short = mp_api.client.put(parts[0]["url"], content=data[:100])

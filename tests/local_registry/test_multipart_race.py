@@ -3,7 +3,6 @@
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from xml.etree import ElementTree
 
 import httpx
 
@@ -23,21 +22,7 @@ def test_concurrent_completes_give_one_200_and_clear_409s(
     with live_server(app) as server:
         with httpx.Client(base_url=server.url, timeout=60) as client:
             api = api_for(client, bootstrap_key)
-            created = api.create(data)
-            details = created["upload_details"]
-            started = client.post(details["url"])
-            upload_id = ElementTree.fromstring(started.content).find(
-                f".//{S3_NS}UploadId"
-            )
-            plan = api.post(
-                "/v1/bucket-secrets/upload/multipart",
-                json={
-                    "bucket_id": details["bucket_secret_id"],
-                    "bucket_location": details["bucket_location"],
-                    "size": len(data),
-                    "upload_id": upload_id.text,
-                },
-            ).json()
+            artifact, plan = api.start_multipart(data)
             listed = ""
             for part in plan["parts"]:
                 chunk = data[part["start_byte"] : part["end_byte"] + 1]
@@ -63,7 +48,7 @@ def test_concurrent_completes_give_one_200_and_clear_409s(
             ]
             for refused in (a for a in answers if a.status_code == 409):
                 assert "already" in refused.json()["detail"]
-            assert api.set_status(created["artifact"]["id"], "uploaded").is_success
-            assert api.download(created["artifact"]["id"]) == data
+            assert api.set_status(artifact["id"], "uploaded").is_success
+            assert api.download(artifact["id"]) == data
     assert not list((data_dir / "blobs" / "multipart").iterdir())
     assert not list((data_dir / "blobs" / "tmp").iterdir())

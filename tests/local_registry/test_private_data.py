@@ -4,7 +4,6 @@ import logging
 import os
 import stat
 from pathlib import Path
-from xml.etree import ElementTree
 
 import pytest
 
@@ -42,19 +41,7 @@ def push_with_a_part_pending(make_client, data_dir, api_for, luml_file) -> None:
     )
     api = api_for(client, key)
     api.push(small)
-    details = api.create(big)["upload_details"]
-    assert details["multipart"]
-    started = api.client.post(details["url"])
-    upload_id = ElementTree.fromstring(started.content).find(f".//{S3_NS}UploadId")
-    plan = api.post(
-        "/v1/bucket-secrets/upload/multipart",
-        json={
-            "bucket_id": details["bucket_secret_id"],
-            "bucket_location": details["bucket_location"],
-            "size": len(big),
-            "upload_id": upload_id.text,
-        },
-    ).json()
+    _, plan = api.start_multipart(big)
     part = plan["parts"][0]
     chunk = big[part["start_byte"] : part["end_byte"] + 1]
     assert api.client.put(part["url"], content=chunk).status_code == 200

@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree import ElementTree
 
 import httpx
 
@@ -35,23 +34,11 @@ while True:
 
 def start_multipart(api, data: bytes) -> tuple[dict, list[dict]]:
     """Create an artifact, start its multipart upload, PUT part 1."""
-    created = api.create(data)
-    details = created["upload_details"]
-    started = api.client.post(details["url"])
-    upload_id = ElementTree.fromstring(started.content).find(f".//{S3_NS}UploadId")
-    plan = api.post(
-        "/v1/bucket-secrets/upload/multipart",
-        json={
-            "bucket_id": details["bucket_secret_id"],
-            "bucket_location": details["bucket_location"],
-            "size": len(data),
-            "upload_id": upload_id.text,
-        },
-    ).json()
+    artifact, plan = api.start_multipart(data)
     first = plan["parts"][0]
     chunk = data[first["start_byte"] : first["end_byte"] + 1]
     assert api.client.put(first["url"], content=chunk).status_code == 200
-    return created["artifact"], plan["parts"]
+    return artifact, plan["parts"]
 
 
 def leftovers(data_dir: Path) -> list[str]:

@@ -45,6 +45,22 @@ export type HeaderReadOutcome =
   /** The file exists but could not be fetched; `reason` says so. */
   | { kind: 'unfetched'; from: ReadSource; reason: string };
 
+/** What a read that threw means: moot, gone, or not fetched (and why). */
+function failedRead(
+  error: unknown,
+  isStale: () => boolean,
+  from: ReadSource,
+  reason: string
+): HeaderReadOutcome {
+  if (isStale()) {
+    return { kind: 'stale' };
+  }
+  if (isNotFound(error)) {
+    return { kind: 'gone' };
+  }
+  return { kind: 'unfetched', from, reason };
+}
+
 // a base64 prefix long enough to tell a half-written upload (raw bytes)
 const BASE64_PROBE_CHARS = 4096;
 const BASE64_PREFIX = /^[A-Za-z0-9+/\-_\s]*={0,2}\s*$/;
@@ -63,17 +79,12 @@ export async function readStoredModel(
       content: true
     });
   } catch (e) {
-    if (isStale()) {
-      return { kind: 'stale' };
-    }
-    if (isNotFound(e)) {
-      return { kind: 'gone' };
-    }
-    return {
-      kind: 'unfetched',
-      from: 'storage',
-      reason: `The file could not be loaded from storage: ${errorText(e)}. Try again, or reload the page.`
-    };
+    return failedRead(
+      e,
+      isStale,
+      'storage',
+      `The file could not be loaded from storage: ${errorText(e)}. Try again, or reload the page.`
+    );
   }
   return readListedModel(model, task, isStale);
 }
@@ -141,17 +152,12 @@ export async function readServerModel(
     }
     result = await readLumlModel(source);
   } catch (e) {
-    if (isStale()) {
-      return { kind: 'stale' };
-    }
-    if (isNotFound(e)) {
-      return { kind: 'gone' };
-    }
-    return {
-      kind: 'unfetched',
-      from: 'server',
-      reason: `The file could not be read from the server: ${errorText(e)}. Try again, or refresh the list.`
-    };
+    return failedRead(
+      e,
+      isStale,
+      'server',
+      `The file could not be read from the server: ${errorText(e)}. Try again, or refresh the list.`
+    );
   }
   if (isStale()) {
     return { kind: 'stale' };
