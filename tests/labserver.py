@@ -25,15 +25,25 @@ class LabServer:
     The user's own Jupyter config and data stay out (temp JUPYTER_CONFIG_DIR,
     JUPYTER_DATA_DIR); what the environment installed (the labextension, the
     server extension's config, ipykernel's kernel spec) stays visible.
+    ``server_config`` is the text of a ``jupyter_server_config.py`` for this run.
     """
 
-    def __init__(self, root: Path, home: Path, *, timeout: float = 90) -> None:
+    def __init__(
+        self,
+        root: Path,
+        home: Path,
+        *,
+        timeout: float = 90,
+        server_config: str = "",
+    ) -> None:
         self.root = root
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}/"
         for sub in ("config", "data", "runtime"):
             (home / sub).mkdir(parents=True, exist_ok=True)
+        if server_config:
+            (home / "config" / "jupyter_server_config.py").write_text(server_config)
         env = {
             **os.environ,
             "JUPYTER_CONFIG_DIR": str(home / "config"),

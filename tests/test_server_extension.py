@@ -144,3 +144,31 @@ def test_the_endpoints_need_the_token(lab_server):
     for endpoint in ("models", "bytes?path=legacy.fnnx&length=1"):
         response = httpx.get(f"{lab_server.url}luml-notebooks/api/{endpoint}")
         assert response.status_code == 403, endpoint
+
+
+# A server whose users may use it but not read its files: an Authorizer that
+# refuses "read" on "contents", as a deployment's own rules might.
+NO_FILE_READING = """
+from jupyter_server.auth import Authorizer
+
+
+class NoFileReading(Authorizer):
+    def is_authorized(self, handler, user, action, resource):
+        return not (resource == "contents" and action == "read")
+
+
+c.ServerApp.authorizer_class = NoFileReading
+"""
+
+
+def test_a_user_who_may_not_read_files_is_refused(tmp_path):
+    make_tree(tmp_path / "root")
+    with LabServer(
+        tmp_path / "root", tmp_path / "jupyter", server_config=NO_FILE_READING
+    ) as server:
+        # the server's own file reading is refused, and the extension's too
+        assert server.api.get("api/contents/notes.txt").status_code == 403
+        for endpoint in ("models", "bytes?path=legacy.fnnx&length=1"):
+            response = server.api.get(f"luml-notebooks/api/{endpoint}")
+            assert response.status_code == 403, (endpoint, response.text)
+        assert "not authorized to read on resource: contents" in server.log()

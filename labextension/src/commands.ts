@@ -1,3 +1,5 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+
 /**
  * The ids of the commands LUML Notebooks adds. Commands that act on one model
  * take an optional `path` argument; without it they act on the model selected
@@ -34,4 +36,12 @@ export namespace CommandIDs {
   export const testRegistryConnection =
     'luml-notebooks:test-registry-connection';
   export const forgetRegistryKey = 'luml-notebooks:forget-registry-key';
+}
+
+/**
+ * The command palette category of every LUML Notebooks command: one family,
+ * so the product's commands sit together under one heading.
+ */
+export function paletteCategory(trans: TranslationBundle): string {
+  return trans.__('LUML Notebooks');
 }

@@ -10,7 +10,6 @@ import {
   showErrorMessage
 } from '@jupyterlab/apputils';
 import { PageConfig } from '@jupyterlab/coreutils';
-import { IMainMenu } from '@jupyterlab/mainmenu';
 import {
   ITranslator,
   nullTranslator,
@@ -21,7 +20,7 @@ import { Widget } from '@lumino/widgets';
 import type { IRestoreResult } from '../backup';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the service at activation
 import { BackupService } from '../backup/backupService';
-import { CommandIDs } from '../commands';
+import { CommandIDs, paletteCategory } from '../commands';
 import { IBackupService } from '../backup/tokens';
 import { IInstances } from '../instances/tokens';
 import { ISiteInfo } from '../site/tokens';
@@ -42,12 +41,11 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
   description: "Backs up and restores the instance's files as one zip.",
   autoStart: true,
   requires: [ISiteInfo],
-  optional: [IMainMenu, ICommandPalette, ITranslator, IInstances],
+  optional: [ICommandPalette, ITranslator, IInstances],
   provides: IBackupService,
   activate: (
     app: JupyterFrontEnd,
     site: ISiteInfo,
-    mainMenu: IMainMenu | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
     instances: IInstances | null
@@ -230,12 +228,9 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
       }
     });
 
-    mainMenu?.fileMenu.addGroup(
-      [{ command: CommandIDs.backup }, { command: CommandIDs.restore }],
-      45
-    );
+    // the File menu entries are declared in schema/backup.json
     for (const command of [CommandIDs.backup, CommandIDs.restore]) {
-      palette?.addItem({ command, category: trans.__('LUML Notebooks') });
+      palette?.addItem({ command, category: paletteCategory(trans) });
     }
     return service;
   }

@@ -14,7 +14,6 @@ import {
 } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
-import { IMainMenu } from '@jupyterlab/mainmenu';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import {
   ITranslator,
@@ -22,10 +21,9 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 
-import { CommandIDs } from '../commands';
+import { CommandIDs, paletteCategory } from '../commands';
 import { IDefaultNotebooks, IDefaultStatus } from '../defaults/tokens';
 import { errorText } from '../common/errors';
-const CATEGORY = 'LUML Notebooks';
 
 /** The arguments the defaults commands take. */
 const PATH_ARGS = {
@@ -54,7 +52,6 @@ export const defaultsUiPlugin: JupyterFrontEndPlugin<void> = {
   optional: [
     ITranslator,
     ICommandPalette,
-    IMainMenu,
     IDocumentManager,
     IDefaultFileBrowser,
     ILayoutRestorer,
@@ -65,7 +62,6 @@ export const defaultsUiPlugin: JupyterFrontEndPlugin<void> = {
     defaults: IDefaultNotebooks,
     translator: ITranslator | null,
     palette: ICommandPalette | null,
-    mainMenu: IMainMenu | null,
     docManager: IDocumentManager | null,
     browser: IDefaultFileBrowser | null,
     restorer: ILayoutRestorer | null,
@@ -295,25 +291,11 @@ export const defaultsUiPlugin: JupyterFrontEndPlugin<void> = {
         CommandIDs.compareDefault,
         CommandIDs.resetDefault
       ]) {
-        palette.addItem({ command, category: CATEGORY });
+        palette.addItem({ command, category: paletteCategory(trans) });
       }
     }
-    if (mainMenu && defaults.enabled) {
-      mainMenu.fileMenu.addGroup([{ command: CommandIDs.openDefaults }], 40);
-    }
-    for (const state of ['edited', 'updated']) {
-      const selector = `.jp-DirListing-item.jp-LumlDefaults-${state}`;
-      app.contextMenu.addItem({
-        command: CommandIDs.compareDefault,
-        selector,
-        rank: 10
-      });
-      app.contextMenu.addItem({
-        command: CommandIDs.resetDefault,
-        selector,
-        rank: 10
-      });
-    }
+    // the File menu and file browser entries are declared in
+    // schema/defaults-ui.json; without defaults the commands are hidden
     if (restorer && defaults.enabled) {
       void restorer.restore(views, {
         command: CommandIDs.openDefaults,

@@ -9,7 +9,7 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 
-import { CommandIDs } from '../commands';
+import { CommandIDs, paletteCategory } from '../commands';
 import { checkInstanceName } from '../instances/names';
 import { ICurrentInstance, IInstances } from '../instances/tokens';
 import { InstanceLabel } from '../instances/widgets/InstanceLabel';
@@ -62,7 +62,7 @@ export const instancePlugin: JupyterFrontEndPlugin<void> = {
       describedBy: NO_ARGS,
       execute: () => location.assign(instances.pageUrl)
     });
-    const category = trans.__('Instances');
+    const category = paletteCategory(trans);
     for (const command of [
       CommandIDs.renameInstance,
       CommandIDs.switchInstance,

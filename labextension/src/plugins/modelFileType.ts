@@ -6,7 +6,10 @@ import {
 import { modelIcon } from '../common/icons';
 import { MODEL_EXTENSIONS } from '../format/modelFiles';
 
-/** The file type name; the file browser puts it in `data-file-type`. */
+/**
+ * The file type name; the file browser puts it in `data-file-type`, where
+ * the context menu of schema/models-panel.json finds model files.
+ */
 export const MODEL_FILE_TYPE = 'luml-model';
 
 /**

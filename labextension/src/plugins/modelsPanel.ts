@@ -21,7 +21,7 @@ import {
 } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { CommandIDs } from '../commands';
+import { CommandIDs, paletteCategory } from '../commands';
 import { modelIcon } from '../common/icons';
 import { downloadFile, downloadServerFile } from '../discovery/modelDownload';
 import { IModelDiscovery } from '../discovery/tokens';
@@ -36,12 +36,9 @@ import {
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the panel sits in the sidebar from the start
 import { ModelsPanel } from '../modelsPanel/ModelsPanel';
 import { IModelsPanel } from '../modelsPanel/tokens';
-import { MODEL_FILE_TYPE } from './modelFileType';
 import { errorText } from '../common/errors';
 
 const PANEL_ID = 'luml-notebooks-models';
-const ROW_SELECTOR = '.jp-LumlModels-item';
-const FILE_SELECTOR = `.jp-DirListing-item[data-file-type="${MODEL_FILE_TYPE}"]`;
 // downloads above this size get a progress notification
 const LARGE_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
@@ -296,54 +293,20 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
 
     panel.selectionChanged.connect(() => commands.notifyCommandChanged());
 
-    // Enter and Delete on a focused row; the menus show them as shortcuts
-    const rowFocused = `${ROW_SELECTOR}:focus`;
-    commands.addKeyBinding({
-      command: CommandIDs.inspectModel,
-      keys: ['Enter'],
-      selector: rowFocused
-    });
-    commands.addKeyBinding({
-      command: CommandIDs.deleteModel,
-      keys: ['Delete'],
-      selector: rowFocused
-    });
-
-    const rowItems = [
-      CommandIDs.inspectModel,
-      CommandIDs.showModelInFileBrowser,
-      CommandIDs.downloadModel,
-      CommandIDs.pushModel,
-      CommandIDs.deleteModel
-    ];
-    rowItems.forEach((command, rank) =>
-      app.contextMenu.addItem({ command, selector: ROW_SELECTOR, rank })
-    );
-    // The file browser has its own Download and Delete for any file.
-    const fileItems = [
-      CommandIDs.inspectModel,
-      CommandIDs.showModels,
-      CommandIDs.pushModel
-    ];
-    app.contextMenu.addItem({
-      type: 'separator',
-      selector: FILE_SELECTOR,
-      rank: 20
-    });
-    fileItems.forEach((command, i) =>
-      app.contextMenu.addItem({
-        command,
-        selector: FILE_SELECTOR,
-        rank: 20 + (i + 1) / 10,
-        args: { from: 'file-browser' }
-      })
-    );
-
+    // the rows' Enter and Delete shortcuts and the context menus of rows and
+    // of model files in the file browser (which has its own Download and
+    // Delete) are declared in schema/models-panel.json, so users can change them
     if (palette) {
-      const category = trans.__('LUML Models');
-      [CommandIDs.showModels, CommandIDs.refreshModels, ...rowItems].forEach(
-        command => palette.addItem({ command, category })
-      );
+      const category = paletteCategory(trans);
+      [
+        CommandIDs.showModels,
+        CommandIDs.refreshModels,
+        CommandIDs.inspectModel,
+        CommandIDs.showModelInFileBrowser,
+        CommandIDs.downloadModel,
+        CommandIDs.pushModel,
+        CommandIDs.deleteModel
+      ].forEach(command => palette.addItem({ command, category }));
     }
 
     return panel;

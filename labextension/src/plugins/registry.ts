@@ -14,7 +14,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IFormRendererRegistry } from '@jupyterlab/ui-components';
 
 import { ApiKeyStore } from '../registry/apiKeyStore';
-import { CommandIDs } from '../commands';
+import { CommandIDs, paletteCategory } from '../commands';
 import {
   LOCAL_KEY_FILE,
   readRegistryBuildSettings,
@@ -173,7 +173,7 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
     });
 
     if (palette) {
-      const category = trans.__('LUML Registry');
+      const category = paletteCategory(trans);
       for (const command of [
         CommandIDs.registryConnection,
         CommandIDs.testRegistryConnection,

@@ -1,9 +1,11 @@
-"""HTTP handlers of the server extension: authenticated, under /luml-notebooks/api."""
+"""HTTP handlers of the server extension: authenticated and authorized, under
+/luml-notebooks/api."""
 
 from __future__ import annotations
 
 import json
 
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
@@ -12,6 +14,10 @@ from tornado.ioloop import IOLoop
 from .files import OutsideRoot, list_models, read_range, resolve_inside
 
 API_PATH = "luml-notebooks/api"
+
+# Both endpoints read the files of the contents root, as /files/ does: the
+# server's Authorizer answers for them as for reading files ("read" on "contents").
+AUTH_RESOURCE = "contents"
 
 
 def _root_and_rules(handler: APIHandler) -> tuple[str, bool, object]:
@@ -29,7 +35,10 @@ def _root_and_rules(handler: APIHandler) -> tuple[str, bool, object]:
 class ModelsHandler(APIHandler):
     """GET: every model file under the root: path, size, last_modified."""
 
+    auth_resource = AUTH_RESOURCE
+
     @web.authenticated
+    @authorized
     async def get(self) -> None:
         root, allow_hidden, should_list = _root_and_rules(self)
         models, truncated = await self._run(root, allow_hidden, should_list)
@@ -53,12 +62,15 @@ class ModelsHandler(APIHandler):
 class BytesHandler(APIHandler):
     """GET ?path=&offset=&length=: raw bytes of a range; the file size in a header."""
 
+    auth_resource = AUTH_RESOURCE
+
     def compute_etag(self) -> None:
         # Tornado would hash each answer (up to 16 MiB) on the event loop
         # for a cache that Cache-Control: no-store turns off anyway.
         return None
 
     @web.authenticated
+    @authorized
     async def get(self) -> None:
         root, allow_hidden, _ = _root_and_rules(self)
         path = self.get_query_argument("path", "")

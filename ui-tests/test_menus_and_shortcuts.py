@@ -1,0 +1,99 @@
+"""Menus, context menus and shortcuts come from the settings schemas, so
+users can change them in the Settings Editor, and a change applies at once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from test_defaults import GETTING_STARTED, item
+from test_models_panel import SHOW_MS, row, save_file, show_models
+
+from browser_helpers import open_lab
+from model_files import manifest, model_file
+
+pytestmark = pytest.mark.browser
+
+SHORTCUTS_PLUGIN = "@jupyterlab/shortcuts-extension:shortcuts"
+DELETE_SHORTCUT = {
+    "command": "luml-notebooks:delete-model",
+    "keys": ["Delete"],
+    "selector": ".jp-LumlModels-item:focus",
+}
+
+EDIT_NOTEBOOK = """async path => {
+  const contents = window.jupyterapp.serviceManager.contents;
+  const model = await contents.get(path, { content: true });
+  model.content.cells[0].source = '# Mine now';
+  await contents.save(
+    path, { type: 'notebook', format: 'json', content: model.content });
+}"""
+
+# What a user's edit in the Settings Editor does: set a value through the
+# app's setting registry. The page has no handle on it but the plugin
+# registry's map of services (a private field of Lumino), keyed by the token.
+SET_SETTING = """async ([plugin, key, value]) => {
+  const app = window.jupyterapp;
+  const token = [...app.pluginRegistry._services.keys()].find(
+    t => t.name === '@jupyterlab/coreutils:ISettingRegistry');
+  const registry = await app.resolveRequiredService(token);
+  await registry.set(plugin, key, value);
+}"""
+
+BOUND = """command => window.jupyterapp.commands.keyBindings.some(
+  b => b.command === command)"""
+
+
+def menu_item(page: Page, command: str):
+    return page.locator(f".lm-Menu-item[data-command='{command}']")
+
+
+def test_schema_menus_and_shortcuts_work_and_follow_the_settings(lab):
+    open_lab(lab, lab.base_url)
+    show_models(lab)
+    save_file(lab, "m.luml", model_file(manifest("m")))
+    model = row(lab, "m.luml")
+    expect(model).to_be_visible(timeout=SHOW_MS)
+
+    # the File menu's Default Notebooks and Backup entries
+    lab.locator(".lm-MenuBar-item", has_text="File").click()
+    for command in ("open-defaults", "backup", "restore"):
+        expect(menu_item(lab, f"luml-notebooks:{command}")).to_be_visible()
+    lab.keyboard.press("Escape")
+
+    # an edited default's context menu in the file browser
+    lab.evaluate(EDIT_NOTEBOOK, GETTING_STARTED)
+    lab.evaluate("window.jupyterapp.shell.activateById('filebrowser')")
+    item(lab, GETTING_STARTED, "edited").click(button="right")
+    for command in ("compare-default", "reset-default"):
+        expect(menu_item(lab, f"luml-notebooks:{command}")).to_be_visible()
+    lab.keyboard.press("Escape")
+    show_models(lab)
+
+    # a model row's context menu
+    model.click(button="right")
+    for command in ("inspect-model", "download-model", "delete-model"):
+        expect(menu_item(lab, f"luml-notebooks:{command}")).to_be_visible()
+    lab.keyboard.press("Escape")
+    expect(lab.locator(".lm-Menu")).to_have_count(0)
+
+    # Delete on a focused row asks to delete the model
+    dialog = lab.locator(".jp-Dialog")
+    model.focus()
+    lab.keyboard.press("Delete")
+    expect(dialog).to_contain_text("m.luml")
+    lab.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+
+    # turned off in the Keyboard Shortcuts settings: gone, without a reload
+    lab.evaluate(
+        SET_SETTING,
+        [SHORTCUTS_PLUGIN, "shortcuts", [{**DELETE_SHORTCUT, "disabled": True}]],
+    )
+    lab.wait_for_function(f"!({BOUND})('luml-notebooks:delete-model')")
+    assert lab.evaluate(BOUND, "luml-notebooks:inspect-model")
+    model.focus()
+    lab.keyboard.press("Delete")
+    # Enter still inspects: had Delete opened the dialog, Enter would answer it
+    lab.keyboard.press("Enter")
+    expect(lab.locator(".jp-LumlInspect-name")).to_contain_text("m")
+    expect(dialog).to_have_count(0)
