@@ -13,8 +13,10 @@ import { pushCommandPlugin, pushPlugin } from './plugins/push';
 import { registryPlugin } from './plugins/registry';
 import { siteInfoPlugin } from './plugins/siteInfo';
 import { storageQuotaPlugin } from './plugins/storageQuota';
+import { storageDrivePlugins } from './plugins/storageDrive';
 
 export default [
+  ...storageDrivePlugins,
   siteInfoPlugin,
   brandingPlugin,
   kernelChannelPlugin,

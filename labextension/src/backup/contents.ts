@@ -114,6 +114,38 @@ export interface IFileBytes {
   chunks(): Iterable<Uint8Array>;
 }
 
+/**
+ * Binary content handed over as parts in place of one base64 string: a file
+ * browser storage keeps in chunks, read chunk by chunk (no string of 4/3 of
+ * the file, and no limit on a string's length).
+ */
+export class BinaryParts {
+  constructor(readonly parts: readonly Uint8Array[]) {
+    this.size = parts.reduce((sum, part) => sum + part.length, 0);
+  }
+
+  readonly size: number;
+
+  /** Bytes [start, start + length), copied out of the parts. */
+  slice(start: number, length: number): Uint8Array {
+    const end = Math.min(this.size, start + length);
+    const out = new Uint8Array(Math.max(0, end - start));
+    let at = 0;
+    for (const part of this.parts) {
+      const from = Math.max(start, at);
+      const to = Math.min(end, at + part.length);
+      if (from < to) {
+        out.set(part.subarray(from - at, to - at), from - start);
+      }
+      at += part.length;
+      if (at >= end) {
+        break;
+      }
+    }
+    return out;
+  }
+}
+
 /** Bytes per chunk: a multiple of 3 keeps base64 reads group-aligned. */
 export const CHUNK_SIZE = 3 * 256 * 1024;
 
@@ -124,6 +156,14 @@ export const CHUNK_SIZE = 3 * 256 * 1024;
  */
 export function fileBytes(model: IContentsModelLike): IFileBytes {
   const content = model.content;
+  if (content instanceof BinaryParts) {
+    return {
+      kind: 'binary',
+      size: content.size,
+      samples: () => partSamples(content),
+      chunks: () => content.parts
+    };
+  }
   if (model.format === 'base64' && typeof content === 'string') {
     const source = new Base64ByteSource(content);
     const native = nativeBase64Chunks(content);
@@ -197,6 +237,19 @@ function binarySamples(source: Base64ByteSource): Uint8Array[] {
     source.read(0, probe),
     source.read(Math.floor(size / 2), probe),
     source.read(size - probe, probe)
+  ];
+}
+
+function partSamples(content: BinaryParts): Uint8Array[] {
+  const size = content.size;
+  const probe = 32 * 1024;
+  if (size <= 3 * probe) {
+    return [content.slice(0, size)];
+  }
+  return [
+    content.slice(0, probe),
+    content.slice(Math.floor(size / 2), probe),
+    content.slice(size - probe, probe)
   ];
 }
 

@@ -1,24 +1,35 @@
 /**
  * An instance's files read and written straight in its browser storage, the
- * way JupyterLite 0.8's `BrowserStorageDrive` keeps them, for pages that run
+ * way the instance's drive keeps them (`storage/`), for pages that run
  * without JupyterLab (the instances page backs up and restores instances
  * that are not open).
  *
- * The drive (through localforage's IndexedDB driver) keeps one record per
- * path in the `files` store of the instance's database: a whole
- * `Contents.IModel` with its content inline, JSON for notebooks and `.json`
- * files saved as JSON, a string for text and a base64 string for bytes.
- * Folders are records of type `directory`. Earlier versions of a file sit in
- * `checkpoints` under the same key. Files shipped with the site are listed in
+ * Records and chunks go through the storage layer's `FileStore`, the one
+ * home of the record format: files up to `INLINE_LIMIT` keep JupyterLite
+ * 0.8's record (content inline: JSON for notebooks and `.json` files saved
+ * as JSON, a string for text, base64 for bytes), larger ones are stored as
+ * chunks and a record that names them. Folders are records of type
+ * `directory`; earlier versions of a file sit in `checkpoints` under the
+ * same key. Files shipped with the site are listed in
  * `api/contents/<folder>/all.json` and fetched from `files/<path>`; a stored
  * record shadows a shipped file of the same path.
  */
+import { FileStore } from '../storage/fileStore';
+import { IFileTypeInfo, mimetypeOf } from '../storage/formats';
+import {
+  FILES_STORE,
+  IStoredModel,
+  isChunked,
+  publicModel
+} from '../storage/schema';
 import { bytesToBase64 } from './base64';
-import { IBackupContents, IContentsModelLike } from './contents';
+import { BinaryParts, IBackupContents, IContentsModelLike } from './contents';
 import { isTextPath } from './compression';
 
-const FILES = 'files';
-const CHECKPOINTS = 'checkpoints';
+export type { IFileTypeInfo };
+
+/** Records read per transaction when a folder is listed. */
+const RECORDS_PER_READ = 256;
 
 /** What the site ships, as JupyterLite's `all.json` listings describe it. */
 export interface IShippedFiles {
@@ -26,65 +37,6 @@ export interface IShippedFiles {
   folder(dir: string): Promise<Map<string, IContentsModelLike>>;
   /** A shipped file's bytes, or null when it cannot be fetched. */
   bytes(path: string): Promise<Uint8Array | null>;
-}
-
-/** A file type as `jupyter-lite.json`'s `fileTypes` describes it. */
-export interface IFileTypeInfo {
-  extensions?: string[];
-  mimeTypes?: string[];
-}
-
-/** Fallbacks for the mimetypes the drive would give common files. */
-const MIME_TYPES: Record<string, string> = {
-  '.ipynb': 'application/x-ipynb+json',
-  '.json': 'application/json',
-  '.py': 'text/x-python',
-  '.txt': 'text/plain',
-  '.md': 'text/markdown',
-  '.csv': 'text/csv',
-  '.html': 'text/html',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.zip': 'application/zip'
-};
-
-/** The mimetype the drive gives a file name (site file types first). */
-export function mimetypeOf(
-  name: string,
-  fileTypes: Record<string, IFileTypeInfo> = {}
-): string {
-  const dot = name.lastIndexOf('.');
-  const ext = dot > 0 ? name.slice(dot).toLowerCase() : '';
-  if (!ext) {
-    return 'application/octet-stream';
-  }
-  for (const type of Object.values(fileTypes)) {
-    if (type?.extensions?.includes(ext) && type.mimeTypes?.length) {
-      return type.mimeTypes[0];
-    }
-  }
-  return MIME_TYPES[ext] ?? 'application/octet-stream';
-}
-
-/** The bytes JupyterLite records as a model's `size`, by its format. */
-export function storedSize(format: string, content: unknown): number {
-  if (!content) {
-    return 0;
-  }
-  if (format === 'json') {
-    return new TextEncoder().encode(JSON.stringify(content)).length;
-  }
-  if (format === 'text' && typeof content === 'string') {
-    return new TextEncoder().encode(content).length;
-  }
-  if (format === 'base64' && typeof content === 'string') {
-    const padding = (content.match(/=+$/) || [''])[0].length;
-    return (content.length * 3) / 4 - padding;
-  }
-  return 0;
 }
 
 function basename(path: string): string {
@@ -104,15 +56,41 @@ function notFound(path: string): Error {
   return new Error(`No file or folder ${JSON.stringify(path)} in the instance`);
 }
 
+/** Whether database `name` exists with a `files` store; never creates it. */
+async function checkInstance(factory: IDBFactory, name: string): Promise<void> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = factory.open(name);
+    request.onupgradeneeded = () => request.transaction?.abort();
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = event => {
+      event.preventDefault();
+      reject(
+        new Error(
+          request.error?.name === 'AbortError'
+            ? 'The instance no longer exists in this browser.'
+            : `The browser could not open the instance: ${request.error?.message}`
+        )
+      );
+    };
+  });
+  const hasFiles = db.objectStoreNames.contains(FILES_STORE);
+  db.close();
+  if (!hasFiles) {
+    throw new Error('The instance has no file storage yet.');
+  }
+}
+
 /**
  * The contents of one instance database, as `IBackupContents`, so the
  * backup writer and the restorer work on it exactly as they do on
- * JupyterLab's contents manager. Nothing is ever created but records in the
- * existing `files` store.
+ * JupyterLab's contents manager. A file kept in chunks is read chunk by
+ * chunk and handed over as binary parts (`BinaryParts`), never as one
+ * base64 string; a large file saved here is stored in chunks, and its
+ * record switches only once every chunk is stored.
  */
 export class StorageContents implements IBackupContents {
   private constructor(
-    private readonly _db: IDBDatabase,
+    private readonly _store: FileStore,
     private readonly _shipped: IShippedFiles | null,
     private readonly _fileTypes: Record<string, IFileTypeInfo>,
     private readonly _now: () => Date
@@ -120,7 +98,9 @@ export class StorageContents implements IBackupContents {
 
   /**
    * Opens the database `name`; fails when the browser has no such database
-   * or it has no `files` store (an open never creates one).
+   * or it has no `files` store (an open never creates one). An instance
+   * made before chunked storage gets its `chunks` store, as opening it in
+   * JupyterLab would.
    */
   static async open(
     factory: IDBFactory,
@@ -131,29 +111,11 @@ export class StorageContents implements IBackupContents {
       now?: () => Date;
     } = {}
   ): Promise<StorageContents> {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open(name);
-      request.onupgradeneeded = () => request.transaction?.abort();
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = event => {
-        event.preventDefault();
-        reject(
-          new Error(
-            request.error?.name === 'AbortError'
-              ? 'The instance no longer exists in this browser.'
-              : `The browser could not open the instance: ${request.error?.message}`
-          )
-        );
-      };
-    });
-    // never hold up a tab that upgrades or deletes the instance
-    db.onversionchange = () => db.close();
-    if (!db.objectStoreNames.contains(FILES)) {
-      db.close();
-      throw new Error('The instance has no file storage yet.');
-    }
+    await checkInstance(factory, name);
+    const store = new FileStore({ indexedDB: factory, name });
+    await store.database();
     return new StorageContents(
-      db,
+      store,
       options.shipped ?? null,
       options.fileTypes ?? {},
       options.now ?? (() => new Date())
@@ -161,7 +123,7 @@ export class StorageContents implements IBackupContents {
   }
 
   close(): void {
-    this._db.close();
+    this._store.close();
   }
 
   async get(
@@ -172,12 +134,15 @@ export class StorageContents implements IBackupContents {
     if (path === '') {
       return this._folder('', rootModel(), options.content);
     }
-    const stored = await this._record(path);
+    const stored = await this._store.getRecord(path);
     if (stored) {
       if (stored.type === 'directory') {
         return this._folder(path, stored, options.content);
       }
-      return options.content ? stored : { ...stored, content: null };
+      if (!options.content) {
+        return { ...publicModel(stored), content: null };
+      }
+      return isChunked(stored) ? this._chunkedContent(stored) : stored;
     }
     const shipped = await this._shippedModel(path);
     if (!shipped) {
@@ -201,85 +166,96 @@ export class StorageContents implements IBackupContents {
     if (name.toLowerCase().endsWith('.ipynb')) {
       type = 'notebook';
     }
-    const format: string = options.format || 'base64';
-    const content = options.content || '';
-    const existing = await this._record(path);
-    const item = {
+    const existing = await this._store.getRecord(path);
+    const base = {
       name,
       path,
       last_modified: now,
-      created: (existing as { created?: string } | null)?.created ?? now,
-      format,
+      created: existing?.created ?? now,
+      format: options.format || 'base64',
       mimetype: mimetypeOf(name, this._fileTypes),
-      content,
-      size: storedSize(format, content),
+      content: null,
+      size: 0,
       writable: true,
       type
-    };
-    await this._request(FILES, 'readwrite', store => store.put(item, path));
-    return item;
+    } as IStoredModel;
+    if (type === 'directory') {
+      await this._store.putRecord(path, base);
+      return base;
+    }
+    const item = await this._store.putContent(
+      path,
+      base,
+      options.content || ''
+    );
+    return publicModel(item);
   }
 
   async delete(path: string): Promise<void> {
     path = clean(path);
     const prefix = `${path}/`;
-    const keys = (await this._keys()).filter(
+    const keys = (await this._store.keys()).filter(
       key => key === path || key.startsWith(prefix)
     );
-    await this._write(tx => {
-      for (const key of keys) {
-        tx.objectStore(FILES).delete(key);
-        if (tx.objectStoreNames.contains(CHECKPOINTS)) {
-          tx.objectStore(CHECKPOINTS).delete(key);
-        }
-      }
-    });
+    // records, their chunks and checkpoints, in one transaction
+    await this._store.deleteRecords(keys);
   }
 
   async rename(path: string, newPath: string): Promise<IContentsModelLike> {
     path = clean(path);
     newPath = clean(newPath);
-    const file = await this.get(path, { content: true });
+    const file = await this.get(path);
     await this._ensureFolder(dirname(newPath));
-    const moved = {
+    const modified = this._now().toISOString();
+    const prefix = `${path}/`;
+    const moves: [string, string][] = (await this._store.keys())
+      .filter(key => key === path || key.startsWith(prefix))
+      .map(key => [key, newPath + key.slice(path.length)]);
+    if (!moves.some(([from]) => from === path)) {
+      // shipped: a stored copy under the new name
+      const shipped = await this.get(path, { content: true });
+      await this._store.putRecord(newPath, {
+        ...(shipped as IStoredModel),
+        name: basename(newPath),
+        path: newPath,
+        last_modified: modified,
+        ...(shipped.type === 'directory' ? { content: null } : {})
+      } as IStoredModel);
+    }
+    // chunks are keyed by content, not path: they stay where they are
+    await this._store.moveRecords(moves, (record, to) => ({
+      ...record,
+      name: basename(to),
+      path: to,
+      ...(to === newPath ? { last_modified: modified } : {})
+    }));
+    if (file.type === 'directory' && this._shipped) {
+      const moved = new Set(moves.map(([from]) => from));
+      for (const child of (await this._shipped.folder(path)).values()) {
+        const from = `${path}/${child.name}`;
+        if (!moved.has(from)) {
+          await this.rename(from, `${newPath}/${child.name}`);
+        }
+      }
+    }
+    return {
       ...file,
       name: basename(newPath),
       path: newPath,
-      last_modified: this._now().toISOString(),
-      ...(file.type === 'directory' ? { content: null } : {})
+      last_modified: modified,
+      content: null
     };
-    await this._request(FILES, 'readwrite', store => store.put(moved, newPath));
-    await this._write(tx => {
-      tx.objectStore(FILES).delete(path);
-      if (tx.objectStoreNames.contains(CHECKPOINTS)) {
-        tx.objectStore(CHECKPOINTS).delete(path);
-      }
-    });
-    if (file.type === 'directory' && Array.isArray(file.content)) {
-      for (const child of file.content as IContentsModelLike[]) {
-        await this.rename(`${path}/${child.name}`, `${newPath}/${child.name}`);
-      }
+  }
+
+  /** A chunked file's bytes, read one chunk at a time into binary parts. */
+  private async _chunkedContent(
+    record: IStoredModel
+  ): Promise<IContentsModelLike> {
+    const parts: Uint8Array[] = [];
+    for await (const chunk of this._store.reader(record).chunks()) {
+      parts.push(chunk);
     }
-    return moved;
-  }
-
-  /** Every path stored, without reading a record. */
-  private async _keys(): Promise<string[]> {
-    const keys = await this._request(FILES, 'readonly', store =>
-      store.getAllKeys()
-    );
-    return (keys as IDBValidKey[]).filter(
-      (key): key is string => typeof key === 'string'
-    );
-  }
-
-  private async _record(path: string): Promise<IContentsModelLike | null> {
-    const value = await this._request(FILES, 'readonly', store =>
-      store.get(path)
-    );
-    return value && typeof value === 'object'
-      ? (value as IContentsModelLike)
-      : null;
+    return { ...publicModel(record), content: new BinaryParts(parts) };
   }
 
   private async _folder(
@@ -299,14 +275,25 @@ export class StorageContents implements IBackupContents {
     if (!content) {
       return folder;
     }
+    // the children's records, without their contents
     const children = new Map<string, IContentsModelLike>();
     const prefix = path ? `${path}/` : '';
-    const keys = (await this._keys()).filter(key => {
+    const keys = (await this._store.keys()).filter(key => {
       const name = key.slice(prefix.length);
       return key.startsWith(prefix) && name && !name.includes('/');
     });
-    for (const [key, record] of await this._withoutContent(keys)) {
-      children.set(key.slice(prefix.length), record);
+    // a batch of records per transaction: a folder may hold thousands of
+    // files, and a batch of (at most 4 MiB) inline contents fits in memory
+    for (let i = 0; i < keys.length; i += RECORDS_PER_READ) {
+      const batch = keys.slice(i, i + RECORDS_PER_READ);
+      for (const record of await this._store.getRecords(batch)) {
+        const key = record.path;
+        children.set(key.slice(prefix.length), {
+          ...publicModel(record),
+          path: key,
+          content: null
+        });
+      }
     }
     if (this._shipped) {
       for (const [name, shipped] of await this._shipped.folder(path)) {
@@ -374,74 +361,6 @@ export class StorageContents implements IBackupContents {
       content: bytesToBase64(bytes),
       size: bytes.length
     };
-  }
-
-  /**
-   * Records without their contents, read one after another in a single
-   * transaction: one record in memory at a time (a folder may hold large
-   * files), and no transaction per record (a folder may hold thousands).
-   */
-  private _withoutContent(
-    keys: string[]
-  ): Promise<Map<string, IContentsModelLike>> {
-    const out = new Map<string, IContentsModelLike>();
-    if (!keys.length) {
-      return Promise.resolve(out);
-    }
-    return new Promise((resolve, reject) => {
-      const tx = this._db.transaction(FILES, 'readonly');
-      const store = tx.objectStore(FILES);
-      let next = 0;
-      const read = () => {
-        const key = keys[next++];
-        const request = store.get(key);
-        request.onsuccess = () => {
-          const value = request.result;
-          if (value && typeof value === 'object') {
-            out.set(key, { ...value, path: key, content: null });
-          }
-          if (next < keys.length) {
-            read();
-          }
-        };
-      };
-      read();
-      tx.oncomplete = () => resolve(out);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error('Storage read aborted'));
-    });
-  }
-
-  private _request<T>(
-    store: string,
-    mode: IDBTransactionMode,
-    make: (store: IDBObjectStore) => IDBRequest<T>
-  ): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const tx = this._db.transaction(store, mode);
-      const request = make(tx.objectStore(store));
-      let result: T;
-      request.onsuccess = () => {
-        result = request.result;
-      };
-      // resolved once committed: a full disk fails the transaction
-      tx.oncomplete = () => resolve(result);
-      tx.onerror = () => reject(tx.error ?? request.error);
-      tx.onabort = () => reject(tx.error ?? new Error('Storage write aborted'));
-    });
-  }
-
-  private _write(change: (tx: IDBTransaction) => void): Promise<void> {
-    const stores = this._db.objectStoreNames.contains(CHECKPOINTS)
-      ? [FILES, CHECKPOINTS]
-      : [FILES];
-    return new Promise((resolve, reject) => {
-      const tx = this._db.transaction(stores, 'readwrite');
-      change(tx);
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error('Storage write aborted'));
-    });
   }
 }
 

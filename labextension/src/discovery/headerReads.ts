@@ -65,12 +65,20 @@ function failedRead(
 const BASE64_PROBE_CHARS = 4096;
 const BASE64_PREFIX = /^[A-Za-z0-9+/\-_\s]*={0,2}\s*$/;
 
-/** Fetch a file from the contents manager (browser storage) and read it. */
+/**
+ * Fetch a file from browser storage and read it: by byte ranges where the
+ * storage opens files (a chunked file's headers cost a chunk or two, not
+ * the file), else whole through the contents manager.
+ */
 export async function readStoredModel(
   contents: Pick<Contents.IManager, 'get'>,
   task: IReadTask,
-  isStale: () => boolean
+  isStale: () => boolean,
+  openBytes?: (path: string) => Promise<IByteSource>
 ): Promise<HeaderReadOutcome> {
+  if (openBytes) {
+    return readStoredRanges(contents, openBytes, task, isStale);
+  }
   let model: Contents.IModel;
   try {
     model = await contents.get(task.path, {
@@ -129,6 +137,64 @@ export async function readListedModel(
     kind: 'read',
     from: 'storage',
     size,
+    lastModified: model.last_modified ?? '',
+    result
+  };
+}
+
+async function readStoredRanges(
+  contents: Pick<Contents.IManager, 'get'>,
+  openBytes: (path: string) => Promise<IByteSource>,
+  task: IReadTask,
+  isStale: () => boolean
+): Promise<HeaderReadOutcome> {
+  let model: Contents.IModel;
+  let source: IByteSource;
+  try {
+    model = await contents.get(task.path, { content: false });
+    if (model.type === 'directory') {
+      return isStale() ? { kind: 'stale' } : { kind: 'folder' };
+    }
+    source = await openBytes(task.path);
+  } catch (e) {
+    if (isStale()) {
+      return { kind: 'stale' };
+    }
+    if (isNotFound(e)) {
+      return { kind: 'gone' };
+    }
+    return {
+      kind: 'unfetched',
+      from: 'storage',
+      reason: `The file could not be loaded from storage: ${errorText(e)}. Try again, or reload the page.`
+    };
+  }
+  if (isStale()) {
+    return { kind: 'stale' };
+  }
+  if (task.mayBeInProgress && source.size === 0) {
+    return { kind: 'incomplete' };
+  }
+  let result: LumlReadResult;
+  try {
+    result = await readLumlModel(source);
+  } catch (e) {
+    if (isStale()) {
+      return { kind: 'stale' };
+    }
+    return {
+      kind: 'unfetched',
+      from: 'storage',
+      reason: `The file could not be read from storage: ${errorText(e)}. Try again, or reload the page.`
+    };
+  }
+  if (isStale()) {
+    return { kind: 'stale' };
+  }
+  return {
+    kind: 'read',
+    from: 'storage',
+    size: source.size,
     lastModified: model.last_modified ?? '',
     result
   };

@@ -10,6 +10,7 @@ import {
   readServerModel,
   readStoredModel
 } from './headerReads';
+import type { IByteSource } from '../format/byteSource';
 import { isModelPath } from '../format/modelFiles';
 import { IRemoteModelFiles, normalizePath } from './listing';
 import { ReadQueue } from './readQueue';
@@ -55,6 +56,11 @@ export interface IModelDiscoveryOptions {
    * in byte ranges instead of whole.
    */
   remote?: IRemoteModelFiles;
+  /**
+   * Opens a file of browser storage for reading by byte range; with it a
+   * model's headers are read without loading the file.
+   */
+  openStored?: (path: string) => Promise<IByteSource>;
 }
 
 /**
@@ -75,6 +81,7 @@ export class ModelDiscovery implements IModelDiscovery {
     this._emptySettleMs = options.emptySettleMs ?? 2000;
     this._storagePaths = options.storagePaths ?? null;
     this._remote = options.remote ?? null;
+    this._openStored = options.openStored;
     this._walker = new FolderWalker(this._contents);
     this._reads = new ReadQueue<IReadTask>({
       concurrency: options.concurrency ?? 2,
@@ -342,7 +349,7 @@ export class ModelDiscovery implements IModelDiscovery {
     const isStale = () => this._isStale(task);
     const outcome = this._remote
       ? await readServerModel(this._remote, task, isStale)
-      : await readStoredModel(this._contents, task, isStale);
+      : await readStoredModel(this._contents, task, isStale, this._openStored);
     this._apply(task, outcome);
   }
 
@@ -678,6 +685,7 @@ export class ModelDiscovery implements IModelDiscovery {
   }
 
   private readonly _contents: DiscoveryContents;
+  private readonly _openStored?: (path: string) => Promise<IByteSource>;
   private readonly _settleMs: number;
   private readonly _emptySettleMs: number;
   private readonly _storagePaths:

@@ -41,8 +41,14 @@ export function base64ToChunks(
  */
 export async function downloadFile(
   contents: Pick<Contents.IManager, 'get'>,
-  path: string
+  path: string,
+  openStored?: OpenStoredBlob
 ): Promise<void> {
+  if (openStored) {
+    // browser storage composes the Blob chunk by chunk: no base64 at all
+    saveBlob(await (await openStored(path)).blob(), path);
+    return;
+  }
   const model = await contents.get(path, {
     type: 'file',
     format: 'base64',
@@ -54,6 +60,15 @@ export async function downloadFile(
   const blob = new Blob(base64ToChunks(model.content), {
     type: 'application/octet-stream'
   });
+  saveBlob(blob, path);
+}
+
+/** A stored file that gives its bytes as a Blob (see `storage/`). */
+export type OpenStoredBlob = (
+  path: string
+) => Promise<{ blob(): Promise<Blob> }>;
+
+function saveBlob(blob: Blob, path: string): void {
   const url = URL.createObjectURL(blob);
   try {
     clickDownload(url, PathExt.basename(path));

@@ -15,6 +15,7 @@ import {
 import { checkInstanceName } from './names';
 import { RECORDS_STORE_NAME } from '../defaults/defaultsStore';
 import { IInstanceStats, StatsAccumulator } from './stats';
+import { CHUNKS_STORE } from '../storage/schema';
 
 export const META_STORE = 'meta';
 export const INFO_KEY = 'info';
@@ -42,7 +43,8 @@ export const JUPYTERLITE_STORES = [
  */
 export const INSTANCE_STORES = [
   ...JUPYTERLITE_STORES,
-  RECORDS_STORE_NAME
+  RECORDS_STORE_NAME,
+  CHUNKS_STORE
 ] as const;
 
 /** The stores of `INSTANCE_STORES` a database lacks. */

@@ -3,9 +3,12 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { PageConfig } from '@jupyterlab/coreutils';
+import { Contents, IDefaultDrive } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 
 import { contentsStorageName } from '../common/pageConfig';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the storage drive; activation needs it at once
+import { storedFilesOf } from '../storage/drive';
 import { readStoragePaths } from '../storage/storedPaths';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the plugin provides the discovery service at activation
 import { ModelDiscovery } from '../discovery/modelDiscovery';
@@ -32,12 +35,15 @@ export const modelDiscoveryPlugin: JupyterFrontEndPlugin<IModelDiscovery> = {
     'Finds the model files of the instance and reads their metadata.',
   autoStart: true,
   provides: IModelDiscovery,
-  optional: [ISiteInfo, ISettingRegistry],
+  optional: [ISiteInfo, ISettingRegistry, IDefaultDrive],
   activate: async (
     app: JupyterFrontEnd,
     site: ISiteInfo | null,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    drive: Contents.IDrive | null
   ): Promise<IModelDiscovery> => {
+    // browser storage reads a model's headers by byte range
+    const stored = storedFilesOf(drive);
     const { serverSettings } = app.serviceManager;
     const baseUrl = serverSettings.baseUrl;
     const storage = PageConfig.getOption('contentsStorageName');
@@ -50,7 +56,8 @@ export const modelDiscoveryPlugin: JupyterFrontEndPlugin<IModelDiscovery> = {
       // their own storage and must not hear each other's changes
       channelName: `luml-notebooks:models:${baseUrl}:${storage}`,
       storagePaths: site?.host === 'browser' ? storagePaths : undefined,
-      remote
+      remote,
+      openStored: stored ? path => stored.openFile(path) : undefined
     });
     void app.restored.then(() => discovery.start());
     if (onServer) {

@@ -10,6 +10,7 @@ import {
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
+import { Contents, IDefaultDrive } from '@jupyterlab/services';
 import { FileBrowser, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
@@ -27,6 +28,8 @@ import { downloadFile, downloadServerFile } from '../discovery/modelDownload';
 import { IModelDiscovery } from '../discovery/tokens';
 import { IModelPusher } from '../registry/tokens';
 import { ISiteInfo } from '../site/tokens';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the storage drive; activation needs it at once
+import { storedFilesOf } from '../storage/drive';
 import { confirmDeleteModel } from '../modelsPanel/confirmDelete';
 import type { InspectView } from '../modelsPanel/InspectView';
 import {
@@ -58,7 +61,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
     IDefaultFileBrowser,
     ITranslator,
     IModelPusher,
-    ISiteInfo
+    ISiteInfo,
+    IDefaultDrive
   ],
   provides: IModelsPanel,
   activate: (
@@ -69,7 +73,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
     fileBrowser: FileBrowser | null,
     translator: ITranslator | null,
     pusher: IModelPusher | null,
-    site: ISiteInfo | null
+    site: ISiteInfo | null,
+    drive: Contents.IDrive | null
   ): IModelsPanel => {
     const { commands, shell } = app;
     const contents = app.serviceManager.contents;
@@ -77,6 +82,11 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
     const trans = translator.load('luml_notebooks');
 
     // a server answers byte ranges: Inspect reads headers, not whole models
+    // ... and so does browser storage, without loading the file
+    const stored = storedFilesOf(drive);
+    const openStored = stored
+      ? (path: string) => stored.openFile(path)
+      : undefined;
     const openServerBytes = async (path: string) => {
       const { ServerModelFiles } =
         await import('../discovery/serverModelFiles');
@@ -141,7 +151,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
         discovery,
         commands,
         translator,
-        openBytes: site?.host === 'server' ? openServerBytes : undefined
+        openBytes: site?.host === 'server' ? openServerBytes : openStored
       });
       const widget = new MainAreaWidget({ content });
       widget.id = `luml-notebooks-inspect-${++inspectCount}`;
@@ -231,7 +241,7 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
         const done =
           site?.host === 'server'
             ? downloadServerFile(contents, path)
-            : downloadFile(contents, path);
+            : downloadFile(contents, path, openStored);
         const large = (discovery.get(path)?.size ?? 0) > LARGE_DOWNLOAD_BYTES;
         if (large) {
           Notification.promise(

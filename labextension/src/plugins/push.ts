@@ -6,6 +6,7 @@ import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { FileBrowser, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { Contents, IDefaultDrive } from '@jupyterlab/services';
 import { fileUploadIcon } from '@jupyterlab/ui-components';
 
 import { CommandIDs } from '../commands';
@@ -21,6 +22,8 @@ import { PushRecords } from '../registry/pushRecords';
 import { IPushResult, ModelPusher } from '../registry/pushService';
 import { IModelPusher, IRegistryConnection } from '../registry/tokens';
 import { ISiteInfo } from '../site/tokens';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the storage drive; activation needs it at once
+import { storedFilesOf } from '../storage/drive';
 
 /** Pushing models to the Registry: the service, without UI. */
 export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
@@ -28,15 +31,17 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
   description: 'Pushes model files to the LUML Registry.',
   autoStart: true,
   requires: [IRegistryConnection, IStateDB],
-  optional: [ISiteInfo],
+  optional: [ISiteInfo, IDefaultDrive],
   provides: IModelPusher,
   activate: (
     app: JupyterFrontEnd,
     connection: IRegistryConnection,
     state: IStateDB,
-    site: ISiteInfo | null
+    site: ISiteInfo | null,
+    drive: Contents.IDrive | null
   ): IModelPusher => {
     const contents = app.serviceManager.contents;
+    const stored = storedFilesOf(drive);
     const pusher = new ModelPusher(
       contents,
       connection,
@@ -49,7 +54,9 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
               await import('../discovery/serverModelFiles');
             return fetchServerFile(app.serviceManager.serverSettings, path);
           }
-        : null
+        : null,
+      // browser storage streams a model chunk by chunk: no base64 string
+      stored ? path => stored.openFile(path) : null
     );
 
     // records follow renames and moves, so "in the Registry" stays true

@@ -6,6 +6,7 @@ import {
   BytesByteSource,
   IByteSource,
   ILumlModelInfo,
+  createSha256,
   readLumlModel,
   sha256HexOfBytes
 } from '../format';
@@ -167,6 +168,16 @@ export function parseTags(text: string): string[] {
  */
 export type RawReader = (path: string) => Promise<Uint8Array>;
 
+/**
+ * A model file of browser storage opened for reading (see `storage/`): by
+ * byte range, and chunk by chunk in order.
+ */
+export interface IStoredModelFile extends IByteSource {
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
+export type StoredReader = (path: string) => Promise<IStoredModelFile>;
+
 /** A file read for pushing: its bytes to check, and how to hash them. */
 interface IReadModel {
   source: IByteSource;
@@ -181,7 +192,8 @@ export class ModelPusher implements IModelPusher {
     private readonly _connection: IClientSource,
     readonly records: PushRecords,
     private readonly _digest: Digester,
-    private readonly _readRaw: RawReader | null = null
+    private readonly _readRaw: RawReader | null = null,
+    private readonly _openStored: StoredReader | null = null
   ) {}
 
   /** Emitted after each successful push. */
@@ -271,8 +283,15 @@ export class ModelPusher implements IModelPusher {
     };
   }
 
-  /** Raw bytes where a reader gives them, else base64 from the contents API. */
+  /**
+   * Chunk by chunk from browser storage, raw bytes where a reader gives
+   * them, else base64 from the contents API.
+   */
   private async _read(path: string): Promise<IReadModel> {
+    if (this._openStored) {
+      const file = await this._openStored(path);
+      return { source: file, digest: job => digestStored(file, job) };
+    }
     if (this._readRaw) {
       const bytes = await this._readRaw(path);
       return {
@@ -509,6 +528,31 @@ function throwIfAborted(signal: AbortSignal | undefined, phase: PushPhase) {
 
 function timeoutSignal(ms: number): AbortSignal {
   return AbortSignal.timeout(ms);
+}
+
+/**
+ * Hash a stored file chunk by chunk and gather it into a Blob to upload:
+ * the page holds one chunk at a time, the browser keeps the Blob's parts.
+ */
+async function digestStored(
+  file: IStoredModelFile,
+  job: Parameters<Digester>[1]
+): Promise<IDigest & { ranIn?: string }> {
+  const hash = await createSha256();
+  const type = 'application/octet-stream';
+  let blob = new Blob([], { type });
+  let done = 0;
+  job.onProgress?.(0, file.size);
+  for await (const chunk of file.chunks()) {
+    if (job.signal?.aborted) {
+      throw new Error('hashing was cancelled');
+    }
+    hash.update(chunk);
+    blob = new Blob([blob, chunk as BlobPart], { type });
+    done += chunk.length;
+    job.onProgress?.(done, file.size);
+  }
+  return { sha256: hash.hex(), size: done, blob, ranIn: 'main-thread' };
 }
 
 /** Base64 of a file model's content, whatever format the drive used. */

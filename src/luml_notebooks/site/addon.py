@@ -31,6 +31,8 @@ DEFAULT_REGISTRY_URL = "https://api.luml.ai"
 # served next to the site by `luml-notebooks run`, from memory (see cli.py)
 LOCAL_REGISTRY_KEY_FILE = "luml-local-registry-key.json"
 DEFAULTS_PLUGIN = "luml-notebooks:defaults"
+#: the drive our luml-notebooks:storage-drive plugin replaces
+JUPYTERLITE_DEFAULT_DRIVE = "@jupyterlite/services-extension:default-drive"
 PRODUCT_NAME = "LUML Notebooks"
 CONFIG_FILE = "jupyter_lite_config.json"
 PYODIDE_SOURCES = ("vendored", "cdn")
@@ -390,6 +392,10 @@ class LumlNotebooksAddon(BaseAddon):
         data = config.setdefault("jupyter-config-data", {})
         settings = self.site_settings()
         data["appName"] = settings.pop("appName")
+        # our chunked drive (luml-notebooks:storage-drive) replaces it
+        disabled = data.setdefault("disabledExtensions", [])
+        if JUPYTERLITE_DEFAULT_DRIVE not in disabled:
+            disabled.append(JUPYTERLITE_DEFAULT_DRIVE)
         plugins = data.setdefault("litePluginSettings", {})
         for plugin_id, values in settings.items():
             plugins[plugin_id] = {**plugins.get(plugin_id, {}), **values}

@@ -101,6 +101,7 @@ describe('InstanceStore', () => {
     const db = await openRaw(idb, databaseName(made.id));
     assert.deepEqual(Array.from(db.objectStoreNames).sort(), [
       'checkpoints',
+      'chunks',
       'counters',
       'files',
       'local-forage-detect-blob-support',

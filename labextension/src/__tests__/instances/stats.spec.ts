@@ -16,6 +16,22 @@ describe('instance stats', () => {
     assert.equal(recordBytes(null), 0);
   });
 
+  it('sizes a file kept in chunks by its size, not its empty content', () => {
+    const chunked = {
+      name: 'w.bin',
+      type: 'file',
+      format: 'base64',
+      content: null,
+      size: 300 * 2 ** 20,
+      chunks: { id: 'x-1', chunkSize: 4 * 2 ** 20, count: 75 }
+    };
+    assert.equal(recordBytes(chunked), 300 * 2 ** 20);
+    assert.equal(
+      recordBytes([chunked, { ...chunked, size: 5 }]),
+      300 * 2 ** 20 + 5
+    );
+  });
+
   it('sums files, models, checkpoints and the last change', () => {
     const sums = new StatsAccumulator();
     sums.addFile({

@@ -1,0 +1,395 @@
+// The chunked drive on fake-indexeddb: big files round-trip, old records
+// are read as they are, failed writes keep the previous content.
+import 'fake-indexeddb/auto';
+
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+
+import type { ServerConnection } from '@jupyterlab/services';
+
+import {
+  CHUNKS_STORE,
+  CHUNK_SIZE,
+  ChunkedStorageDrive,
+  FILES_STORE,
+  INLINE_LIMIT,
+  ShippedContents,
+  bytesToBase64,
+  isChunked,
+  newContentId
+} from '../../storage';
+
+let counter = 0;
+
+function newDrive(name = `jl_test${counter++}`): ChunkedStorageDrive {
+  return new ChunkedStorageDrive({
+    indexedDB,
+    storageName: name,
+    serverSettings: {
+      baseUrl: 'http://localhost/'
+    } as ServerConnection.ISettings,
+    shipped: new ShippedContents({
+      baseUrl: 'http://localhost/',
+      allJsonFile: ''
+    })
+  });
+}
+
+function pattern(size: number, seed = 7): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let x = seed;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
+  return bytes;
+}
+
+async function rawPut(drive: ChunkedStorageDrive, key: string, value: unknown) {
+  const db = await drive.store.database();
+  await new Promise<void>((resolve, reject) => {
+    const tx = db.transaction(FILES_STORE, 'readwrite');
+    tx.objectStore(FILES_STORE).put(value, key);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+async function chunkKeys(drive: ChunkedStorageDrive): Promise<IDBValidKey[]> {
+  const db = await drive.store.database();
+  return new Promise((resolve, reject) => {
+    const request = db
+      .transaction(CHUNKS_STORE, 'readonly')
+      .objectStore(CHUNKS_STORE)
+      .getAllKeys();
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** Make puts into `store` fail as a full disk does, while `full()` says so. */
+function refusePuts(store: string, full: () => boolean): () => void {
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (
+    this: IDBObjectStore,
+    ...args: Parameters<IDBObjectStore['put']>
+  ) {
+    if (this.name === store && full()) {
+      throw new DOMException(
+        'The quota has been exceeded.',
+        'QuotaExceededError'
+      );
+    }
+    return put.apply(this, args);
+  };
+  return () => {
+    IDBObjectStore.prototype.put = put;
+  };
+}
+
+describe('ChunkedStorageDrive', () => {
+  let restore: (() => void) | null = null;
+  afterEach(() => {
+    restore?.();
+    restore = null;
+  });
+
+  it('keeps small files in the JupyterLite 0.8 record', async () => {
+    const drive = newDrive();
+    const bytes = pattern(1000);
+    await drive.save('small.bin', {
+      type: 'file',
+      format: 'base64',
+      content: bytesToBase64(bytes)
+    });
+    const record = await drive.store.getRecord('small.bin');
+    assert.equal(record?.content, bytesToBase64(bytes));
+    assert.equal(record?.size, 1000);
+    assert.equal(isChunked(record), false);
+    assert.deepEqual(await chunkKeys(drive), []);
+  });
+
+  it('stores a file larger than one chunk in chunks and reads it back', async () => {
+    const drive = newDrive();
+    const bytes = pattern(2 * CHUNK_SIZE + 12345);
+    await drive.save('big.bin', {
+      type: 'file',
+      format: 'base64',
+      content: bytesToBase64(bytes)
+    });
+    const record = await drive.store.getRecord('big.bin');
+    assert.ok(isChunked(record));
+    assert.equal(record.content, null);
+    assert.equal(record.size, bytes.length);
+    assert.equal(record.chunks.count, 3);
+    const model = await drive.get('big.bin', { content: true });
+    assert.equal(model.content, bytesToBase64(bytes));
+    assert.equal(model.size, bytes.length);
+    const listed = await drive.get('', { content: true });
+    const entry = listed.content.find(
+      (m: { name: string }) => m.name === 'big.bin'
+    );
+    assert.equal(entry.size, bytes.length);
+    assert.equal('chunks' in entry, false);
+  });
+
+  it('reads any byte range, across chunk borders', async () => {
+    const drive = newDrive();
+    const bytes = pattern(2 * CHUNK_SIZE + 100);
+    await drive.save('big.bin', {
+      type: 'file',
+      format: 'base64',
+      content: bytesToBase64(bytes)
+    });
+    for (const [start, end] of [
+      [0, 10],
+      [CHUNK_SIZE - 5, CHUNK_SIZE + 5],
+      [CHUNK_SIZE * 2 + 90, CHUNK_SIZE * 2 + 200]
+    ]) {
+      assert.deepEqual(
+        await drive.readRange('big.bin', start, end),
+        bytes.slice(start, end)
+      );
+    }
+  });
+
+  it('reads JupyterLite 0.8 records as they are and rewrites them when saved', async () => {
+    const drive = newDrive();
+    const bytes = pattern(INLINE_LIMIT + 10);
+    const legacy = {
+      name: 'old.bin',
+      path: 'old.bin',
+      type: 'file',
+      format: 'base64',
+      mimetype: 'application/octet-stream',
+      content: bytesToBase64(bytes),
+      size: bytes.length,
+      writable: true,
+      created: '2025-01-01T00:00:00.000Z',
+      last_modified: '2025-01-01T00:00:00.000Z'
+    };
+    await rawPut(drive, 'old.bin', legacy);
+    await rawPut(drive, 'notes.txt', {
+      ...legacy,
+      name: 'notes.txt',
+      path: 'notes.txt',
+      format: 'text',
+      content: 'hello',
+      size: 5,
+      mimetype: 'text/plain'
+    });
+    assert.equal(
+      (await drive.get('old.bin', { content: true })).content,
+      legacy.content
+    );
+    assert.deepEqual(await drive.readRange('old.bin', 5, 9), bytes.slice(5, 9));
+    assert.equal(
+      (await drive.get('notes.txt', { content: true })).content,
+      'hello'
+    );
+    assert.equal(
+      (await drive.get('notes.txt', { content: true, format: 'base64' }))
+        .content,
+      bytesToBase64(new TextEncoder().encode('hello'))
+    );
+
+    await drive.save('old.bin', {
+      type: 'file',
+      format: 'base64',
+      content: legacy.content
+    });
+    const record = await drive.store.getRecord('old.bin');
+    assert.ok(isChunked(record));
+    assert.equal(record.created, legacy.created);
+    assert.deepEqual(await drive.readRange('old.bin', 0, bytes.length), bytes);
+  });
+
+  it('rejects a write over quota with a clear message and keeps the old content', async () => {
+    const drive = newDrive();
+    const first = pattern(CHUNK_SIZE + 1, 1);
+    await drive.save('model.bin', {
+      type: 'file',
+      format: 'base64',
+      content: bytesToBase64(first)
+    });
+    let full = false;
+    restore = refusePuts(CHUNKS_STORE, () => full);
+    full = true;
+    await assert.rejects(
+      drive.save('model.bin', {
+        type: 'file',
+        format: 'base64',
+        content: bytesToBase64(pattern(3 * CHUNK_SIZE, 2))
+      }),
+      (error: Error & { errno?: string }) => {
+        assert.equal(error.name, 'QuotaExceededError');
+        assert.equal(error.errno, 'ENOSPC');
+        assert.match(
+          error.message,
+          /Not enough browser storage to save “model.bin”/
+        );
+        assert.match(error.message, /keeps its previous content/);
+        return true;
+      }
+    );
+    full = false;
+    assert.deepEqual(
+      await drive.readRange('model.bin', 0, first.length),
+      first
+    );
+    // nothing of the refused write is left behind
+    const ids = new Set(
+      (await chunkKeys(drive)).map(key => (key as string[])[0])
+    );
+    assert.equal(ids.size, 1);
+  });
+
+  it('rejects when the record cannot be switched, and drops the new chunks', async () => {
+    const drive = newDrive();
+    await drive.save('a.txt', {
+      type: 'file',
+      format: 'text',
+      content: 'kept'
+    });
+    restore = refusePuts(FILES_STORE, () => true);
+    await assert.rejects(
+      drive.save('a.txt', {
+        type: 'file',
+        format: 'base64',
+        content: bytesToBase64(pattern(CHUNK_SIZE * 2))
+      }),
+      /Not enough browser storage/
+    );
+    restore();
+    restore = null;
+    assert.equal((await drive.get('a.txt', { content: true })).content, 'kept');
+    assert.deepEqual(await chunkKeys(drive), []);
+  });
+
+  it('takes a chunked upload and switches the record only with the last part', async () => {
+    const drive = newDrive();
+    await drive.save('up.bin', {
+      type: 'file',
+      format: 'text',
+      content: 'before'
+    });
+    const bytes = pattern(CHUNK_SIZE + 3 * 1024 * 1024);
+    const part = 1024 * 1024;
+    for (let start = 0, n = 1; start < bytes.length; start += part, n++) {
+      const last = start + part >= bytes.length;
+      await drive.save('up.bin', {
+        type: 'file',
+        format: 'base64',
+        chunk: last ? -1 : n,
+        content: bytesToBase64(bytes.subarray(start, start + part))
+      });
+      if (!last) {
+        assert.equal(
+          (await drive.get('up.bin', { content: true })).content,
+          'before'
+        );
+      }
+    }
+    assert.deepEqual(await drive.readRange('up.bin', 0, bytes.length), bytes);
+  });
+
+  it('answers kernel writes through the status path, failures included', async () => {
+    const drive = newDrive();
+    const bytes = pattern(CHUNK_SIZE * 2 + 7);
+    const piece = CHUNK_SIZE + 1;
+    const send = async (id: string, data: Uint8Array) => {
+      for (let offset = 0; offset < data.length; offset += piece) {
+        await drive.save('/k.bin', {
+          type: 'file',
+          format: `luml-write/${id}/${offset}` as never,
+          content: bytesToBase64(data.subarray(offset, offset + piece))
+        });
+      }
+      await drive.save('/k.bin', {
+        type: 'file',
+        format: `luml-write/${id}/commit/${data.length}/base64` as never,
+        content: ''
+      });
+      const status = await drive.get(`/.luml-kernel/status/${id}`, {
+        content: true
+      });
+      return JSON.parse(status.content);
+    };
+    assert.deepEqual(await send('w1', bytes), { ok: true });
+    assert.deepEqual(await drive.readRange('k.bin', 0, bytes.length), bytes);
+    const range = await drive.get(
+      `.luml-kernel/range/${CHUNK_SIZE}/${CHUNK_SIZE + 10}/k.bin`,
+      { content: true }
+    );
+    const answer = JSON.parse(range.content);
+    assert.equal(answer.size, bytes.length);
+    assert.equal(
+      answer.data,
+      bytesToBase64(bytes.slice(CHUNK_SIZE, CHUNK_SIZE + 10))
+    );
+
+    const failures: string[] = [];
+    drive.writeFailed.connect((_, failure) =>
+      failures.push(failure.error.errno)
+    );
+    let full = false;
+    restore = refusePuts(CHUNKS_STORE, () => full);
+    full = true;
+    const status = await send('w2', pattern(CHUNK_SIZE * 3, 9));
+    assert.equal(status.ok, false);
+    assert.equal(status.errno, 'ENOSPC');
+    assert.match(status.message, /Not enough browser storage to save “k.bin”/);
+    assert.deepEqual(failures, ['ENOSPC']);
+    full = false;
+    assert.deepEqual(await drive.readRange('k.bin', 0, bytes.length), bytes);
+  });
+
+  it('collects chunks no record refers to once they are old', async () => {
+    const drive = newDrive();
+    await drive.save('big.bin', {
+      type: 'file',
+      format: 'base64',
+      content: bytesToBase64(pattern(CHUNK_SIZE + 1))
+    });
+    const old = newContentId(Date.now() - 7 * 3600 * 1000);
+    const recent = newContentId();
+    await drive.store.putChunk(old, 0, pattern(10));
+    await drive.store.putChunk(recent, 0, pattern(10));
+    assert.equal(await drive.collectOrphans(), 1);
+    const ids = new Set(
+      (await chunkKeys(drive)).map(key => (key as string[])[0])
+    );
+    assert.equal(ids.has(old), false);
+    assert.equal(ids.has(recent), true);
+    assert.equal(ids.size, 2);
+  });
+
+  it('copies, renames, checkpoints and deletes chunked files', async () => {
+    const drive = newDrive();
+    const bytes = pattern(CHUNK_SIZE + 99);
+    await drive.newUntitled({ type: 'directory' });
+    await drive.save('big.bin', {
+      type: 'file',
+      format: 'base64',
+      content: bytesToBase64(bytes)
+    });
+    const copy = await drive.copy('big.bin', 'Untitled Folder');
+    assert.equal(copy.path, 'Untitled Folder/big.bin');
+    await drive.rename('Untitled Folder', 'data');
+    assert.deepEqual(
+      await drive.readRange('data/big.bin', 0, bytes.length),
+      bytes
+    );
+    const checkpoint = await drive.createCheckpoint('big.bin');
+    await drive.save('big.bin', {
+      type: 'file',
+      format: 'text',
+      content: 'small now'
+    });
+    await drive.restoreCheckpoint('big.bin', checkpoint.id);
+    assert.deepEqual(await drive.readRange('big.bin', 0, bytes.length), bytes);
+    await drive.delete('big.bin');
+    await drive.delete('data');
+    assert.deepEqual(await chunkKeys(drive), []);
+  });
+});

@@ -1,0 +1,131 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { Notification } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
+import {
+  ContentProviderRegistry,
+  Contents,
+  Drive,
+  IDefaultDrive,
+  Kernel,
+  ServerConnection,
+  ServiceManagerPlugin
+} from '@jupyterlab/services';
+
+// the drive is needed as the service manager starts: no lazy import
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import {
+  ChunkedStorageDrive,
+  ShippedContents,
+  kernelInstallCode
+} from '../storage';
+
+/** Whether this page is a JupyterLite site (else a Jupyter server's lab). */
+function isBrowserSite(): boolean {
+  return PageConfig.getOption('litePluginSettings') !== '';
+}
+
+function fileTypes(): Record<string, never> {
+  try {
+    return JSON.parse(PageConfig.getOption('fileTypes') || '{}');
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The instance's drive: chunked browser storage in place of JupyterLite's
+ * default drive (which `disabledExtensions` turns off). With a Jupyter
+ * server, where this plugin would otherwise override the server's drive,
+ * it provides the server's own drive.
+ */
+export const storageDrivePlugin: ServiceManagerPlugin<Contents.IDrive> = {
+  id: 'luml-notebooks:storage-drive',
+  description: 'Stores instance files in chunks, of any size.',
+  autoStart: true,
+  provides: IDefaultDrive,
+  activate: (): Contents.IDrive => {
+    const serverSettings = ServerConnection.makeSettings();
+    if (!isBrowserSite()) {
+      return new Drive({ serverSettings });
+    }
+    const drive = new ChunkedStorageDrive({
+      indexedDB,
+      storageName:
+        PageConfig.getOption('contentsStorageName') ||
+        `JupyterLite Storage - ${PageConfig.getOption('baseUrl')}`,
+      serverSettings,
+      shipped: new ShippedContents({
+        baseUrl: serverSettings.baseUrl,
+        allJsonFile: PageConfig.getOption('contentsAllJsonFile'),
+        fileTypes: fileTypes()
+      }),
+      fileTypes: fileTypes(),
+      contentProviderRegistry: new ContentProviderRegistry()
+    });
+    // chunks of writes a closed tab never finished
+    void drive.collectOrphans().catch(error => console.warn(error));
+    return drive;
+  }
+};
+
+/**
+ * Tells the user about failed writes, and gives each kernel's `/drive`
+ * the chunked file access (see storage/kernelDrivePatch.ts) when it starts
+ * or restarts.
+ */
+export const storageKernelPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'luml-notebooks:storage-kernel-access',
+  description: 'Chunked, checked file access for in-browser kernels.',
+  autoStart: true,
+  requires: [IDefaultDrive],
+  activate: (app: JupyterFrontEnd, drive: Contents.IDrive): void => {
+    if (!(drive instanceof ChunkedStorageDrive)) {
+      return;
+    }
+    drive.writeFailed.connect((_, failure) => {
+      Notification.error(failure.error.message, { autoClose: false });
+    });
+    const kernels = app.serviceManager.kernels;
+    const code = kernelInstallCode();
+    const watched = new Set<string>();
+    const install = (kernel: Kernel.IKernelConnection) => {
+      kernel
+        .requestExecute({ code, silent: true, store_history: false }, true)
+        .done.catch(error => console.warn('Kernel file access:', error));
+    };
+    const watch = (model: Kernel.IModel) => {
+      if (watched.has(model.id)) {
+        return;
+      }
+      watched.add(model.id);
+      const kernel = kernels.connectTo({ model, handleComms: false });
+      let fresh = true;
+      const onStatus = () => {
+        const status = kernel.status;
+        if (status === 'restarting' || status === 'autorestarting') {
+          fresh = true;
+        } else if (fresh && (status === 'idle' || status === 'busy')) {
+          fresh = false;
+          install(kernel);
+        } else if (status === 'dead') {
+          watched.delete(model.id);
+          kernel.dispose();
+        }
+      };
+      kernel.statusChanged.connect(onStatus);
+      onStatus();
+    };
+    const update = () => {
+      for (const model of kernels.running()) {
+        watch(model);
+      }
+    };
+    kernels.runningChanged.connect(update);
+    update();
+  }
+};
+
+export const storageDrivePlugins = [storageDrivePlugin, storageKernelPlugin];

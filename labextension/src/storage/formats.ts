@@ -1,0 +1,115 @@
+/**
+ * A contents model's content as bytes and back, for the three formats of
+ * the Jupyter contents API, and the type a file name gets.
+ */
+import type { Contents } from '@jupyterlab/services';
+
+import { base64DataLength, base64ToBytes, bytesToBase64 } from './base64';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8');
+
+/** The bytes of `content` as saved in `format`. */
+export function contentBytes(
+  format: string | null,
+  content: unknown
+): Uint8Array {
+  if (content === null || content === undefined || content === '') {
+    return new Uint8Array(0);
+  }
+  if (format === 'json') {
+    return encoder.encode(
+      typeof content === 'string' ? content : JSON.stringify(content)
+    );
+  }
+  if (format === 'base64' && typeof content === 'string') {
+    return base64ToBytes(content);
+  }
+  return encoder.encode(String(content));
+}
+
+/** The size JupyterLite 0.8 records for inline `content` in `format`. */
+export function inlineSize(format: string | null, content: unknown): number {
+  if (format === 'base64' && typeof content === 'string') {
+    return base64DataLength(content);
+  }
+  return contentBytes(format, content).length;
+}
+
+/** `bytes` as content in `format`; JSON that does not parse comes back as text. */
+export function bytesToContent(
+  bytes: Uint8Array,
+  format: Contents.FileFormat | string | null
+): { content: unknown; format: Contents.FileFormat } {
+  if (format === 'base64') {
+    return { content: bytesToBase64(bytes), format: 'base64' };
+  }
+  const text = decoder.decode(bytes);
+  if (format === 'json') {
+    try {
+      return { content: JSON.parse(text), format: 'json' };
+    } catch {
+      return { content: text, format: 'text' };
+    }
+  }
+  return { content: text, format: 'text' };
+}
+
+/** A file type as `jupyter-lite.json`'s `fileTypes` describes it. */
+export interface IFileTypeInfo {
+  extensions?: string[];
+  mimeTypes?: string[];
+  fileFormat?: string;
+}
+
+const MIME_TYPES: Record<string, string> = {
+  '.ipynb': 'application/x-ipynb+json',
+  '.json': 'application/json',
+  '.py': 'text/x-python',
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.csv': 'text/csv',
+  '.html': 'text/html',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.zip': 'application/zip'
+};
+
+export const OCTET_STREAM = 'application/octet-stream';
+
+/** The extension of `name` (with its dot, lower case) or ''. */
+export function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot).toLowerCase() : '';
+}
+
+/** The mimetype the drive gives a file name: the site's file types first. */
+export function mimetypeOf(
+  name: string,
+  fileTypes: Record<string, IFileTypeInfo> = {}
+): string {
+  const ext = extensionOf(name);
+  if (!ext) {
+    return OCTET_STREAM;
+  }
+  for (const type of Object.values(fileTypes)) {
+    if (type?.extensions?.includes(ext) && type.mimeTypes?.length) {
+      return type.mimeTypes[0];
+    }
+  }
+  return MIME_TYPES[ext] ?? OCTET_STREAM;
+}
+
+/** Whether the site's file types say files with `ext` are `format`. */
+export function hasFormat(
+  ext: string,
+  format: string,
+  fileTypes: Record<string, IFileTypeInfo> = {}
+): boolean {
+  return Object.values(fileTypes).some(
+    type => type?.extensions?.includes(ext) && type.fileFormat === format
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * The kernel half of `kernelAccess.ts`: JavaScript that runs in the Pyodide
+ * kernel's worker and replaces three methods of the mounted `/drive`
+ * (JupyterLite's DriveFS): `API.put` and `API.get` move files in base64
+ * pieces encoded natively (no byte-by-byte strings) and turn a failed write
+ * into an OSError; `stream_ops.write` grows its buffer geometrically, not
+ * by one copy of the whole file per write call.
+ *
+ * It goes in through the stock kernel: the page runs `kernelInstallCode()`
+ * as a silent execution, which hands the function Pyodide's `FS` and
+ * `ERRNO_CODES`. Anything it does not find (no drive mounted, another
+ * DriveFS) leaves the kernel as it was.
+ */
+import {
+  KERNEL_PATH_PREFIX,
+  KERNEL_PIECE_SIZE,
+  WRITE_FORMAT_PREFIX
+} from './kernelAccess';
+
+/** What the installed function returns. */
+export type PatchOutcome = 'patched' | 'already' | 'no-drive';
+
+/** The function source; parameters `(FS, ERRNO_CODES, mountpoint)`. */
+export function kernelDrivePatchSource(): string {
+  return `(FS, ERRNO, mountpoint) => {
+  const PIECE = ${KERNEL_PIECE_SIZE};
+  const WRITE = ${JSON.stringify(WRITE_FORMAT_PREFIX)};
+  const KERNEL = ${JSON.stringify(KERNEL_PATH_PREFIX)};
+  let node;
+  try {
+    node = FS.lookupPath(mountpoint).node;
+  } catch (e) {
+    return 'no-drive';
+  }
+  const drive = node && node.mount && node.mount.type;
+  const api = drive && drive.API;
+  if (!api || typeof api.request !== 'function' || !drive.stream_ops) {
+    return 'no-drive';
+  }
+  if (api.__lumlChunked) {
+    return 'already';
+  }
+  const toBase64 = bytes => {
+    if (typeof bytes.toBase64 === 'function') return bytes.toBase64();
+    let out = '';
+    for (let i = 0; i < bytes.length; i += 0x8000 * 3) {
+      out += btoa(String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000 * 3)));
+    }
+    return out;
+  };
+  const fromBase64 = text => {
+    if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  };
+  const errno = name => new FS.ErrnoError(ERRNO[name] || ERRNO.EIO);
+  // a reserved path of the same drive as the file at 'path'
+  const reserved = (what, path) => {
+    const local = path && path.startsWith(mountpoint) ? path.slice(mountpoint.length) : '';
+    return api.normalizePath(mountpoint + '/' + KERNEL + what + local);
+  };
+  const answer = response => {
+    try {
+      return JSON.parse(response.content);
+    } catch (e) {
+      return null;
+    }
+  };
+  api.put = function (path, value) {
+    const data = value.data || new Uint8Array(0);
+    const id = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
+    const target = this.normalizePath(path);
+    for (let offset = 0; offset < data.length; offset += PIECE) {
+      this.request({
+        method: 'put',
+        path: target,
+        data: { format: WRITE + id + '/' + offset, data: toBase64(data.subarray(offset, offset + PIECE)) }
+      });
+    }
+    this.request({
+      method: 'put',
+      path: target,
+      data: { format: WRITE + id + '/commit/' + data.length + '/' + (value.format || 'base64'), data: '' }
+    });
+    const status = answer(this.request({ method: 'get', path: reserved('status/' + id, '') }) || {});
+    if (!status || !status.ok) {
+      console.error((status && status.message) || 'The page did not store ' + path);
+      throw errno(status && status.errno ? status.errno : 'EIO');
+    }
+    return null;
+  };
+  api.get = function (path) {
+    const first = this.request({ method: 'get', path: reserved('range/0/' + PIECE, path) });
+    const head = first && answer(first);
+    if (!head) throw errno('ENOENT');
+    const data = new Uint8Array(head.size);
+    data.set(fromBase64(head.data), 0);
+    for (let offset = PIECE; offset < head.size; offset += PIECE) {
+      const part = this.request({ method: 'get', path: reserved('range/' + offset + '/' + (offset + PIECE), path) });
+      const piece = part && answer(part);
+      if (!piece) throw errno('EIO');
+      data.set(fromBase64(piece.data), offset);
+    }
+    return { data, format: head.format || 'base64' };
+  };
+  drive.stream_ops.write = function (stream, buffer, offset, length, position) {
+    if (length <= 0 || stream.file === undefined) return 0;
+    const now = Date.now();
+    stream.node.timestamp = now;
+    stream.node.atime = now;
+    stream.node.mtime = now;
+    stream.node.ctime = now;
+    const file = stream.file;
+    const end = position + length;
+    const size = Math.max(file.data ? file.data.length : 0, end);
+    let room = file.lumlRoom;
+    if (!room || room.length < size || (file.data && file.data.buffer !== room.buffer)) {
+      const grown = new Uint8Array(Math.max(size, room && room.length ? room.length * 2 : size));
+      if (file.data) grown.set(file.data);
+      room = grown;
+    }
+    file.lumlRoom = room;
+    file.data = room.subarray(0, size);
+    file.data.set(buffer.subarray(offset, offset + length), position);
+    return length;
+  };
+  api.__lumlChunked = true;
+  return 'patched';
+}`;
+}
+
+/**
+ * Python for a silent execution that installs the patch on the kernel's
+ * `/drive`; it prints nothing and leaves no names behind, and its last
+ * expression is the outcome (a `PatchOutcome`).
+ */
+export function kernelInstallCode(mountpoint = '/drive'): string {
+  const source = JSON.stringify(kernelDrivePatchSource());
+  return [
+    'exec(compile(',
+    `    "import pyodide_js\\nfrom pyodide.code import run_js\\n"`,
+    `    "_outcome = run_js(_source)(pyodide_js.FS, pyodide_js.ERRNO_CODES, _mount)",`,
+    `    "<luml-drive>", "exec"),`,
+    `    {"_source": ${source}, "_mount": ${JSON.stringify(mountpoint)}})`
+  ].join('\n');
+}

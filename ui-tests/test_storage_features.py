@@ -1,0 +1,430 @@
+"""Files kept in chunks (over 4 MiB) through every feature that reads or
+writes files: the instances page's backup and restore, discovery and
+Inspect, the file browser's upload and download; and instances made before
+chunked storage (JupyterLite 0.8 records, the LUML platform's bare
+`jl_<uuid>`) open and work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import uuid
+import zipfile
+
+import pytest
+from playwright.sync_api import expect
+from test_storage_drive import RUN_PYTHON, STORED_RECORD
+
+from browser_helpers import KERNEL_TIMEOUT_MS
+from instances_helpers import (
+    create_instance,
+    instances_page,
+    open_instance,
+    page_action,
+    restore_new,
+)
+from luml_notebooks.backup import verify
+from model_files import b64, manifest, model_file
+
+pytestmark = pytest.mark.browser
+
+MiB = 2**20
+
+# headless Chromium has no save dialog: the download path is what runs here
+NO_SAVE_PICKER = (
+    "delete window.showSaveFilePicker; delete Window.prototype.showSaveFilePicker;"
+)
+
+# Saves `size` reproducible bytes at `path` through the contents API (as an
+# upload or a notebook would) and returns their sha256.
+SAVE_BYTES = """
+async ([path, size, seed]) => {
+  const bytes = new Uint8Array(size);
+  const words = new Uint32Array(bytes.buffer, 0, size >> 2);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    words[i] = x;
+  }
+  const contents = window.jupyterapp.serviceManager.contents;
+  const content = bytes.toBase64();
+  await contents.save(path, { type: 'file', format: 'base64', content });
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  const hex = b => b.toString(16).padStart(2, '0');
+  return Array.from(new Uint8Array(digest), hex).join('');
+}
+"""
+
+# sha256 of a stored file, read by range from the drive one chunk at a time
+STORED_SHA256 = """
+async path => {
+  const contents = window.jupyterapp.serviceManager.contents;
+  const drive = contents.defaultDrive ?? contents._defaultDrive;
+  const file = await drive.openFile(path);
+  const parts = [];
+  for await (const chunk of file.chunks()) parts.push(chunk);
+  const whole = await new Blob(parts).arrayBuffer();
+  const digest = await crypto.subtle.digest('SHA-256', whole);
+  const hex = b => b.toString(16).padStart(2, '0');
+  return Array.from(new Uint8Array(digest), hex).join('');
+}
+"""
+
+
+def zip_sha256(archive, name: str) -> str:
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(archive) as zf, zf.open(name) as entry:
+        for block in iter(lambda: entry.read(MiB), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def test_page_backup_and_restore_keep_chunked_files_byte_for_byte(
+    page_factory, site_url, tmp_path
+):
+    page, watch = page_factory(site_url)
+    page.add_init_script(NO_SAVE_PICKER)
+    page.set_default_timeout(KERNEL_TIMEOUT_MS)
+    original = create_instance(page, site_url, "Big files")
+    open_instance(page, site_url, original)
+    page.evaluate(
+        "() => window.jupyterapp.serviceManager.contents"
+        ".save('data', {type: 'directory'})"
+    )
+    # 20 MiB, and one over JupyterLite's ceiling for one value (~95 MiB)
+    sizes = {"data/twenty.bin": 20 * MiB, "data/hundred.bin": 100 * MiB + 7}
+    hashes = {
+        path: page.evaluate(SAVE_BYTES, [path, size, i + 1])
+        for i, (path, size) in enumerate(sizes.items())
+    }
+    for path, size in sizes.items():
+        assert page.evaluate(STORED_RECORD, path) == {
+            "size": size,
+            "chunked": True,
+            "content": None,
+        }
+
+    # back up from the instances page, with JupyterLab closed
+    instances_page(page, site_url)
+    row = page.locator(f".jp-LumlInstances-row[data-instance-id='{original}']")
+    with page.expect_download(timeout=300_000) as info:
+        status = page_action(
+            page, lambda: row.locator(".jp-LumlInstances-backup").click()
+        )
+    assert status.startswith("Backed up “Big files”"), status
+    archive = tmp_path / info.value.suggested_filename
+    info.value.save_as(archive)
+    report = verify(archive)
+    assert report.exit_code == 0, report.problems
+    with zipfile.ZipFile(archive) as zf:
+        listed = json.loads(zf.read("luml-backup.json"))
+        in_zip = {i.filename: i.file_size for i in zf.infolist()}
+    assert {path: in_zip.get(path) for path in sizes} == sizes
+    in_manifest = {f["path"]: f["size"] for f in listed["files"]}
+    assert {path: in_manifest.get(path) for path in sizes} == sizes
+    for path, sha in hashes.items():
+        assert zip_sha256(archive, path) == sha, path
+
+    # restored as a new instance: stored in chunks again, the same bytes
+    status = restore_new(page, archive)
+    assert status.startswith("Restored “Big files"), status
+    assert "Every file matched the sha256" in status
+    ids = page.locator(".jp-LumlInstances-row").evaluate_all(
+        "rows => rows.map(r => r.dataset.instanceId)"
+    )
+    (restored,) = [i for i in ids if i != original]
+    open_instance(page, site_url, restored)
+    for path, size in sizes.items():
+        assert page.evaluate(STORED_RECORD, path) == {
+            "size": size,
+            "chunked": True,
+            "content": None,
+        }
+        assert page.evaluate(STORED_SHA256, path) == hashes[path], path
+    assert watch.page_errors == []
+
+
+# counts reads of the `chunks` store (one per chunk read)
+COUNT_CHUNK_READS = """
+(() => {
+  window.__chunkReads = 0;
+  const get = IDBObjectStore.prototype.get;
+  IDBObjectStore.prototype.get = function (...args) {
+    if (this.name === 'chunks') window.__chunkReads++;
+    return get.apply(this, args);
+  };
+})();
+"""
+
+
+def show_models(page) -> None:
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    page.evaluate("window.jupyterapp.commands.execute('luml-notebooks:show-models')")
+    page.wait_for_function(
+        "performance.getEntriesByName('luml-notebooks:model-scan').length > 0",
+        timeout=30_000,
+    )
+
+
+def test_discovery_and_inspect_read_a_20_mib_model_by_range(page_factory, site_url):
+    page, watch = page_factory(site_url)
+    page.add_init_script(COUNT_CHUNK_READS)
+    open_instance(page, site_url, None)
+    weights = random.Random(3).randbytes(20 * MiB)
+    data = model_file(manifest(name="big-model", version="3.1.0"), weights=weights)
+    page.evaluate(
+        "([path, content]) => window.jupyterapp.serviceManager.contents.save("
+        "path, {type: 'file', format: 'base64', content})",
+        ["big.luml", b64(data)],
+    )
+    assert page.evaluate(STORED_RECORD, "big.luml") == {
+        "size": len(data),
+        "chunked": True,
+        "content": None,
+    }
+    # a new page finds it in storage at start-up
+    open_instance(page, site_url, None)
+    show_models(page)
+    item = page.locator(".jp-LumlModels-item[data-path='big.luml']")
+    expect(item.locator(".jp-LumlModels-name")).to_have_text(
+        "big-model", timeout=30_000
+    )
+    expect(item.locator(".jp-LumlModels-version")).to_have_text("3.1.0")
+    # the headers before the weights and the end: 2 of the file's 6 chunks
+    reads = page.evaluate("window.__chunkReads")
+    assert 1 <= reads <= 2, reads
+
+    page.evaluate("window.__chunkReads = 0")
+    item.focus()
+    page.keyboard.press("Enter")
+    view = page.locator(".jp-LumlInspect-content")
+    expect(view.locator(".jp-LumlInspect-name")).to_contain_text("big-model")
+    expect(view.locator(".jp-LumlInspect-members")).to_contain_text(
+        "variant_artifacts/extra_files/weights.bin"
+    )
+    reads = page.evaluate("window.__chunkReads")
+    assert 1 <= reads <= 2, reads
+
+    # Download gives the exact bytes, composed from the chunks
+    with page.expect_download(timeout=120_000) as info:
+        view.locator("button[data-command='luml-notebooks:download-model']").click()
+    downloaded = info.value.path().read_bytes()
+    assert hashlib.sha256(downloaded).digest() == hashlib.sha256(data).digest()
+    assert watch.page_errors == []
+
+
+def test_file_browser_upload_and_download_of_100_mib(page_factory, site_url, tmp_path):
+    page, watch = page_factory(site_url)
+    page.set_default_timeout(KERNEL_TIMEOUT_MS)
+    open_instance(page, site_url, None)
+    source = tmp_path / "upload.bin"
+    size = 100 * MiB + 3
+    source.write_bytes(os.urandom(size))
+    with page.expect_file_chooser() as chooser:
+        page.locator(".jp-FileBrowser-toolbar").get_by_title("Upload Files").click()
+    chooser.value.set_files(str(source))
+    # JupyterLab asks before uploading a file over 15 MB
+    dialog = page.locator(".jp-Dialog", has_text="Large file size warning")
+    dialog.get_by_role("button", name="Upload").click()
+    # the upload's last part switches the record: chunked, whole size
+    item = page.locator(".jp-DirListing-item", has_text="upload.bin")
+    expect(item).to_be_visible(timeout=300_000)
+    for _ in range(600):
+        record = page.evaluate(STORED_RECORD, "upload.bin")
+        if record and record["size"] == size:
+            break
+        page.wait_for_timeout(500)
+    assert record == {"size": size, "chunked": True, "content": None}
+    item = page.locator(".jp-DirListing-item", has_text="upload.bin")
+    item.click(timeout=30_000)
+    with page.expect_download(timeout=120_000) as info:
+        page.evaluate("window.jupyterapp.commands.execute('filebrowser:download')")
+    back = info.value.path()
+    digest = hashlib.sha256()
+    with open(back, "rb") as f:
+        for block in iter(lambda: f.read(MiB), b""):
+            digest.update(block)
+    assert os.path.getsize(back) == size
+    assert digest.hexdigest() == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert watch.page_errors == []
+
+
+# An instance as JupyterLite 0.8 left it: localforage's stores, one record per
+# path with its content inline (a 6 MiB file as one base64 string), plus the
+# platform's meta/info.
+OLD_INSTANCE = """
+async ([name, records]) => {
+  const open = (version, upgrade) => new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, version);
+    request.onupgradeneeded = () => upgrade(request.result);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const db = await open(1, db => {
+    for (const store of ['files', 'counters', 'checkpoints', 'meta',
+                         'local-forage-detect-blob-support']) {
+      db.createObjectStore(store);
+    }
+  });
+  const tx = db.transaction(['files', 'meta'], 'readwrite');
+  for (const record of records) {
+    if (record.binary) {
+      record.content = record.binary;
+      delete record.binary;
+    }
+    tx.objectStore('files').put(record, record.path);
+  }
+  tx.objectStore('meta').put(
+    { createdAt: '2025-11-01T10:00:00.000Z', fullname: 'From 0.8' }, 'info');
+  await new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+  });
+  db.close();
+}
+"""
+
+# An instance the LUML platform's web UI made: `jl_<uuid>` with meta/info only
+PLATFORM_INSTANCE = """
+async name => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(name, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore('meta');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const tx = db.transaction('meta', 'readwrite');
+  tx.objectStore('meta').put(
+    { createdAt: '2026-01-05T09:00:00.000Z', fullname: 'Made on the platform' },
+    'info');
+  await new Promise(resolve => { tx.oncomplete = resolve; });
+  db.close();
+}
+"""
+
+
+def _record(path: str, fmt: str, content, size: int, kind: str = "file") -> dict:
+    mimetypes = {
+        "json": "application/x-ipynb+json",
+        "text": "text/x-python",
+        "base64": "application/octet-stream",
+    }
+    return {
+        "name": path.rsplit("/", 1)[-1],
+        "path": path,
+        "last_modified": "2025-11-02T10:00:00.000Z",
+        "created": "2025-11-02T10:00:00.000Z",
+        "format": fmt,
+        "mimetype": mimetypes[fmt] if kind != "directory" else "",
+        "content": content,
+        "size": size,
+        "writable": True,
+        "type": kind,
+    }
+
+
+def test_old_format_and_platform_instances_open_and_work(page_factory, site_url):
+    page, watch = page_factory(site_url)
+    page.set_default_timeout(KERNEL_TIMEOUT_MS)
+    instances_page(page, site_url)
+    old_id, platform_id = str(uuid.uuid4()), str(uuid.uuid4())
+    big = random.Random(5).randbytes(6 * MiB + 1)
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": ["print('old')"],
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    records = [
+        _record("data", "json", None, 0, "directory"),
+        {**_record("data/old.bin", "base64", None, len(big)), "binary": b64(big)},
+        _record("old.ipynb", "json", notebook, len(json.dumps(notebook))),
+        _record("old.py", "text", "print('old')\n", 13),
+    ]
+    page.evaluate(OLD_INSTANCE, [f"jl_{old_id}", records])
+    page.evaluate(PLATFORM_INSTANCE, f"jl_{platform_id}")
+    instances_page(page, site_url)
+    expect(page.locator(".jp-LumlInstances-row", has_text="From 0.8")).to_be_visible()
+    expect(
+        page.locator(".jp-LumlInstances-row", has_text="Made on the platform")
+    ).to_be_visible()
+
+    # the 0.8 instance: every record read as it is, by the page and the kernel
+    open_instance(page, site_url, old_id)
+    listing = page.evaluate(
+        "async () => (await window.jupyterapp.serviceManager.contents.get('', "
+        "{content: true})).content.map(c => c.path).sort()"
+    )
+    assert {"data", "old.ipynb", "old.py"} <= set(listing)
+    assert (
+        page.evaluate(STORED_SHA256, "data/old.bin") == hashlib.sha256(big).hexdigest()
+    )
+    nb = page.evaluate(
+        "async () => (await window.jupyterapp.serviceManager.contents.get("
+        "'old.ipynb', {content: true})).content.cells[0].source"
+    )
+    assert nb == ["print('old')"]
+    result = page.evaluate(
+        RUN_PYTHON,
+        "import hashlib\n"
+        "print('sha', hashlib.sha256(open('data/old.bin', 'rb').read()).hexdigest())\n"
+        "print(open('old.py').read().strip())\n"
+        "open('data/old.bin', 'ab').write(b'more')",
+    )
+    assert result["error"] is None, result
+    assert f"sha {hashlib.sha256(big).hexdigest()}" in result["stdout"]
+    assert "print('old')" in result["stdout"]
+    # saved again: now in chunks, with the appended bytes
+    assert page.evaluate(STORED_RECORD, "data/old.bin") == {
+        "size": len(big) + 4,
+        "chunked": True,
+        "content": None,
+    }
+    assert (
+        page.evaluate(STORED_SHA256, "data/old.bin")
+        == hashlib.sha256(big + b"more").hexdigest()
+    )
+
+    # the platform's bare instance: JupyterLab starts, files of any size save
+    open_instance(page, site_url, platform_id)
+    result = page.evaluate(
+        RUN_PYTHON,
+        "import os\nopen('w.bin', 'wb').write(os.urandom(10 * 2**20))\n"
+        "print('size', os.path.getsize('w.bin'))",
+    )
+    assert result["error"] is None, result
+    assert f"size {10 * MiB}" in result["stdout"]
+    assert page.evaluate(STORED_RECORD, "w.bin")["chunked"]
+    name = page.evaluate(
+        f"""() => new Promise((resolve, reject) => {{
+          const request = indexedDB.open('jl_{platform_id}');
+          request.onsuccess = () => {{
+            const db = request.result;
+            const get = db.transaction('meta').objectStore('meta').get('info');
+            get.onsuccess = () => {{ db.close(); resolve(get.result.fullname); }};
+          }};
+          request.onerror = () => reject(request.error);
+        }})"""
+    )
+    assert name == "Made on the platform"
+    # the instances page sizes it from the chunked record
+    instances_page(page, site_url)
+    platform_row = page.locator(
+        ".jp-LumlInstances-row", has_text="Made on the platform"
+    )
+    expect(platform_row).to_contain_text(re.compile(r"\d MB"))
+    megabytes = float(re.search(r"([\d.]+) MB", platform_row.inner_text()).group(1))
+    assert megabytes >= 10, platform_row.inner_text()
+    assert watch.page_errors == []
