@@ -16,7 +16,7 @@ import {
 } from '../modelsPanel/modelCommandTarget';
 import { IModelsPanel } from '../modelsPanel/tokens';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service's hasher, given at activation
-import { digestFile } from '../registry/hashing';
+import { digestChunks, digestFile } from '../registry/hashing';
 import { PushRecords } from '../registry/pushRecords';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service this plugin provides
 import { IPushResult, ModelPusher } from '../registry/pushService';
@@ -56,7 +56,9 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
           }
         : null,
       // browser storage streams a model chunk by chunk: no base64 string
-      stored ? path => stored.openFile(path) : null
+      stored
+        ? { open: path => stored.openFile(path), digest: digestChunks }
+        : null
     );
 
     // records follow renames and moves, so "in the Registry" stays true

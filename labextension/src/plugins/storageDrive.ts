@@ -102,13 +102,16 @@ export const storageKernelPlugin: JupyterFrontEndPlugin<void> = {
       }
       watched.add(model.id);
       const kernel = kernels.connectTo({ model, handleComms: false });
-      let fresh = true;
+      // sent at once: the connection queues it until the kernel answers, so
+      // it reaches the kernel before (or close behind) the notebook's first
+      // cell; after a restart, once the new kernel is up
+      let restarted = false;
       const onStatus = () => {
         const status = kernel.status;
         if (status === 'restarting' || status === 'autorestarting') {
-          fresh = true;
-        } else if (fresh && (status === 'idle' || status === 'busy')) {
-          fresh = false;
+          restarted = true;
+        } else if (restarted && (status === 'idle' || status === 'busy')) {
+          restarted = false;
           install(kernel);
         } else if (status === 'dead') {
           watched.delete(model.id);
@@ -116,6 +119,7 @@ export const storageKernelPlugin: JupyterFrontEndPlugin<void> = {
         }
       };
       kernel.statusChanged.connect(onStatus);
+      install(kernel);
       onStatus();
     };
     const update = () => {

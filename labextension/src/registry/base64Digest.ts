@@ -1,4 +1,4 @@
-import { Base64ByteSource, createSha256 } from '../format';
+import { Base64ByteSource, createSha256, ISha256Hasher } from '../format';
 
 /**
  * Decodes a file that arrives as base64 (how the contents API hands over
@@ -125,8 +125,17 @@ export interface IDigestRequest {
   base64: string;
 }
 
+/**
+ * A file streamed to the worker: its chunks in order, then its end. The
+ * worker acknowledges each chunk, so the page can keep only a few in flight.
+ */
+export type StreamRequest =
+  | { id: number; type: 'chunk'; bytes: Uint8Array }
+  | { id: number; type: 'end' };
+
 export type DigestMessage =
   | { id: number; type: 'progress'; done: number; total: number }
+  | { id: number; type: 'ack'; size: number }
   | { id: number; type: 'done'; sha256: string; size: number; blob: Blob }
   | { id: number; type: 'error'; message: string };
 
@@ -154,6 +163,108 @@ export async function answerDigestRequest(
       message: error instanceof Error ? error.message : String(error)
     });
   }
+}
+
+/** A file that can be read chunk by chunk, in order, as often as needed. */
+export interface IChunkedFile {
+  readonly size: number;
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
+/** Hash and gather a file's chunks as they come: one chunk held at a time. */
+class ChunkDigest {
+  private constructor(private readonly _hash: ISha256Hasher) {}
+
+  static async start(): Promise<ChunkDigest> {
+    return new ChunkDigest(await createSha256());
+  }
+
+  add(chunk: Uint8Array): void {
+    this._hash.update(chunk);
+    // a Blob of a Blob and a chunk: the browser keeps the parts, and may
+    // page them to disk, so a large file is never one array in this heap
+    this._blob = new Blob([this._blob, chunk as BlobPart], { type: BLOB_TYPE });
+    this.size += chunk.length;
+  }
+
+  finish(): IDigest {
+    return { sha256: this._hash.hex(), size: this.size, blob: this._blob };
+  }
+
+  size = 0;
+  private _blob = new Blob([], { type: BLOB_TYPE });
+}
+
+const BLOB_TYPE = 'application/octet-stream';
+
+/** sha256 and Blob of a chunked file, here (the fallback of the worker). */
+export async function digestChunksHere(
+  file: IChunkedFile,
+  options: Pick<IDigestOptions, 'signal' | 'onProgress'> = {}
+): Promise<IDigest> {
+  const digest = await ChunkDigest.start();
+  options.onProgress?.(0, file.size);
+  for await (const chunk of file.chunks()) {
+    if (options.signal?.aborted) {
+      throw new DigestAborted();
+    }
+    digest.add(chunk);
+    options.onProgress?.(digest.size, file.size);
+  }
+  return digest.finish();
+}
+
+/**
+ * The worker's side of streamed files: requests for one id are handled in
+ * order, even while the hasher of a new file is still loading.
+ */
+export class StreamedDigests {
+  constructor(private readonly _post: (message: DigestMessage) => void) {}
+
+  answer(request: StreamRequest): Promise<void> {
+    const previous = this._queues.get(request.id) ?? Promise.resolve();
+    const next = previous.then(() => this._handle(request));
+    this._queues.set(request.id, next);
+    return next;
+  }
+
+  private async _handle(request: StreamRequest): Promise<void> {
+    const { id } = request;
+    if (this._failed.has(id)) {
+      return;
+    }
+    try {
+      let digest = this._open.get(id);
+      if (!digest) {
+        digest = await ChunkDigest.start();
+        this._open.set(id, digest);
+      }
+      if (request.type === 'chunk') {
+        digest.add(request.bytes);
+        this._post({ id, type: 'ack', size: request.bytes.length });
+        return;
+      }
+      this._forget(id);
+      this._post({ id, type: 'done', ...digest.finish() });
+    } catch (error) {
+      this._forget(id);
+      this._failed.add(id);
+      this._post({
+        id,
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error)
+      });
+    }
+  }
+
+  private _forget(id: number): void {
+    this._open.delete(id);
+    this._queues.delete(id);
+  }
+
+  private readonly _open = new Map<number, ChunkDigest>();
+  private readonly _queues = new Map<number, Promise<void>>();
+  private readonly _failed = new Set<number>();
 }
 
 function hexOf(bytes: Uint8Array): string {

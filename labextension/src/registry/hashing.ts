@@ -1,8 +1,11 @@
 import {
   digestBase64,
   DigestAborted,
+  digestChunksHere,
   DigestMessage,
+  IChunkedFile,
   IDigest,
+  StreamRequest,
   yieldToEventLoop
 } from './base64Digest';
 
@@ -28,10 +31,7 @@ export async function digestFile(
   base64: string,
   job: IDigestJob = {}
 ): Promise<IDigestResult> {
-  if (
-    base64.length * 0.75 >= WORKER_MIN_BYTES &&
-    typeof Worker !== 'undefined'
-  ) {
+  if (base64.length * 0.75 >= WORKER_MIN_BYTES) {
     const inWorker = await digestInWorker(base64, job);
     if (inWorker) {
       return inWorker;
@@ -44,18 +44,137 @@ export async function digestFile(
   return { ...digest, ranIn: 'main-thread' };
 }
 
+/**
+ * sha256 and the bytes of a file read chunk by chunk (browser storage): the
+ * chunks travel to the Web Worker as they are read, so neither the page nor
+ * the worker ever holds the whole file in one array.
+ */
+export async function digestChunks(
+  file: IChunkedFile,
+  job: IDigestJob = {}
+): Promise<IDigestResult> {
+  if (file.size >= WORKER_MIN_BYTES) {
+    const inWorker = await streamToWorker(file, job);
+    if (inWorker) {
+      return inWorker;
+    }
+  }
+  const digest = await digestChunksHere(file, job);
+  return { ...digest, ranIn: 'main-thread' };
+}
+
 let nextId = 1;
+
+function startWorker(): Worker | undefined {
+  if (typeof Worker === 'undefined') {
+    return undefined;
+  }
+  try {
+    // the bundler emits the worker as its own chunk next to the extension
+    return new Worker(new URL('./hashWorker.js', import.meta.url));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Chunks waiting for the worker's acknowledgement: bounds the page's memory. */
+const IN_FLIGHT = 2;
+
+/** Resolves undefined when the worker cannot start (then hash here). */
+function streamToWorker(
+  file: IChunkedFile,
+  job: IDigestJob
+): Promise<IDigestResult | undefined> {
+  const worker = startWorker();
+  if (!worker) {
+    return Promise.resolve(undefined);
+  }
+  const id = nextId++;
+  const post = (request: StreamRequest, transfer: Transferable[] = []) =>
+    worker.postMessage(request, transfer);
+  return new Promise((resolve, reject) => {
+    let started = false;
+    let ended = false;
+    let inFlight = 0;
+    let hashed = 0;
+    let wake: (() => void) | null = null;
+    const end = (outcome: () => void) => {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      job.signal?.removeEventListener('abort', onAbort);
+      worker.terminate();
+      wake?.();
+      outcome();
+    };
+    const onAbort = () => end(() => reject(new DigestAborted()));
+    if (job.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    job.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.onmessage = (event: MessageEvent<DigestMessage>) => {
+      const message = event.data;
+      if (message.id !== id) {
+        return;
+      }
+      started = true;
+      if (message.type === 'ack') {
+        inFlight -= 1;
+        hashed += message.size;
+        job.onProgress?.(hashed, file.size);
+        const resume = wake;
+        wake = null;
+        resume?.();
+      } else if (message.type === 'done') {
+        const { sha256, size, blob } = message;
+        end(() => resolve({ sha256, size, blob, ranIn: 'worker' }));
+      } else if (message.type === 'error') {
+        end(() => reject(new Error(message.message)));
+      }
+    };
+    worker.onerror = event => {
+      event.preventDefault();
+      // a worker that never ran (script not found, blocked): hash here instead
+      end(() =>
+        started
+          ? reject(new Error(event.message || 'the hashing worker failed'))
+          : resolve(undefined)
+      );
+    };
+    const send = async () => {
+      job.onProgress?.(0, file.size);
+      for await (const chunk of file.chunks()) {
+        while (inFlight >= IN_FLIGHT && !ended) {
+          await new Promise<void>(resume => (wake = resume));
+        }
+        if (ended) {
+          return;
+        }
+        inFlight += 1;
+        // hand the chunk's memory over when the chunk owns all of it
+        const owned =
+          chunk.buffer instanceof ArrayBuffer &&
+          chunk.byteOffset === 0 &&
+          chunk.byteLength === chunk.buffer.byteLength;
+        post({ id, type: 'chunk', bytes: chunk }, owned ? [chunk.buffer] : []);
+      }
+      if (!ended) {
+        post({ id, type: 'end' });
+      }
+    };
+    send().catch(error => end(() => reject(error)));
+  });
+}
 
 /** Resolves undefined when the worker cannot start (then hash here). */
 function digestInWorker(
   base64: string,
   job: IDigestJob
 ): Promise<IDigestResult | undefined> {
-  let worker: Worker;
-  try {
-    // the bundler emits the worker as its own chunk next to the extension
-    worker = new Worker(new URL('./hashWorker.js', import.meta.url));
-  } catch {
+  const worker = startWorker();
+  if (!worker) {
     return Promise.resolve(undefined);
   }
   const id = nextId++;
@@ -90,7 +209,7 @@ function digestInWorker(
           blob: message.blob,
           ranIn: 'worker'
         });
-      } else {
+      } else if (message.type === 'error') {
         finish();
         reject(new Error(message.message));
       }

@@ -6,7 +6,6 @@ import {
   BytesByteSource,
   IByteSource,
   ILumlModelInfo,
-  createSha256,
   readLumlModel,
   sha256HexOfBytes
 } from '../format';
@@ -176,7 +175,16 @@ export interface IStoredModelFile extends IByteSource {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
-export type StoredReader = (path: string) => Promise<IStoredModelFile>;
+/** Browser storage's models: how to open one, and how to hash its chunks. */
+export interface IStoredModels {
+  open(path: string): Promise<IStoredModelFile>;
+  digest: ChunkDigester;
+}
+
+export type ChunkDigester = (
+  file: IStoredModelFile,
+  job: Parameters<Digester>[1]
+) => Promise<IDigest & { ranIn?: string }>;
 
 /** A file read for pushing: its bytes to check, and how to hash them. */
 interface IReadModel {
@@ -193,7 +201,7 @@ export class ModelPusher implements IModelPusher {
     readonly records: PushRecords,
     private readonly _digest: Digester,
     private readonly _readRaw: RawReader | null = null,
-    private readonly _openStored: StoredReader | null = null
+    private readonly _stored: IStoredModels | null = null
   ) {}
 
   /** Emitted after each successful push. */
@@ -288,9 +296,10 @@ export class ModelPusher implements IModelPusher {
    * them, else base64 from the contents API.
    */
   private async _read(path: string): Promise<IReadModel> {
-    if (this._openStored) {
-      const file = await this._openStored(path);
-      return { source: file, digest: job => digestStored(file, job) };
+    const stored = this._stored;
+    if (stored) {
+      const file = await stored.open(path);
+      return { source: file, digest: job => stored.digest(file, job) };
     }
     if (this._readRaw) {
       const bytes = await this._readRaw(path);
@@ -528,31 +537,6 @@ function throwIfAborted(signal: AbortSignal | undefined, phase: PushPhase) {
 
 function timeoutSignal(ms: number): AbortSignal {
   return AbortSignal.timeout(ms);
-}
-
-/**
- * Hash a stored file chunk by chunk and gather it into a Blob to upload:
- * the page holds one chunk at a time, the browser keeps the Blob's parts.
- */
-async function digestStored(
-  file: IStoredModelFile,
-  job: Parameters<Digester>[1]
-): Promise<IDigest & { ranIn?: string }> {
-  const hash = await createSha256();
-  const type = 'application/octet-stream';
-  let blob = new Blob([], { type });
-  let done = 0;
-  job.onProgress?.(0, file.size);
-  for await (const chunk of file.chunks()) {
-    if (job.signal?.aborted) {
-      throw new Error('hashing was cancelled');
-    }
-    hash.update(chunk);
-    blob = new Blob([blob, chunk as BlobPart], { type });
-    done += chunk.length;
-    job.onProgress?.(done, file.size);
-  }
-  return { sha256: hash.hex(), size: done, blob, ranIn: 'main-thread' };
 }
 
 /** Base64 of a file model's content, whatever format the drive used. */

@@ -119,21 +119,43 @@ export class FileStore {
     return this._db;
   }
 
+  /**
+   * A transaction on the open database. A connection that closed under us
+   * (another page upgraded the database, or the browser closed it) is
+   * reopened once: a failed read would look like "no such file", and the
+   * kernel's drive would then write a new, empty file over the old one.
+   */
+  async transaction(
+    stores: string | string[],
+    mode: IDBTransactionMode
+  ): Promise<IDBTransaction> {
+    const db = await this.database();
+    try {
+      return db.transaction(stores, mode);
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'InvalidStateError') {
+        throw error;
+      }
+      if (this._db && (await this._db.catch(() => null)) === db) {
+        this._db = null;
+      }
+      return (await this.database()).transaction(stores, mode);
+    }
+  }
+
   close(): void {
     void this._db?.then(db => db.close()).catch(() => undefined);
     this._db = null;
   }
 
   async getRecord(path: string): Promise<IStoredModel | null> {
-    const db = await this.database();
-    const tx = db.transaction(FILES_STORE, 'readonly');
+    const tx = await this.transaction(FILES_STORE, 'readonly');
     const record = await requestResult(tx.objectStore(FILES_STORE).get(path));
     return (record as IStoredModel | undefined) ?? null;
   }
 
   async keys(): Promise<string[]> {
-    const db = await this.database();
-    const tx = db.transaction(FILES_STORE, 'readonly');
+    const tx = await this.transaction(FILES_STORE, 'readonly');
     const keys = await requestResult(tx.objectStore(FILES_STORE).getAllKeys());
     return keys.filter((key): key is string => typeof key === 'string');
   }
@@ -143,8 +165,7 @@ export class FileStore {
     if (paths.length === 0) {
       return [];
     }
-    const db = await this.database();
-    const tx = db.transaction(FILES_STORE, 'readonly');
+    const tx = await this.transaction(FILES_STORE, 'readonly');
     const store = tx.objectStore(FILES_STORE);
     const found = await Promise.all(
       paths.map(path => requestResult(store.get(path)))
@@ -157,9 +178,8 @@ export class FileStore {
    * in one transaction: either both happen or neither does.
    */
   async putRecord(path: string, record: IStoredModel): Promise<void> {
-    const db = await this.database();
     const guard = new Guarded(
-      db.transaction([FILES_STORE, CHUNKS_STORE], 'readwrite')
+      await this.transaction([FILES_STORE, CHUNKS_STORE], 'readwrite')
     );
     const files = guard.tx.objectStore(FILES_STORE);
     const chunks = guard.tx.objectStore(CHUNKS_STORE);
@@ -183,9 +203,8 @@ export class FileStore {
     moves: [string, string][],
     update: (record: IStoredModel, to: string) => IStoredModel
   ): Promise<void> {
-    const db = await this.database();
     const guard = new Guarded(
-      db.transaction(
+      await this.transaction(
         [FILES_STORE, CHECKPOINTS_STORE, CHUNKS_STORE],
         'readwrite'
       )
@@ -210,9 +229,8 @@ export class FileStore {
 
   /** Delete the records (and their chunks and checkpoints) at `paths`. */
   async deleteRecords(paths: string[]): Promise<void> {
-    const db = await this.database();
     const guard = new Guarded(
-      db.transaction(
+      await this.transaction(
         [FILES_STORE, CHECKPOINTS_STORE, CHUNKS_STORE],
         'readwrite'
       )
@@ -235,8 +253,7 @@ export class FileStore {
   }
 
   async getCheckpoints(path: string): Promise<IStoredModel[]> {
-    const db = await this.database();
-    const tx = db.transaction(CHECKPOINTS_STORE, 'readonly');
+    const tx = await this.transaction(CHECKPOINTS_STORE, 'readonly');
     const copies = await requestResult(
       tx.objectStore(CHECKPOINTS_STORE).get(path)
     );
@@ -248,9 +265,8 @@ export class FileStore {
    * ones that were there and are not any more.
    */
   async setCheckpoints(path: string, copies: IStoredModel[]): Promise<void> {
-    const db = await this.database();
     const guard = new Guarded(
-      db.transaction([CHECKPOINTS_STORE, CHUNKS_STORE], 'readwrite')
+      await this.transaction([CHECKPOINTS_STORE, CHUNKS_STORE], 'readwrite')
     );
     const store = guard.tx.objectStore(CHECKPOINTS_STORE);
     const chunks = guard.tx.objectStore(CHUNKS_STORE);
@@ -269,29 +285,26 @@ export class FileStore {
   }
 
   async getCounter(type: string): Promise<number | null> {
-    const db = await this.database();
-    const tx = db.transaction(COUNTERS_STORE, 'readonly');
+    const tx = await this.transaction(COUNTERS_STORE, 'readonly');
     const value = await requestResult(tx.objectStore(COUNTERS_STORE).get(type));
     return typeof value === 'number' ? value : null;
   }
 
   async setCounter(type: string, value: number): Promise<void> {
-    const db = await this.database();
-    const tx = db.transaction(COUNTERS_STORE, 'readwrite');
+    const tx = await this.transaction(COUNTERS_STORE, 'readwrite');
     tx.objectStore(COUNTERS_STORE).put(value, type);
     await transactionDone(tx);
   }
 
   /** Empty every store of the drive. */
   async clear(): Promise<void> {
-    const db = await this.database();
     const stores = [
       FILES_STORE,
       COUNTERS_STORE,
       CHECKPOINTS_STORE,
       CHUNKS_STORE
     ];
-    const tx = db.transaction(stores, 'readwrite');
+    const tx = await this.transaction(stores, 'readwrite');
     for (const store of stores) {
       tx.objectStore(store).clear();
     }
@@ -317,8 +330,7 @@ export class FileStore {
 
   /** One chunk of content `ref`. */
   async readChunk(ref: IChunkRef, index: number): Promise<Uint8Array> {
-    const db = await this.database();
-    const tx = db.transaction(CHUNKS_STORE, 'readonly');
+    const tx = await this.transaction(CHUNKS_STORE, 'readonly');
     const value = await requestResult(
       tx.objectStore(CHUNKS_STORE).get([ref.id, index])
     );
@@ -395,10 +407,12 @@ export class FileStore {
     keep: Iterable<string> = [],
     graceMs: number = ORPHAN_GRACE_MS
   ): Promise<number> {
-    const db = await this.database();
     const used = new Set<string>(keep);
     {
-      const tx = db.transaction([FILES_STORE, CHECKPOINTS_STORE], 'readonly');
+      const tx = await this.transaction(
+        [FILES_STORE, CHECKPOINTS_STORE],
+        'readonly'
+      );
       const records = await requestResult(tx.objectStore(FILES_STORE).getAll());
       chunkIds(records as IStoredModel[]).forEach(id => used.add(id));
       const copies = await requestResult(
@@ -410,7 +424,7 @@ export class FileStore {
     }
     const orphans = new Set<string>();
     {
-      const tx = db.transaction(CHUNKS_STORE, 'readonly');
+      const tx = await this.transaction(CHUNKS_STORE, 'readonly');
       const keys = await requestResult(
         tx.objectStore(CHUNKS_STORE).getAllKeys()
       );
@@ -427,7 +441,7 @@ export class FileStore {
       }
     }
     if (orphans.size) {
-      const tx = db.transaction(CHUNKS_STORE, 'readwrite');
+      const tx = await this.transaction(CHUNKS_STORE, 'readwrite');
       for (const id of orphans) {
         tx.objectStore(CHUNKS_STORE).delete(chunkRange(id));
       }
@@ -487,8 +501,7 @@ export class FileStore {
 
   /** Put one chunk, in its own transaction. */
   async putChunk(id: string, index: number, bytes: Uint8Array): Promise<void> {
-    const db = await this.database();
-    const tx = db.transaction(CHUNKS_STORE, 'readwrite');
+    const tx = await this.transaction(CHUNKS_STORE, 'readwrite');
     const done = transactionDone(tx);
     // a copy that owns exactly its bytes: a view would store the whole buffer
     const buffer =
@@ -501,8 +514,7 @@ export class FileStore {
 
   /** Delete every chunk of content `id`. */
   async deleteChunks(id: string): Promise<void> {
-    const db = await this.database();
-    const tx = db.transaction(CHUNKS_STORE, 'readwrite');
+    const tx = await this.transaction(CHUNKS_STORE, 'readwrite');
     tx.objectStore(CHUNKS_STORE).delete(chunkRange(id));
     await transactionDone(tx);
   }

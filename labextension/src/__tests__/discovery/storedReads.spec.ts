@@ -12,7 +12,7 @@ import type { Contents } from '@jupyterlab/services';
 import { readStoredModel } from '../../discovery/headerReads';
 import { readModelFile } from '../../discovery/modelReading';
 import { ApiKeyStore } from '../../registry/apiKeyStore';
-import { digestBase64 } from '../../registry/base64Digest';
+import { digestBase64, digestChunksHere } from '../../registry/base64Digest';
 import { PushRecords } from '../../registry/pushRecords';
 import { ModelPusher } from '../../registry/pushService';
 import { RegistryConnection } from '../../registry/registryConnection';
@@ -131,7 +131,7 @@ describe('model files kept in chunks', () => {
       new PushRecords(null),
       digestBase64,
       null,
-      open
+      { open, digest: digestChunksHere }
     );
     const progress: number[] = [];
     const model = await pusher.prepare('models/big.luml', {

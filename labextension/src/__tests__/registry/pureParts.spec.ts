@@ -10,7 +10,8 @@ import {
 import {
   answerDigestRequest,
   digestBase64,
-  DigestMessage
+  DigestMessage,
+  StreamedDigests
 } from '../../registry/base64Digest';
 import { IPushRecord, PushRecords } from '../../registry/pushRecords';
 import {
@@ -111,6 +112,57 @@ describe('digestBase64', () => {
     const failed: DigestMessage[] = [];
     await answerDigestRequest({ id: 8, base64: 'a$$$' }, m => failed.push(m));
     assert.equal(failed[failed.length - 1].type, 'error');
+  });
+});
+
+describe('StreamedDigests (the worker side of streamed hashing)', () => {
+  it('acknowledges each chunk and answers the hash and bytes of the whole', async () => {
+    const messages: DigestMessage[] = [];
+    const digests = new StreamedDigests(m => messages.push(m));
+    const parts = [
+      new Uint8Array(70_000).fill(1),
+      new Uint8Array(5).fill(2),
+      new Uint8Array(1_000).fill(3)
+    ];
+    // sent at once, as the page does: answered in order all the same
+    await Promise.all([
+      ...parts.map(bytes => digests.answer({ id: 3, type: 'chunk', bytes })),
+      digests.answer({ id: 3, type: 'end' })
+    ]);
+    assert.deepEqual(
+      messages.slice(0, 3).map(m => [m.type, (m as { size: number }).size]),
+      [
+        ['ack', 70_000],
+        ['ack', 5],
+        ['ack', 1_000]
+      ]
+    );
+    const done = messages[3] as Extract<DigestMessage, { type: 'done' }>;
+    assert.equal(done.type, 'done');
+    const whole = Buffer.concat(parts);
+    assert.equal(done.size, whole.length);
+    assert.equal(done.sha256, createHash('sha256').update(whole).digest('hex'));
+    assert.deepEqual(
+      Buffer.from(await done.blob.arrayBuffer()),
+      whole,
+      'the Blob holds the chunks in order'
+    );
+  });
+
+  it('keeps the files of different ids apart', async () => {
+    const messages: DigestMessage[] = [];
+    const digests = new StreamedDigests(m => messages.push(m));
+    await digests.answer({ id: 1, type: 'chunk', bytes: Buffer.from('ab') });
+    await digests.answer({ id: 2, type: 'chunk', bytes: Buffer.from('xyz') });
+    await digests.answer({ id: 1, type: 'end' });
+    await digests.answer({ id: 2, type: 'end' });
+    const sizes = messages
+      .filter(m => m.type === 'done')
+      .map(m => [m.id, (m as { size: number }).size]);
+    assert.deepEqual(sizes, [
+      [1, 2],
+      [2, 3]
+    ]);
   });
 });
 

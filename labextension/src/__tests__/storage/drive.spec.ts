@@ -109,6 +109,20 @@ describe('ChunkedStorageDrive', () => {
     assert.deepEqual(await chunkKeys(drive), []);
   });
 
+  it('reopens a database connection that closed under it', async () => {
+    const drive = newDrive();
+    await drive.save('kept.txt', {
+      type: 'file',
+      format: 'text',
+      content: 'six MiB of work'
+    });
+    // as when another page upgrades the database: the next transaction on
+    // this connection would throw "the database connection is closing"
+    (await drive.store.database()).close();
+    const model = await drive.get('kept.txt', { content: true });
+    assert.equal(model.content, 'six MiB of work');
+  });
+
   it('stores a file larger than one chunk in chunks and reads it back', async () => {
     const drive = newDrive();
     const bytes = pattern(2 * CHUNK_SIZE + 12345);
