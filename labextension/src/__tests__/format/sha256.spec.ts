@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 
-import { Base64ByteSource, BytesByteSource, sha256Hex } from '../../format';
+import {
+  Base64ByteSource,
+  BytesByteSource,
+  createSha256,
+  sha256Hex
+} from '../../format';
 import {
   CountingSource,
   expected,
@@ -80,5 +85,32 @@ describe('sha256Hex', () => {
       sha256Hex({ size: 10, read: () => new Uint8Array(0) }),
       /could not read the file at byte 0/
     );
+  });
+});
+
+describe('createSha256', () => {
+  it('gives interleaved hashers their own state, reused or new', async () => {
+    const a = Buffer.from('first file');
+    const b = Buffer.from('second, longer file');
+    for (let round = 0; round < 3; round++) {
+      const one = await createSha256();
+      const two = await createSha256();
+      one.update(a.subarray(0, 3));
+      two.update(b);
+      one.update(a.subarray(3));
+      assert.equal(one.hex(), nodeSha(a));
+      assert.equal(two.hex(), nodeSha(b));
+    }
+  });
+
+  it('refuses use after its digest was read', async () => {
+    const hasher = await createSha256();
+    hasher.update(Buffer.from('x'));
+    hasher.hex();
+    // a reused hasher must never take bytes from an ended one
+    assert.throws(() => hasher.update(Buffer.from('y')), /already read/);
+    assert.throws(() => hasher.hex(), /already read/);
+    const next = await createSha256();
+    assert.equal(next.hex(), nodeSha(new Uint8Array(0)));
   });
 });
