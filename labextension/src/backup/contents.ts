@@ -1,4 +1,5 @@
 import { Base64ByteSource } from '../format/byteSource';
+import type { IByteParts } from '../storage/formats';
 import { BackupError, errorMessage, throwIfCancelled } from './errors';
 import { FileKind } from './manifest';
 import { isTextPath } from './compression';
@@ -33,6 +34,11 @@ export interface IBackupContents {
   ): Promise<IContentsModelLike>;
   delete(path: string): Promise<void>;
   rename(path: string, newPath: string): Promise<IContentsModelLike>;
+  /**
+   * Whether `save` takes binary content as `BinaryParts` (format
+   * `base64`): then a restore never builds a file's base64 string.
+   */
+  readonly takesBinaryParts?: boolean;
 }
 
 export interface IListedFile {
@@ -115,11 +121,11 @@ export interface IFileBytes {
 }
 
 /**
- * Binary content handed over as parts in place of one base64 string: a file
- * browser storage keeps in chunks, read chunk by chunk (no string of 4/3 of
- * the file, and no limit on a string's length).
+ * Binary content handed over as parts in place of one base64 string (see
+ * `IByteParts`): a file browser storage keeps in chunks, read chunk by
+ * chunk, and a restored file given to contents that take parts.
  */
-export class BinaryParts {
+export class BinaryParts implements IByteParts {
   constructor(readonly parts: readonly Uint8Array[]) {
     this.size = parts.reduce((sum, part) => sum + part.length, 0);
   }

@@ -1,7 +1,12 @@
 import { createSha256, sha256HexOfBytes } from '../format/sha256';
 import { IArchiveFile, BackupReader, IVerifyProgress } from './backupReader';
 import { bytesToBase64 } from './base64';
-import { fileBytes, IBackupContents, listInstance } from './contents';
+import {
+  BinaryParts,
+  fileBytes,
+  IBackupContents,
+  listInstance
+} from './contents';
 import {
   BackupError,
   errorMessage,
@@ -309,6 +314,16 @@ export class Restorer {
     return hash.hex();
   }
 
+  /** Binary content as the contents take it: parts, or one base64 string. */
+  private _binary(chunks: Uint8Array[]): IStoredContent {
+    if (this._contents.takesBinaryParts) {
+      return { kind: 'binary', content: new BinaryParts(chunks) };
+    }
+    const base64 = new Base64Builder();
+    chunks.forEach(chunk => base64.push(chunk));
+    return { kind: 'binary', content: base64.finish() };
+  }
+
   /** A file's contents as the instance stores files of its kind. */
   private async _content(
     reader: BackupReader,
@@ -317,12 +332,12 @@ export class Restorer {
     onBytes: (n: number) => void
   ): Promise<IStoredContent> {
     if (file.kind === 'binary') {
-      const base64 = new Base64Builder();
+      const chunks: Uint8Array[] = [];
       for await (const chunk of reader.stream(file, signal)) {
-        base64.push(chunk);
+        chunks.push(chunk);
         onBytes(chunk.length);
       }
-      return { kind: 'binary', content: base64.finish() };
+      return this._binary(chunks);
     }
     const decoder = new TextDecoder('utf-8', { fatal: true });
     const parts: string[] = [];
@@ -348,9 +363,7 @@ export class Restorer {
     }
     if (!text) {
       // not UTF-8 after all (a plain zip's .txt in another encoding): bytes
-      const base64 = new Base64Builder();
-      raw.forEach(chunk => base64.push(chunk));
-      return { kind: 'binary', content: base64.finish() };
+      return this._binary(raw);
     }
     const body = parts.join('');
     if (file.kind === 'notebook' || file.kind === 'json') {

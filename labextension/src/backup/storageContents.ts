@@ -122,6 +122,9 @@ export class StorageContents implements IBackupContents {
     );
   }
 
+  /** Restored binary files come as parts and are stored chunk by chunk. */
+  readonly takesBinaryParts = true;
+
   close(): void {
     this._store.close();
   }

@@ -5,14 +5,14 @@
  * that fails before the switch leaves the previous record as it was; its
  * chunks, if any were stored, are deleted or collected later.
  */
-import { base64Range, base64ToBytes } from './base64';
+import { base64Range, base64ToBytes, bytesToBase64 } from './base64';
 import {
   openContentsDatabase,
   requestResult,
   transactionDone
 } from './database';
 import { writeError } from './errors';
-import { contentBytes, inlineSize } from './formats';
+import { contentBytes, inlineSize, isByteParts } from './formats';
 import {
   CHECKPOINTS_STORE,
   CHUNKS_STORE,
@@ -466,7 +466,10 @@ export class FileStore {
     if (size <= INLINE_LIMIT) {
       const item: IStoredModel = {
         ...withoutChunks(base),
-        content,
+        // JupyterLite 0.8 keeps binary content inline as base64
+        content: isByteParts(content)
+          ? bytesToBase64(contentBytes(format, content))
+          : content,
         size
       };
       await this._switch(path, item, size);
@@ -480,6 +483,10 @@ export class FileStore {
         const step = Math.floor(CHUNK_SIZE / 3) * 4;
         for (let at = 0; at < content.length; at += step) {
           await writer.append(base64ToBytes(content.slice(at, at + step)));
+        }
+      } else if (isByteParts(content)) {
+        for (const part of content.parts) {
+          await writer.append(part);
         }
       } else {
         await writer.append(contentBytes(format, content));

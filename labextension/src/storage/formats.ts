@@ -9,6 +9,25 @@ import { base64DataLength, base64ToBytes, bytesToBase64 } from './base64';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8');
 
+/**
+ * Binary content handed over as parts in place of one base64 string: no
+ * string of 4/3 of the file, and no limit on a string's length (V8 stops
+ * near 512 MiB of characters). Saved with format `base64`.
+ */
+export interface IByteParts {
+  readonly parts: readonly Uint8Array[];
+  readonly size: number;
+}
+
+export function isByteParts(content: unknown): content is IByteParts {
+  return (
+    typeof content === 'object' &&
+    content !== null &&
+    Array.isArray((content as IByteParts).parts) &&
+    typeof (content as IByteParts).size === 'number'
+  );
+}
+
 /** The bytes of `content` as saved in `format`. */
 export function contentBytes(
   format: string | null,
@@ -16,6 +35,15 @@ export function contentBytes(
 ): Uint8Array {
   if (content === null || content === undefined || content === '') {
     return new Uint8Array(0);
+  }
+  if (isByteParts(content)) {
+    const bytes = new Uint8Array(content.size);
+    let at = 0;
+    for (const part of content.parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
+    return bytes;
   }
   if (format === 'json') {
     return encoder.encode(
@@ -30,6 +58,9 @@ export function contentBytes(
 
 /** The size JupyterLite 0.8 records for inline `content` in `format`. */
 export function inlineSize(format: string | null, content: unknown): number {
+  if (isByteParts(content)) {
+    return content.size;
+  }
   if (format === 'base64' && typeof content === 'string') {
     return base64DataLength(content);
   }

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { IDBFactory } from 'fake-indexeddb';
 
 import {
+  BinaryParts,
   BackupReader,
   BackupWriter,
   BytesRandomAccess,
@@ -325,11 +326,20 @@ describe('StorageContents', () => {
       idb as unknown as globalThis.IDBFactory,
       store.name
     );
+    const given: unknown[] = [];
+    const save = contents.save.bind(contents);
+    contents.save = (path, options = {}) => {
+      given.push(options.content);
+      return save(path, options);
+    };
     const reader = await BackupReader.open(new BytesRandomAccess(zip));
     const result = await new Restorer(contents).restore(reader, {
       policy: 'overwrite'
     });
     assert.deepEqual(result.written, ['m/model.luml']);
+    // the bytes came as parts: no base64 string of the whole file
+    assert.ok(given.some(content => content instanceof BinaryParts));
+    assert.ok(!given.some(content => typeof content === 'string'));
     contents.close();
     const record = await store.getRecord('m/model.luml');
     assert.ok(isChunked(record), 'stored as chunks');
