@@ -85,10 +85,13 @@ def page_factory(browser) -> Iterator:
     watches: list[PageWatch] = []
     contexts = []
 
-    def new_page(origin: str, *also_allowed: str) -> tuple[Page, PageWatch]:
+    def new_page(
+        origin: str, *also_allowed: str, service_workers: str = "allow"
+    ) -> tuple[Page, PageWatch]:
+        """``service_workers="block"``: as a browser that refuses them."""
         for allowed in (origin, *also_allowed):
             assert allowed.startswith("http://127.0.0.1:"), allowed
-        context = browser.new_context()
+        context = browser.new_context(service_workers=service_workers)
         contexts.append(context)
         page = context.new_page()
         watch = PageWatch(page, origin, *also_allowed)

@@ -6,6 +6,7 @@ import { defaultsFileBrowserPlugin } from './plugins/defaultsFileBrowser';
 import { instancesPlugin } from './plugins/instances';
 import { instancePlugin } from './plugins/instance';
 import { kernelChannelPlugin } from './plugins/kernelChannel';
+import { kernelFilesNoticePlugin } from './plugins/kernelFilesNotice';
 import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
 import { modelFileTypePlugin } from './plugins/modelFileType';
 import { modelsPanelPlugin } from './plugins/modelsPanel';
@@ -20,6 +21,7 @@ export default [
   siteInfoPlugin,
   brandingPlugin,
   kernelChannelPlugin,
+  kernelFilesNoticePlugin,
   defaultsPlugin,
   defaultsUiPlugin,
   defaultsFileBrowserPlugin,

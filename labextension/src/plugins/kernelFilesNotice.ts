@@ -1,0 +1,58 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ITranslator } from '@jupyterlab/translation';
+
+import { IServiceWorkerState, kernelFileChannel } from '../kernel/fileChannel';
+import { showKernelFilesNotice } from '../site/kernelFilesNotice';
+import { ISiteInfo } from '../site/tokens';
+
+/**
+ * JupyterLite's service worker manager, resolved by its token. The package
+ * is JupyterLite's own (shared, never bundled here) and exists only in a
+ * browser site, so it is loaded there only.
+ */
+async function serviceWorkerManager(
+  app: JupyterFrontEnd
+): Promise<IServiceWorkerState | null> {
+  const { IServiceWorkerManager } = await import('@jupyterlite/apputils');
+  return app.resolveOptionalService(IServiceWorkerManager);
+}
+
+/**
+ * Says once per page load, when the in-browser kernel has no way to the
+ * instance's files in this browser window, instead of leaving Python's file
+ * access to fail.
+ */
+export const kernelFilesNoticePlugin: JupyterFrontEndPlugin<void> = {
+  id: 'luml-notebooks:kernel-files-notice',
+  description:
+    'Tells the user when Python cannot reach the files in this browser window.',
+  autoStart: true,
+  requires: [ISiteInfo],
+  optional: [ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    site: ISiteInfo,
+    translator: ITranslator | null
+  ): void => {
+    // a server's kernels read the server's files
+    if (site.host !== 'browser') {
+      return;
+    }
+    void kernelFileChannel({
+      crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      serviceWorkers: !!navigator.serviceWorker,
+      serviceWorkerManager: () => serviceWorkerManager(app)
+    })
+      .then(async channel => {
+        console.info(`Python reaches the instance's files through: ${channel}`);
+        if (channel === 'none') {
+          await app.restored;
+          showKernelFilesNotice(translator ?? undefined);
+        }
+      })
+      .catch(error => console.warn('Kernel file channel:', error));
+  }
+};
