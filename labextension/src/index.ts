@@ -9,6 +9,7 @@ import { kernelChannelPlugin } from './plugins/kernelChannel';
 import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
 import { modelFileTypePlugin } from './plugins/modelFileType';
 import { modelsPanelPlugin } from './plugins/modelsPanel';
+import { pageThemePlugin } from './plugins/pageTheme';
 import { pushCommandPlugin, pushPlugin } from './plugins/push';
 import { registryPlugin } from './plugins/registry';
 import { siteInfoPlugin } from './plugins/siteInfo';
@@ -26,6 +27,7 @@ export default [
   backupPlugin,
   instancesPlugin,
   instancePlugin,
+  pageThemePlugin,
   storageQuotaPlugin,
   modelDiscoveryPlugin,
   modelFileTypePlugin,
