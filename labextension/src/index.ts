@@ -10,6 +10,7 @@ import { kernelFilesNoticePlugin } from './plugins/kernelFilesNotice';
 import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
 import { modelFileTypePlugin } from './plugins/modelFileType';
 import { modelsPanelPlugin } from './plugins/modelsPanel';
+import { pageThemePlugin } from './plugins/pageTheme';
 import { pushCommandPlugin, pushPlugin } from './plugins/push';
 import { registryPlugin } from './plugins/registry';
 import { siteInfoPlugin } from './plugins/siteInfo';
@@ -28,6 +29,7 @@ export default [
   backupPlugin,
   instancesPlugin,
   instancePlugin,
+  pageThemePlugin,
   storageQuotaPlugin,
   modelDiscoveryPlugin,
   modelFileTypePlugin,

@@ -16,6 +16,7 @@ import { checkInstanceName } from './names';
 import { RECORDS_STORE_NAME } from '../defaults/defaultsStore';
 import { IInstanceStats, StatsAccumulator } from './stats';
 import { CHUNKS_STORE } from '../storage/schema';
+import { WebStorage, localStorageOrNull } from '../common/webStorage';
 
 export const META_STORE = 'meta';
 export const INFO_KEY = 'info';
@@ -96,7 +97,7 @@ export interface IInstanceStoreOptions {
   indexedDB: IDBFactory;
   random: IRandomSource;
   /** Where the last used instance and backup times are kept. */
-  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  storage?: WebStorage | null;
   locks?: ILockManager | null;
   now?: () => Date;
 }
@@ -507,15 +508,6 @@ function upgrade(
       );
     };
   });
-}
-
-/** localStorage, or null where the browser blocks it. */
-function localStorageOrNull(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
 }
 
 /** The instance store of this browser. */

@@ -1,6 +1,8 @@
 /** The instances page (the site's `index.html`). */
+import { localStorageOrNull } from '../common/webStorage';
 import { InstanceChannel } from '../instances/channel';
 import { browserInstanceStore } from '../instances/instanceStore';
+import { PAGE_THEME_KEY, pageColorScheme } from '../instances/pageTheme';
 import { showProblemPage } from './notFound';
 import { InstancesPage } from './InstancesPage';
 
@@ -32,4 +34,33 @@ function start(): void {
   void page.load();
 }
 
-start();
+/**
+ * Light or dark as chosen in JupyterLab (`data-luml-theme` on the root
+ * element), else as the system prefers (the stylesheet's default). The page
+ * runs this before its body is parsed, so it never paints in the other
+ * scheme first, and again when a JupyterLab tab changes the choice.
+ */
+function followLabTheme(): void {
+  const root = document.documentElement;
+  const apply = () => {
+    const scheme = pageColorScheme(localStorageOrNull());
+    if (scheme) {
+      root.dataset.lumlTheme = scheme;
+    } else {
+      delete root.dataset.lumlTheme;
+    }
+  };
+  apply();
+  window.addEventListener('storage', event => {
+    if (event.key === PAGE_THEME_KEY || event.key === null) {
+      apply();
+    }
+  });
+}
+
+followLabTheme();
+if (document.readyState === 'loading') {
+  document.addEventListener('DOMContentLoaded', start, { once: true });
+} else {
+  start();
+}

@@ -15,6 +15,7 @@ import { IFormRendererRegistry } from '@jupyterlab/ui-components';
 
 import { ApiKeyStore } from '../registry/apiKeyStore';
 import { CommandIDs, paletteCategory } from '../commands';
+import { localStorageOrNull } from '../common/webStorage';
 import {
   LOCAL_KEY_FILE,
   readRegistryBuildSettings,
@@ -51,7 +52,7 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
       build: readRegistryBuildSettings(
         PageConfig.getOption('litePluginSettings')
       ),
-      keys: new ApiKeyStore(browserStorage()),
+      keys: new ApiKeyStore(localStorageOrNull()),
       loadLocalKey: async () => {
         const response = await fetch(URLExt.join(baseUrl, LOCAL_KEY_FILE), {
           cache: 'no-store',
@@ -196,12 +197,3 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
     return connection;
   }
 };
-
-/** localStorage, or null where the browser blocks it. */
-function browserStorage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}

@@ -6,7 +6,7 @@ import { IDBFactory } from 'fake-indexeddb';
 
 import { DEFAULT_INSTANCE_NAME, resolveBootTarget } from '../../instances/boot';
 import { InstanceStore } from '../../instances/instanceStore';
-import { MemoryStorage } from './instanceStore.spec';
+import { MemoryStorage } from '../common/memoryStorage';
 
 function newStore(): InstanceStore {
   return new InstanceStore({

@@ -4,6 +4,7 @@ import { beforeEach, describe, it } from 'node:test';
 
 import { IDBFactory } from 'fake-indexeddb';
 
+import { MemoryStorage } from '../common/memoryStorage';
 import { databaseName } from '../../instances/ids';
 import {
   INFO_KEY,
@@ -15,20 +16,6 @@ import {
   lastBackupKey,
   missingStores
 } from '../../instances/instanceStore';
-
-/** localStorage as a Map. */
-export class MemoryStorage {
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-  items = new Map<string, string>();
-}
 
 function openRaw(
   idb: IDBFactory,

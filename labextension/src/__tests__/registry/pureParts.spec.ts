@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 
-import {
-  ApiKeyStore,
-  apiKeyProblem,
-  IKeyStorage
-} from '../../registry/apiKeyStore';
+import { MemoryStorage } from '../common/memoryStorage';
+import { ApiKeyStore, apiKeyProblem } from '../../registry/apiKeyStore';
 import {
   answerDigestRequest,
   digestBase64,
@@ -20,19 +17,6 @@ import {
   RegistryConnection
 } from '../../registry/registryConnection';
 import { describeTransfer, TransferMeter } from '../../registry/transferMeter';
-
-class MemoryStorage implements IKeyStorage {
-  data = new Map<string, string>();
-  getItem(key: string) {
-    return this.data.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.data.set(key, value);
-  }
-  removeItem(key: string) {
-    this.data.delete(key);
-  }
-}
 
 class MemoryState {
   data = new Map<string, unknown>();
@@ -201,7 +185,7 @@ describe('ApiKeyStore', () => {
     );
     keys.forget('https://api.luml.ai');
     assert.equal(keys.get('https://api.luml.ai'), undefined);
-    assert.equal(storage.data.size, 0);
+    assert.equal(storage.items.size, 0);
   });
 
   it('refuses keys that cannot be right, and survives damaged storage', () => {
