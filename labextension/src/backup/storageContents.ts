@@ -169,12 +169,11 @@ export class StorageContents implements IBackupContents {
     if (name.toLowerCase().endsWith('.ipynb')) {
       type = 'notebook';
     }
-    const existing = await this._store.getRecord(path);
     const base = {
       name,
       path,
       last_modified: now,
-      created: existing?.created ?? now,
+      created: now,
       format: options.format || 'base64',
       mimetype: mimetypeOf(name, this._fileTypes),
       content: null,
@@ -182,19 +181,22 @@ export class StorageContents implements IBackupContents {
       writable: true,
       type
     } as IStoredModel;
+    // a file saved over another keeps its creation time
     if (type === 'directory') {
-      await this._store.putRecord(path, base);
+      await this._store.putRecord(path, base, { keepCreated: true });
       return base;
     }
     const item = await this._store.putContent(
       path,
       base,
-      options.content || ''
+      options.content || '',
+      { keepCreated: true }
     );
     return publicModel(item);
   }
 
   async delete(path: string): Promise<void> {
+    this._knownFolders.clear();
     path = clean(path);
     const prefix = `${path}/`;
     const keys = (await this._store.keys()).filter(
@@ -205,6 +207,7 @@ export class StorageContents implements IBackupContents {
   }
 
   async rename(path: string, newPath: string): Promise<IContentsModelLike> {
+    this._knownFolders.clear();
     path = clean(path);
     newPath = clean(newPath);
     const file = await this.get(path);
@@ -310,14 +313,22 @@ export class StorageContents implements IBackupContents {
   }
 
   private async _ensureFolder(path: string): Promise<void> {
-    if (!path) {
+    if (!path || this._knownFolders.has(path)) {
       return;
     }
     const model = await this.get(path).catch(() => null);
     if (!model || model.type !== 'directory') {
       throw new Error(`Directory does not exist: ${path}`);
     }
+    this._knownFolders.add(path);
   }
+
+  /**
+   * Folders seen to exist, so that saving thousands of files into one (a
+   * restore) does not read its record each time; forgotten on any delete
+   * or rename.
+   */
+  private readonly _knownFolders = new Set<string>();
 
   private async _shippedModel(
     path: string

@@ -94,6 +94,11 @@ class Guarded {
   private _failure: unknown = null;
 }
 
+export interface IPutOptions {
+  /** Keep the creation time of the record this one replaces. */
+  keepCreated?: boolean;
+}
+
 export class FileStore {
   constructor(options: IFileStoreOptions) {
     this._factory = options.indexedDB;
@@ -175,9 +180,15 @@ export class FileStore {
 
   /**
    * Put `record` at `path` and drop the chunks of the record it replaces,
-   * in one transaction: either both happen or neither does.
+   * in one transaction: either both happen or neither does. With
+   * `keepCreated`, a record that replaces another keeps its creation time
+   * (read in the same transaction: no read of its own before the write).
    */
-  async putRecord(path: string, record: IStoredModel): Promise<void> {
+  async putRecord(
+    path: string,
+    record: IStoredModel,
+    options: IPutOptions = {}
+  ): Promise<void> {
     const guard = new Guarded(
       await this.transaction([FILES_STORE, CHUNKS_STORE], 'readwrite')
     );
@@ -186,7 +197,12 @@ export class FileStore {
     const previous = files.get(path);
     previous.onsuccess = guard.wrap(() => {
       const old = previous.result as IStoredModel | undefined;
-      files.put(record, path);
+      files.put(
+        options.keepCreated && old?.created
+          ? { ...record, created: old.created }
+          : record,
+        path
+      );
       if (isChunked(old) && old.chunks.id !== record.chunks?.id) {
         chunks.delete(chunkRange(old.chunks.id));
       }
@@ -459,7 +475,8 @@ export class FileStore {
   async putContent(
     path: string,
     base: IStoredModel,
-    content: unknown
+    content: unknown,
+    options: IPutOptions = {}
   ): Promise<IStoredModel> {
     const format = base.format ?? 'text';
     const size = inlineSize(format, content);
@@ -472,7 +489,7 @@ export class FileStore {
           : content,
         size
       };
-      await this._switch(path, item, size);
+      await this._switch(path, item, size, options);
       return item;
     }
     const writer = this.newContent(path);
@@ -497,7 +514,7 @@ export class FileStore {
       throw writeError(path, size, error);
     }
     const item: IStoredModel = { ...base, content: null, size, chunks };
-    await this._switch(path, item, size, chunks.id);
+    await this._switch(path, item, size, options, chunks.id);
     return item;
   }
 
@@ -531,10 +548,11 @@ export class FileStore {
     path: string,
     item: IStoredModel,
     size: number,
+    options: IPutOptions,
     newChunks?: string
   ): Promise<void> {
     try {
-      await this.putRecord(path, item);
+      await this.putRecord(path, item, options);
     } catch (error) {
       if (newChunks) {
         await this.deleteChunks(newChunks).catch(() => undefined);

@@ -190,7 +190,36 @@ describe('StorageContents', () => {
     await assert.rejects(contents.get('work/a.py'));
     await contents.delete('moved');
     await assert.rejects(contents.get('moved/n.ipynb'));
+    // a folder deleted after files were saved into it is not written into
+    await assert.rejects(
+      contents.save('moved/late.txt', { format: 'text', content: 'x' }),
+      /Directory does not exist/
+    );
     contents.close();
+  });
+
+  it('keeps the creation time of a file saved over', async () => {
+    const idb = new IDBFactory();
+    const store = await newStore(idb, 'Times');
+    let now = new Date('2026-01-01T00:00:00.000Z');
+    const open = () =>
+      StorageContents.open(
+        idb as unknown as globalThis.IDBFactory,
+        store.name,
+        {
+          now: () => now
+        }
+      );
+    const contents = await open();
+    await contents.save('a.txt', { format: 'text', content: 'one' });
+    now = new Date('2026-02-02T00:00:00.000Z');
+    await contents.save('a.txt', { format: 'text', content: 'two' });
+    const record = await store.getRecord('a.txt');
+    assert.equal(record?.created, '2026-01-01T00:00:00.000Z');
+    assert.equal(record?.last_modified, '2026-02-02T00:00:00.000Z');
+    assert.equal(record?.content, 'two');
+    contents.close();
+    store.close();
   });
 
   it('round-trips a backup between two instances byte for byte', async () => {
