@@ -85,86 +85,51 @@ function streamToWorker(
   file: IChunkedFile,
   job: IDigestJob
 ): Promise<IDigestResult | undefined> {
-  const worker = startWorker();
-  if (!worker) {
-    return Promise.resolve(undefined);
-  }
-  const id = nextId++;
-  const post = (request: StreamRequest, transfer: Transferable[] = []) =>
-    worker.postMessage(request, transfer);
-  return new Promise((resolve, reject) => {
-    let started = false;
-    let ended = false;
-    let inFlight = 0;
-    let hashed = 0;
-    let wake: (() => void) | null = null;
-    const end = (outcome: () => void) => {
-      if (ended) {
+  let inFlight = 0;
+  let hashed = 0;
+  let wake: (() => void) | null = null;
+  const resume = () => {
+    const waiting = wake;
+    wake = null;
+    waiting?.();
+  };
+  const send = async (run: IWorkerRun) => {
+    const post = (request: StreamRequest, transfer: Transferable[] = []) =>
+      run.worker.postMessage(request, transfer);
+    job.onProgress?.(0, file.size);
+    for await (const chunk of file.chunks()) {
+      while (inFlight >= IN_FLIGHT && !run.ended) {
+        await new Promise<void>(resolve => (wake = resolve));
+      }
+      if (run.ended) {
         return;
       }
-      ended = true;
-      job.signal?.removeEventListener('abort', onAbort);
-      worker.terminate();
-      wake?.();
-      outcome();
-    };
-    const onAbort = () => end(() => reject(new DigestAborted()));
-    if (job.signal?.aborted) {
-      onAbort();
-      return;
+      inFlight += 1;
+      // hand the chunk's memory over when the chunk owns all of it
+      const owned =
+        chunk.buffer instanceof ArrayBuffer &&
+        chunk.byteOffset === 0 &&
+        chunk.byteLength === chunk.buffer.byteLength;
+      post(
+        { id: run.id, type: 'chunk', bytes: chunk },
+        owned ? [chunk.buffer] : []
+      );
     }
-    job.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.onmessage = (event: MessageEvent<DigestMessage>) => {
-      const message = event.data;
-      if (message.id !== id) {
-        return;
-      }
-      started = true;
+    if (!run.ended) {
+      post({ id: run.id, type: 'end' });
+    }
+  };
+  return inWorker(job, {
+    onMessage: message => {
       if (message.type === 'ack') {
         inFlight -= 1;
         hashed += message.size;
         job.onProgress?.(hashed, file.size);
-        const resume = wake;
-        wake = null;
-        resume?.();
-      } else if (message.type === 'done') {
-        const { sha256, size, blob } = message;
-        end(() => resolve({ sha256, size, blob, ranIn: 'worker' }));
-      } else if (message.type === 'error') {
-        end(() => reject(new Error(message.message)));
+        resume();
       }
-    };
-    worker.onerror = event => {
-      event.preventDefault();
-      // a worker that never ran (script not found, blocked): hash here instead
-      end(() =>
-        started
-          ? reject(new Error(event.message || 'the hashing worker failed'))
-          : resolve(undefined)
-      );
-    };
-    const send = async () => {
-      job.onProgress?.(0, file.size);
-      for await (const chunk of file.chunks()) {
-        while (inFlight >= IN_FLIGHT && !ended) {
-          await new Promise<void>(resume => (wake = resume));
-        }
-        if (ended) {
-          return;
-        }
-        inFlight += 1;
-        // hand the chunk's memory over when the chunk owns all of it
-        const owned =
-          chunk.buffer instanceof ArrayBuffer &&
-          chunk.byteOffset === 0 &&
-          chunk.byteLength === chunk.buffer.byteLength;
-        post({ id, type: 'chunk', bytes: chunk }, owned ? [chunk.buffer] : []);
-      }
-      if (!ended) {
-        post({ id, type: 'end' });
-      }
-    };
-    send().catch(error => end(() => reject(error)));
+    },
+    start: run => void send(run).catch(error => run.reject(error)),
+    onEnd: resume
   });
 }
 
@@ -173,6 +138,39 @@ function digestInWorker(
   base64: string,
   job: IDigestJob
 ): Promise<IDigestResult | undefined> {
+  return inWorker(job, {
+    onMessage: message => {
+      if (message.type === 'progress') {
+        job.onProgress?.(message.done, message.total);
+      }
+    },
+    start: run => run.worker.postMessage({ id: run.id, base64 })
+  });
+}
+
+/** One job in a fresh hashing worker, as its steps see it. */
+interface IWorkerRun {
+  readonly worker: Worker;
+  readonly id: number;
+  /** Whether the job has settled: then the worker is gone. */
+  ended: boolean;
+  reject(error: unknown): void;
+}
+
+/**
+ * Runs one job in a fresh hashing worker: it settles once (the worker's
+ * answer, an error, or the signal's abort), and resolves undefined when the
+ * worker never started (script not found, blocked), so the caller hashes
+ * on the page instead.
+ */
+function inWorker(
+  job: IDigestJob,
+  steps: {
+    onMessage: (message: DigestMessage) => void;
+    start: (run: IWorkerRun) => void;
+    onEnd?: () => void;
+  }
+): Promise<IDigestResult | undefined> {
   const worker = startWorker();
   if (!worker) {
     return Promise.resolve(undefined);
@@ -180,14 +178,23 @@ function digestInWorker(
   const id = nextId++;
   return new Promise((resolve, reject) => {
     let started = false;
-    const finish = () => {
+    const end = (outcome: () => void) => {
+      if (run.ended) {
+        return;
+      }
+      run.ended = true;
       job.signal?.removeEventListener('abort', onAbort);
       worker.terminate();
+      steps.onEnd?.();
+      outcome();
     };
-    const onAbort = () => {
-      finish();
-      reject(new DigestAborted());
+    const run: IWorkerRun = {
+      worker,
+      id,
+      ended: false,
+      reject: error => end(() => reject(error))
     };
+    const onAbort = () => run.reject(new DigestAborted());
     if (job.signal?.aborted) {
       onAbort();
       return;
@@ -199,31 +206,23 @@ function digestInWorker(
         return;
       }
       started = true;
-      if (message.type === 'progress') {
-        job.onProgress?.(message.done, message.total);
-      } else if (message.type === 'done') {
-        finish();
-        resolve({
-          sha256: message.sha256,
-          size: message.size,
-          blob: message.blob,
-          ranIn: 'worker'
-        });
+      if (message.type === 'done') {
+        const { sha256, size, blob } = message;
+        end(() => resolve({ sha256, size, blob, ranIn: 'worker' }));
       } else if (message.type === 'error') {
-        finish();
-        reject(new Error(message.message));
+        run.reject(new Error(message.message));
+      } else {
+        steps.onMessage(message);
       }
     };
     worker.onerror = event => {
       event.preventDefault();
-      finish();
-      // a worker that never ran (script not found, blocked): hash here instead
-      if (started) {
-        reject(new Error(event.message || 'the hashing worker failed'));
-      } else {
-        resolve(undefined);
-      }
+      end(() =>
+        started
+          ? reject(new Error(event.message || 'the hashing worker failed'))
+          : resolve(undefined)
+      );
     };
-    worker.postMessage({ id, base64 });
+    steps.start(run);
   });
 }
