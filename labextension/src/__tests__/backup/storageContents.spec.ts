@@ -33,6 +33,8 @@ import { InstanceStore } from '../../instances/instanceStore';
 import { CollectSink } from './memoryContents';
 import { zipOf } from './zipTools';
 import { NOTEBOOK, sampleInstance } from './sampleInstance';
+import { pseudoRandomBytes } from '../format/tarBuilder';
+import { fileRecord } from '../storage/records';
 
 async function newInstance(idb: IDBFactory, name: string) {
   const store = new InstanceStore({
@@ -60,30 +62,10 @@ async function newStore(idb: IDBFactory, name: string): Promise<FileStore> {
 }
 
 function pattern(size: number, seed = 11): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
+  return pseudoRandomBytes(size, seed);
 }
 
-function fileModel(path: string): IStoredModel {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  return {
-    name,
-    path,
-    type: 'file',
-    format: 'base64',
-    mimetype: 'application/octet-stream',
-    content: null,
-    size: 0,
-    writable: true,
-    created: '2026-01-01T00:00:00.000Z',
-    last_modified: '2026-01-01T00:00:00.000Z'
-  };
-}
+const fileModel = (path: string): IStoredModel => fileRecord(path);
 
 async function backupOf(contents: StorageContents): Promise<Uint8Array> {
   const sink = new CollectSink();

@@ -18,18 +18,14 @@ import { ModelPusher } from '../../registry/pushService';
 import { RegistryConnection } from '../../registry/registryConnection';
 import { bytesToBase64 } from '../../storage/base64';
 import { FileStore } from '../../storage/fileStore';
-import {
-  CHUNK_SIZE,
-  IStoredModel,
-  isChunked,
-  publicModel
-} from '../../storage/schema';
+import { CHUNK_SIZE, isChunked, publicModel } from '../../storage/schema';
 import {
   SAMPLE_MANIFEST,
   buildTar,
   modelMembers,
   pseudoRandomBytes
 } from '../format/tarBuilder';
+import { fileRecord } from '../storage/records';
 
 let counter = 0;
 
@@ -43,18 +39,7 @@ function bigModel(weights: number): Uint8Array {
 
 async function storedModel(bytes: Uint8Array, path = 'models/big.luml') {
   const store = new FileStore({ indexedDB, name: `jl_reads${counter++}` });
-  const base: IStoredModel = {
-    name: path.split('/').pop()!,
-    path,
-    type: 'file',
-    format: 'base64',
-    mimetype: 'application/octet-stream',
-    content: null,
-    size: 0,
-    writable: true,
-    created: '2026-01-01T00:00:00.000Z',
-    last_modified: '2026-01-02T00:00:00.000Z'
-  };
+  const base = fileRecord(path, '2026-01-02T00:00:00.000Z');
   const record = await store.putContent(path, base, bytesToBase64(bytes));
   assert.ok(isChunked(record), 'kept in chunks');
   // count the chunks a read touches

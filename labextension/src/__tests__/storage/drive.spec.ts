@@ -18,6 +18,7 @@ import {
   isChunked,
   newContentId
 } from '../../storage';
+import { pseudoRandomBytes } from '../format/tarBuilder';
 
 let counter = 0;
 
@@ -36,13 +37,7 @@ function newDrive(name = `jl_test${counter++}`): ChunkedStorageDrive {
 }
 
 function pattern(size: number, seed = 7): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
+  return pseudoRandomBytes(size, seed);
 }
 
 async function rawPut(drive: ChunkedStorageDrive, key: string, value: unknown) {
