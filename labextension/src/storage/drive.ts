@@ -21,6 +21,7 @@ import {
   IFileTypeInfo,
   OCTET_STREAM,
   bytesToContent,
+  wholeReadProblem,
   contentBytes,
   extensionOf,
   hasFormat,
@@ -844,6 +845,10 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
         requested
       );
       return { ...model, ...converted };
+    }
+    const problem = wholeReadProblem(stored, format);
+    if (problem) {
+      throw new Error(problem);
     }
     const bytes = await this.store.readBytes(stored);
     return { ...publicModel(stored), ...bytesToContent(bytes, format) };

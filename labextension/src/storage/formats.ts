@@ -67,6 +67,37 @@ export function inlineSize(format: string | null, content: unknown): number {
   return contentBytes(format, content).length;
 }
 
+/**
+ * Characters one JavaScript string may hold in Chromium (V8: 2^29 - 24);
+ * Firefox allows about twice as many.
+ */
+export const MAX_STRING_LENGTH = 2 ** 29 - 24;
+
+/**
+ * Why a file cannot be handed over whole as contents-API content (one
+ * string, or one object parsed from one), or null when it can. Everything
+ * that reads by range (the kernel, downloads, backup and restore on the
+ * instances page, discovery, Inspect, push) has no such limit.
+ */
+export function wholeReadProblem(
+  record: { path: string; size?: number | null },
+  format: string | null
+): string | null {
+  const size = record.size ?? 0;
+  const characters = format === 'base64' ? Math.ceil(size / 3) * 4 : size;
+  if (characters <= MAX_STRING_LENGTH) {
+    return null;
+  }
+  const limit =
+    format === 'base64' ? (MAX_STRING_LENGTH / 4) * 3 : MAX_STRING_LENGTH;
+  const mib = (n: number) => `${Math.floor(n / 2 ** 20)} MiB`;
+  return (
+    `${record.path} (${mib(size)}) is too large to open whole in the browser ` +
+    `(at most ${mib(limit)} this way). Python in a notebook reads it, ` +
+    'the file browser downloads it, and the instances page backs it up.'
+  );
+}
+
 /** `bytes` as content in `format`; JSON that does not parse comes back as text. */
 export function bytesToContent(
   bytes: Uint8Array,

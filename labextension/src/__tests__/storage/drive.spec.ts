@@ -16,7 +16,8 @@ import {
   ShippedContents,
   bytesToBase64,
   isChunked,
-  newContentId
+  newContentId,
+  wholeReadProblem
 } from '../../storage';
 import { pseudoRandomBytes } from '../format/tarBuilder';
 
@@ -116,6 +117,38 @@ describe('ChunkedStorageDrive', () => {
     (await drive.store.database()).close();
     const model = await drive.get('kept.txt', { content: true });
     assert.equal(model.content, 'six MiB of work');
+  });
+
+  it('refuses to hand over whole a file no string can hold, saying what works', async () => {
+    const drive = newDrive();
+    const size = 600 * 2 ** 20;
+    await rawPut(drive, 'huge.bin', {
+      name: 'huge.bin',
+      path: 'huge.bin',
+      type: 'file',
+      format: 'base64',
+      mimetype: 'application/octet-stream',
+      content: null,
+      size,
+      writable: true,
+      created: '2026-01-01T00:00:00.000Z',
+      last_modified: '2026-01-01T00:00:00.000Z',
+      chunks: { id: 'never-read', chunkSize: CHUNK_SIZE, count: 150 }
+    });
+    await assert.rejects(
+      drive.get('huge.bin', { content: true }),
+      /huge\.bin \(600 MiB\) is too large to open whole .*\(at most 383 MiB this way\)\. Python in a notebook reads it/
+    );
+    // its listing and metadata are unaffected
+    assert.equal((await drive.get('huge.bin', { content: false })).size, size);
+    assert.equal(
+      wholeReadProblem({ path: 'a', size: 300 * 2 ** 20 }, 'base64'),
+      null
+    );
+    assert.equal(
+      wholeReadProblem({ path: 'a', size: 500 * 2 ** 20 }, 'text'),
+      null
+    );
   });
 
   it('stores a file larger than one chunk in chunks and reads it back', async () => {
