@@ -23,9 +23,10 @@ import sys, time
 from luml_notebooks.cli import run_with_local_registry, start_local_registry
 
 local = start_local_registry(0, sys.argv[1])
-print("SESSION", local[2], flush=True)
 
 def serve_until_stopped():
+    # said once the run's signal handlers are in place, as a served site is
+    print("SESSION", local[2], flush=True)
     while True:
         time.sleep(1)
 
