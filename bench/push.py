@@ -14,7 +14,8 @@ of several runs:
   dialog, which reads the file and hashes it while the user chooses).
 
 The browser's times are taken in the page (performance.now()), the
-client's in its process.
+client's in its process; the two take turns, run by run, so that both see
+the same load on a shared machine.
 
 luml-api needs Python >= 3.12; it is installed into a cached venv.
 
@@ -37,7 +38,7 @@ import tarfile
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,20 +54,17 @@ CLIENT_SCRIPT = r"""
 import hashlib, json, sys, time
 from luml_api import LumlClient
 
-base_url, api_key, path, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+base_url, api_key, path, run = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 client = LumlClient(base_url=base_url, api_key=api_key)
-results = []
-for run in range(runs):
-    start = time.perf_counter()
-    with open(path, "rb") as f:
-        hashlib.sha256(f.read()).hexdigest()
-    hashed = time.perf_counter() - start
-    start = time.perf_counter()
-    artifact = client.artifacts.upload(path, name=f"bench-python-{run}")
-    total = time.perf_counter() - start
-    assert str(artifact.status).endswith("uploaded"), artifact.status
-    results.append({"total": total, "hash": hashed})
-print(json.dumps(results))
+start = time.perf_counter()
+with open(path, "rb") as f:
+    hashlib.sha256(f.read()).hexdigest()
+hashed = time.perf_counter() - start
+start = time.perf_counter()
+artifact = client.artifacts.upload(path, name=f"bench-python-{run}")
+total = time.perf_counter() - start
+assert str(artifact.status).endswith("uploaded"), artifact.status
+print(json.dumps({"total": total, "hash": hashed}))
 """
 
 
@@ -202,7 +200,15 @@ def connect(page, url: str, key: str) -> None:
     form.wait_for(state="detached")
 
 
-def browser_runs(site: Path, registry_url: str, key: str, runs: int) -> list[dict]:
+def browser_runs(
+    site: Path,
+    registry_url: str,
+    key: str,
+    runs: int,
+    after_each: Callable[[int], None],
+) -> list[dict]:
+    """The browser's runs; `after_each(run)` runs the other client's between
+    them, so both see the same load on a shared machine."""
     results = []
     with served(site) as url, chromium() as browser:
         page = browser.new_context().new_page()
@@ -256,6 +262,7 @@ def browser_runs(site: Path, registry_url: str, key: str, runs: int) -> list[dic
             prepared = (times["ready"] - times["start"]) / 1000
             pushed = (times["done"] - times["clicked"]) / 1000
             results.append({"prepare": prepared, "push": pushed})
+            after_each(len(results) - 1)
     return results
 
 
@@ -294,17 +301,21 @@ def measure(size_mb: int, runs: int, python: str | None) -> list[str]:
         key = RegistryStore(data_dir).ensure_bootstrap()
         # its own process: in this one it would share the GIL with Playwright
         with registry_process(data_dir) as registry_url:
-            browser = browser_runs(site, registry_url, key, runs)
             python_runs: list[dict] = []
-            if python:
+
+            def luml_api_run(run: int) -> None:
+                if not python:
+                    return
                 command = [python, "-c", CLIENT_SCRIPT, registry_url, key]
                 out = subprocess.run(
-                    [*command, str(model), str(runs)],
+                    [*command, str(model), str(run)],
                     capture_output=True,
                     text=True,
                     check=True,
                 )
-                python_runs = json.loads(out.stdout.strip().splitlines()[-1])
+                python_runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+
+            browser = browser_runs(site, registry_url, key, runs, luml_api_run)
 
         # every pushed artifact holds the file's bytes
         digest = hashlib.sha256(model.read_bytes()).hexdigest()
