@@ -257,7 +257,13 @@ def browser_runs(
                     + page.locator(".jp-LumlPush").inner_text()
                 ) from None
             page.locator(".jp-LumlPush-push").click()
-            page.wait_for_function("window.lumlBench.done", timeout=WAIT_MS)
+            try:
+                page.wait_for_function("window.lumlBench.done", timeout=WAIT_MS)
+            except Exception:
+                raise SystemExit(
+                    "the push did not finish:\n"
+                    + page.locator(".jp-LumlPush").inner_text()
+                ) from None
             times = page.evaluate("window.lumlBench")
             prepared = (times["ready"] - times["start"]) / 1000
             pushed = (times["done"] - times["clicked"]) / 1000
