@@ -19,7 +19,11 @@ the same load on a shared machine.
 
 luml-api needs Python >= 3.12; it is installed into a cached venv.
 
-    python bench/push.py [--size-mb 64 600] [--runs 3]
+Known limit: in one page, the fourth push of a 600 MB model failed in each
+of the three runs that tried it ("Could not reach ... to upload part N"; no
+part reached the Registry), so keep --runs at 3 for that size. Likely cause,
+not confirmed: each prepared file stays a Blob until garbage collection, and
+a Playwright context, like a private window, keeps Blobs in memory only.
 """
 
 from __future__ import annotations
