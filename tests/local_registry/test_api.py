@@ -215,6 +215,28 @@ def test_put_with_wrong_bytes_stores_nothing(api, luml_file, data_dir, mangle, m
     assert "no verified file" in refused.json()["detail"]
 
 
+@pytest.mark.parametrize("extra", [b"", b"extra" * 200_000])
+def test_a_body_of_many_batches_is_stored_whole_or_not_at_all(
+    api, luml_file, data_dir, extra
+):
+    # megabytes in 64 KiB pieces: one batch is hashed and written while the
+    # next arrives, and a body over the declared size is cut off mid-stream
+    data = luml_file(bytes(range(256)) * 14_000)
+    created = api.create(data)
+    body = data + extra
+    pieces = (body[at : at + 65536] for at in range(0, len(body), 65536))
+    response = api.client.put(created["upload_details"]["url"], content=pieces)
+    if extra:
+        assert response.status_code == 400
+        assert "more bytes than the declared size" in response.json()["detail"]
+        assert not [p for p in (data_dir / "blobs").rglob("*") if p.is_file()]
+        return
+    assert response.status_code == 200
+    assert response.headers["etag"] == f'"{hashlib.md5(data).hexdigest()}"'
+    api.set_status(created["artifact"]["id"], "uploaded")
+    assert api.download(created["artifact"]["id"]) == data
+
+
 def test_put_content_length_mismatch_is_refused_early(api, luml_file):
     data = luml_file()
     created = api.create(data)

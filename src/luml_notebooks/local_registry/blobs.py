@@ -5,6 +5,7 @@ what the artifact declared: bytes go to a temporary file in the same file
 system first and are renamed into place atomically.
 """
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -18,30 +19,45 @@ import anyio
 from .errors import RegistryError
 from .private import make_private_dir, open_private
 
-COPY_CHUNK = 1024 * 1024
+COPY_CHUNK = 8 * 1024 * 1024
+#: bytes of a request body gathered before a thread hashes and writes them
+BATCH_BYTES = 1024 * 1024
+
+
+def _too_many_bytes(limit: int) -> RegistryError:
+    return RegistryError(
+        f"Received more bytes than the declared size of {limit} bytes: "
+        "create the artifact again with the file's real size."
+    )
 
 
 class _VerifyingWriter:
-    """Writes chunks to a file while counting and hashing them."""
+    """Writes chunks to a file while counting them and computing the digests
+    asked for (``sha256``, ``md5``); the others stay None."""
 
-    def __init__(self, path: Path, limit: int) -> None:
+    def __init__(
+        self, path: Path, limit: int, *, sha256: bool = False, md5: bool = False
+    ) -> None:
         self.path = path
         self.limit = limit
         self.count = 0
-        self.sha256 = hashlib.sha256()
-        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.sha256 = hashlib.sha256() if sha256 else None
+        self.md5 = hashlib.md5(usedforsecurity=False) if md5 else None
         self._file = open_private(path)  # closed in close()
 
     def write(self, chunk: bytes) -> None:
         self.count += len(chunk)
         if self.count > self.limit:
-            raise RegistryError(
-                f"Received more bytes than the declared size of {self.limit} bytes: "
-                "create the artifact again with the file's real size."
-            )
-        self.sha256.update(chunk)
-        self.md5.update(chunk)
+            raise _too_many_bytes(self.limit)
+        if self.sha256 is not None:
+            self.sha256.update(chunk)
+        if self.md5 is not None:
+            self.md5.update(chunk)
         self._file.write(chunk)
+
+    def write_all(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self.write(chunk)
 
     def close(self, *, sync: bool) -> None:
         if sync:
@@ -109,15 +125,41 @@ class BlobStore:
         return self.tmp / f"{stem}-{secrets.token_hex(8)}.tmp"
 
     async def _receive(
-        self, chunks: AsyncIterator[bytes], temp: Path, limit: int
+        self, chunks: AsyncIterator[bytes], writer: _VerifyingWriter
     ) -> _VerifyingWriter:
-        writer = _VerifyingWriter(temp, limit)
+        """Stream a request body into ``writer``.
+
+        Hashing and disk writes run in a thread, a batch at a time, while the
+        event loop receives the next batch: one thread hop per chunk left the
+        socket unread during every hash and write, and the sender (a browser
+        above all) then spent its time waiting to send."""
+        received = 0
+        batch: list[bytes] = []
+        batched = 0
+        writing: asyncio.Future[None] | None = None
         try:
             async for chunk in chunks:
-                if chunk:
-                    # Disk writes and hashing leave the event loop free.
-                    await anyio.to_thread.run_sync(writer.write, chunk)
+                if not chunk:
+                    continue
+                received += len(chunk)
+                if received > writer.limit:
+                    raise _too_many_bytes(writer.limit)
+                batch.append(chunk)
+                batched += len(chunk)
+                if batched >= BATCH_BYTES:
+                    if writing is not None:
+                        await writing
+                    writing = asyncio.ensure_future(
+                        anyio.to_thread.run_sync(writer.write_all, batch)
+                    )
+                    batch, batched = [], 0
+            if writing is not None:
+                await writing
+            await anyio.to_thread.run_sync(writer.write_all, batch)
         finally:
+            if writing is not None and not writing.done():
+                # the file is closed under it: its error is expected, not news
+                writing.add_done_callback(_ignore_result)
             await anyio.to_thread.run_sync(lambda: writer.close(sync=True))
         return writer
 
@@ -129,7 +171,9 @@ class BlobStore:
         Returns the MD5 hex, which S3 sends back as the ETag."""
         temp = self._temp_path(uid)
         try:
-            writer = await self._receive(chunks, temp, size)
+            writer = _VerifyingWriter(temp, size, sha256=True, md5=True)
+            await self._receive(chunks, writer)
+            assert writer.sha256 is not None and writer.md5 is not None
             _check_whole_file(writer.count, writer.sha256.hexdigest(), size, sha256)
             final = self.path_for(uid)
             make_private_dir(final.parent)
@@ -149,7 +193,10 @@ class BlobStore:
         """Stream one multipart part in; return its ETag (MD5 hex, like S3)."""
         temp = self._temp_path(f"{upload_id}-{part_number}")
         try:
-            writer = await self._receive(chunks, temp, size)
+            # the part's ETag; the whole file's SHA-256 is checked on assembly
+            writer = _VerifyingWriter(temp, size, md5=True)
+            await self._receive(chunks, writer)
+            assert writer.md5 is not None
             if writer.count != size:
                 raise RegistryError(
                     f"Part {part_number} must be {size} bytes, received "
@@ -169,7 +216,7 @@ class BlobStore:
         folder = self.multipart / upload_id
         temp = self._temp_path(uid)
         try:
-            writer = _VerifyingWriter(temp, size)
+            writer = _VerifyingWriter(temp, size, sha256=True)
             try:
                 for number in range(1, parts + 1):
                     with open(folder / f"{number:05d}", "rb") as part:
@@ -177,6 +224,7 @@ class BlobStore:
                             writer.write(chunk)
             finally:
                 writer.close(sync=True)
+            assert writer.sha256 is not None
             _check_whole_file(writer.count, writer.sha256.hexdigest(), size, sha256)
             final = self.path_for(uid)
             make_private_dir(final.parent)
@@ -187,6 +235,11 @@ class BlobStore:
 
     def discard_parts(self, upload_id: str) -> None:
         shutil.rmtree(self.multipart / upload_id, ignore_errors=True)
+
+
+def _ignore_result(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _check_whole_file(count: int, digest: str, size: int, sha256: str) -> None:
