@@ -92,8 +92,14 @@ export function kernelDrivePatchSource(): string {
     return null;
   };
   api.get = function (path) {
-    const first = this.request({ method: 'get', path: reserved('range/0/' + PIECE, path) });
-    const head = first && answer(first);
+    const range = reserved('range/0/' + PIECE, path);
+    // a page busy storing a large file can leave a request unanswered:
+    // asked again before "no such file" is the answer
+    let head = null;
+    for (let attempt = 0; attempt < 3 && !head; attempt++) {
+      const first = this.request({ method: 'get', path: range });
+      head = first && answer(first);
+    }
     if (!head) throw errno('ENOENT');
     const data = new Uint8Array(head.size);
     data.set(fromBase64(head.data), 0);
