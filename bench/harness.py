@@ -114,12 +114,15 @@ def served(site: Path, *, isolated: bool = True) -> Iterator[str]:
         server.server_close()
 
 
+def chromium_executable() -> str:
+    return shutil.which("chromium") or "/usr/bin/chromium"
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-            args=CHROMIUM_ARGS,
+            executable_path=chromium_executable(), args=CHROMIUM_ARGS
         )
         try:
             yield browser
@@ -145,6 +148,19 @@ def notebook(*cells: str) -> str:
             "nbformat_minor": 5,
         }
     )
+
+
+def pss_bytes(pid: int) -> int:
+    """A process's proportional set size: its private memory plus its share
+    of pages it shares (Chromium's processes share many), 0 once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def median(values: list[float]) -> float:

@@ -41,6 +41,7 @@ from harness import (
     chromium,
     median,
     notebook,
+    pss_bytes,
     served,
     table,
 )
@@ -147,19 +148,8 @@ def renderer_usage(cdp) -> tuple[float, int]:
         if process["type"] != "renderer":
             continue
         cpu += process["cpuTime"]
-        memory += _pss_bytes(process["id"])
+        memory += pss_bytes(process["id"])
     return cpu, memory
-
-
-def _pss_bytes(pid: int) -> int:
-    try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return 0
-    for line in text.splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 def idle_cost(browser, url: str, seconds: float) -> tuple[float, float]:
