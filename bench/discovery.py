@@ -36,7 +36,9 @@ from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "ui-tests"))
+sys.path.insert(0, str(ROOT / "tests"))
 
+from browser_helpers import open_lab, run_all_cells, wait_for_output  # noqa: E402
 from luml_notebooks.site.serve import make_server, serve_in_thread, server_url  # noqa: E402
 from model_files import b64, manifest, model_file  # noqa: E402
 
@@ -51,9 +53,6 @@ def _load(name: str, path: Path):
 site_fixtures = _load("site_fixtures", ROOT / "conftest.py")
 browser_fixtures = _load("browser_fixtures", ROOT / "ui-tests" / "conftest.py")
 CHROMIUM_ARGS = browser_fixtures.CHROMIUM_ARGS
-open_lab = browser_fixtures.open_lab
-run_all_cells = browser_fixtures.run_all_cells
-wait_for_output = browser_fixtures.wait_for_output
 
 MIB = 1024 * 1024
 

@@ -20,11 +20,16 @@ from pathlib import Path
 from playwright.sync_api import Browser, sync_playwright
 
 from luml_notebooks.site import runtime
-from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
 
-# the browser tests' Chromium flags, so benchmarks run the same browser
+# the tests' helpers (as pytest's pythonpath has them): the browser tests'
+# Chromium flags, so benchmarks run the same browser, and how sites are served
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ui-tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import CHROMIUM_ARGS
+from sitebuild import served_site
+
+#: a built site over HTTP on 127.0.0.1, as the tests serve it
+served = served_site
 
 #: stock JupyterLite at our versions (jupyter-server lets a build add contents)
 STOCK_PINS = (
@@ -101,17 +106,6 @@ def _build(python: str, lite_dir: Path) -> None:
     )
     if result.returncode != 0:
         sys.exit(f"building {lite_dir} failed:\n{result.stdout[-3000:]}")
-
-
-@contextmanager
-def served(site: Path, *, isolated: bool = True) -> Iterator[str]:
-    server = make_server(site, port=0, isolated=isolated)
-    serve_in_thread(server)
-    try:
-        yield server_url(server)
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def chromium_executable() -> str:

@@ -34,6 +34,7 @@ from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "ui-tests"))
+sys.path.insert(0, str(ROOT / "tests"))
 from conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 APP_READY = (

@@ -204,6 +204,17 @@ def connect(page, url: str, key: str) -> None:
     form.wait_for(state="detached")
 
 
+def wait_for_dialog(page, condition: str, failure: str) -> None:
+    """Wait for ``condition``; when it never holds, stop with what the push
+    dialog shows."""
+    try:
+        page.wait_for_function(condition, timeout=WAIT_MS)
+    except Exception:
+        raise SystemExit(
+            f"the push {failure}:\n" + page.locator(".jp-LumlPush").inner_text()
+        ) from None
+
+
 def browser_runs(
     site: Path,
     registry_url: str,
@@ -253,21 +264,9 @@ def browser_runs(
         connect(page, registry_url, key)
         for _ in range(runs):
             page.evaluate(TIMED_PUSH)
-            try:
-                page.wait_for_function("window.lumlBench.ready", timeout=WAIT_MS)
-            except Exception:
-                raise SystemExit(
-                    "the push dialog did not get ready:\n"
-                    + page.locator(".jp-LumlPush").inner_text()
-                ) from None
+            wait_for_dialog(page, "window.lumlBench.ready", "did not get ready")
             page.locator(".jp-LumlPush-push").click()
-            try:
-                page.wait_for_function("window.lumlBench.done", timeout=WAIT_MS)
-            except Exception:
-                raise SystemExit(
-                    "the push did not finish:\n"
-                    + page.locator(".jp-LumlPush").inner_text()
-                ) from None
+            wait_for_dialog(page, "window.lumlBench.done", "did not finish")
             times = page.evaluate("window.lumlBench")
             prepared = (times["ready"] - times["start"]) / 1000
             pushed = (times["done"] - times["clicked"]) / 1000

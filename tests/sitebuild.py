@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
 
 
 def build_site(
@@ -31,3 +35,16 @@ TEST_PAGE_CONFIG = {
     "jupyter-lite-schema-version": 0,
     "jupyter-config-data": {"exposeAppInBrowser": True},
 }
+
+
+@contextmanager
+def served_site(site: Path, *, isolated: bool = True) -> Iterator[str]:
+    """``site`` over HTTP on 127.0.0.1 (with the isolation headers or without),
+    stopped on exit; yields its URL."""
+    server = make_server(site, port=0, isolated=isolated)
+    serve_in_thread(server)
+    try:
+        yield server_url(server)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from local_registry import LocalRegistry
-from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
+from sitebuild import served_site
 
 # Debian's Chromium; these flags keep it from calling home on a closed network.
 CHROMIUM_ARGS = [
@@ -31,24 +31,18 @@ def chromium_path() -> str:
     return path
 
 
-def _serve(site, isolated: bool) -> Iterator[str]:
-    server = make_server(site, port=0, isolated=isolated)
-    serve_in_thread(server)
-    yield server_url(server)
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site) -> Iterator[str]:
     """The built site over HTTP on 127.0.0.1, cross-origin isolated."""
-    yield from _serve(built_site, isolated=True)
+    with served_site(built_site, isolated=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def plain_site_url(built_site) -> Iterator[str]:
     """The same site without COOP/COEP: the kernel then uses the service worker."""
-    yield from _serve(built_site, isolated=False)
+    with served_site(built_site, isolated=False) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

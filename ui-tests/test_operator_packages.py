@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from browser_helpers import error_outputs, open_lab, run_all_cells, wait_for_output
-from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
-from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site
+from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site, served_site
 from wheelfiles import archive, make_distribution, make_wheel, runtime_cache
 
 pytestmark = pytest.mark.browser
@@ -47,11 +46,8 @@ def serve_built(lite: Path, notebook: dict, addon: dict) -> Iterator[str]:
     config = {"LiteBuildConfig": build, "LumlNotebooksAddon": addon}
     result = build_site(lite, config=config)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    server = make_server(lite / "_output", port=0, isolated=True)
-    serve_in_thread(server)
-    yield server_url(server)
-    server.shutdown()
-    server.server_close()
+    with served_site(lite / "_output") as url:
+        yield url
 
 
 def run_notebook(page_factory, url: str, *expected: str) -> None:

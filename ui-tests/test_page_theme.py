@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import Page
 
 from instances_helpers import create_instance, instances_page, open_instance
-from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
-from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site
+from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site, served_site
 
 pytestmark = pytest.mark.browser
 
@@ -133,11 +132,8 @@ def dark_site_url(tmp_path_factory) -> Iterator[str]:
     (lite / "overrides.json").write_text(json.dumps(overrides))
     result = build_site(lite, config=SITE_CONFIG)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    server = make_server(lite / "_output", port=0, isolated=True)
-    serve_in_thread(server)
-    yield server_url(server)
-    server.shutdown()
-    server.server_close()
+    with served_site(lite / "_output") as url:
+        yield url
 
 
 def test_the_sites_theme_counts_as_chosen(page_factory, dark_site_url):

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from browser_helpers import error_outputs, open_lab, run_all_cells, wait_for_output
-from luml_notebooks.site.serve import make_server, serve_in_thread, server_url
-from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site
+from luml_notebooks.site.serve import serve_in_thread, server_url
+from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site, served_site
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,8 @@ def plain_isolating_site(request, tmp_path_factory) -> Iterator[tuple[str, str]]
     config = {**SITE_CONFIG, "LumlNotebooksAddon": {"self_isolation": request.param}}
     result = build_site(lite, config=config)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    server = make_server(lite / "_output", port=0, isolated=False)
-    serve_in_thread(server)
-    yield server_url(server), request.param
-    server.shutdown()
-    server.server_close()
+    with served_site(lite / "_output", isolated=False) as url:
+        yield url, request.param
 
 
 @pytest.fixture(scope="module")

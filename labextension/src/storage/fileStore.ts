@@ -219,15 +219,7 @@ export class FileStore {
     moves: [string, string][],
     update: (record: IStoredModel, to: string) => IStoredModel
   ): Promise<void> {
-    const guard = new Guarded(
-      await this.transaction(
-        [FILES_STORE, CHECKPOINTS_STORE, CHUNKS_STORE],
-        'readwrite'
-      )
-    );
-    const files = guard.tx.objectStore(FILES_STORE);
-    const checkpoints = guard.tx.objectStore(CHECKPOINTS_STORE);
-    const chunks = guard.tx.objectStore(CHUNKS_STORE);
+    const { guard, files, checkpoints, chunks } = await this._pathStores();
     for (const [from, to] of moves) {
       const request = files.get(from);
       request.onsuccess = guard.wrap(() => {
@@ -245,15 +237,7 @@ export class FileStore {
 
   /** Delete the records (and their chunks and checkpoints) at `paths`. */
   async deleteRecords(paths: string[]): Promise<void> {
-    const guard = new Guarded(
-      await this.transaction(
-        [FILES_STORE, CHECKPOINTS_STORE, CHUNKS_STORE],
-        'readwrite'
-      )
-    );
-    const files = guard.tx.objectStore(FILES_STORE);
-    const checkpoints = guard.tx.objectStore(CHECKPOINTS_STORE);
-    const chunks = guard.tx.objectStore(CHUNKS_STORE);
+    const { guard, files, checkpoints, chunks } = await this._pathStores();
     for (const path of paths) {
       const request = files.get(path);
       request.onsuccess = guard.wrap(() => {
@@ -559,6 +543,27 @@ export class FileStore {
       }
       throw writeError(path, size, error);
     }
+  }
+
+  /** A guarded write over what a path owns: its record, checkpoints, chunks. */
+  private async _pathStores(): Promise<{
+    guard: Guarded;
+    files: IDBObjectStore;
+    checkpoints: IDBObjectStore;
+    chunks: IDBObjectStore;
+  }> {
+    const guard = new Guarded(
+      await this.transaction(
+        [FILES_STORE, CHECKPOINTS_STORE, CHUNKS_STORE],
+        'readwrite'
+      )
+    );
+    return {
+      guard,
+      files: guard.tx.objectStore(FILES_STORE),
+      checkpoints: guard.tx.objectStore(CHECKPOINTS_STORE),
+      chunks: guard.tx.objectStore(CHUNKS_STORE)
+    };
   }
 
   private _dropCheckpoints(
