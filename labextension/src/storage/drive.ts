@@ -49,6 +49,8 @@ type IModel = Contents.IModel;
 export const DRIVE_NAME = 'BrowserStorage';
 
 const N_CHECKPOINTS = 5;
+/** Kernel write statuses kept after their write (a few per running kernel). */
+const KEPT_KERNEL_STATUSES = 64;
 
 const EMPTY_NOTEBOOK = {
   metadata: { orig_nbformat: 4 },
@@ -210,7 +212,14 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
     const path = decoded(localPath);
     const kernel = parseKernelPath(path);
     if (kernel) {
-      return this._kernelGet(kernel);
+      try {
+        return await this._kernelGet(kernel);
+      } catch (error) {
+        // JupyterLite's drive channel answers the kernel "no such file"
+        // whatever went wrong here: the console keeps the cause
+        console.error(`The kernel's read of “${path}” failed:`, error);
+        throw error;
+      }
     }
     if (path === '') {
       return this._folder('', true);
@@ -776,6 +785,13 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
       ? { ok: false, errno: state.error.errno, message: state.error.message }
       : { ok: true };
     this._kernelStatus.set(write.id, status);
+    // kept for a repeated ask (see kernelDrivePatch), the oldest dropped
+    for (const id of this._kernelStatus.keys()) {
+      if (this._kernelStatus.size <= KEPT_KERNEL_STATUSES) {
+        break;
+      }
+      this._kernelStatus.delete(id);
+    }
     if (state.error || !saved) {
       // the kernel learns it from the status; a throw here would never reach it
       this._writeFailed.emit({ path, error: state.error!, fromKernel: true });
@@ -797,7 +813,6 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
         message:
           'The page lost track of this write; it may not have been stored.'
       };
-      this._kernelStatus.delete(request.id);
       content = JSON.stringify(status);
     } else {
       const model = await this.get(request.path);

@@ -1,10 +1,11 @@
 /**
  * The kernel half of `kernelAccess.ts`: JavaScript that runs in the Pyodide
- * kernel's worker and replaces three methods of the mounted `/drive`
+ * kernel's worker and replaces four methods of the mounted `/drive`
  * (JupyterLite's DriveFS): `API.put` and `API.get` move files in base64
  * pieces encoded natively (no byte-by-byte strings) and turn a failed write
- * into an OSError; `stream_ops.write` grows its buffer geometrically, not
- * by one copy of the whole file per write call.
+ * into an OSError; `API.request` asks a read again when its answer arrived
+ * torn; `stream_ops.write` grows its buffer geometrically, not by one copy
+ * of the whole file per write call.
  *
  * It goes in through the stock kernel: the page runs `kernelInstallCode()`
  * as a silent execution, which hands the function Pyodide's `FS` and
@@ -68,6 +69,24 @@ export function kernelDrivePatchSource(): string {
       return null;
     }
   };
+  // The shared-memory channel (coincident) hands the page's answer over in
+  // a second buffer and can wake the kernel before the page has finished
+  // writing it: the kernel then parses a torn answer and JSON.parse throws.
+  // The longer the answer (a file's pieces), the likelier. A read is asked
+  // again; a write's answer is never used (its status is asked apart).
+  const send = api.request;
+  const READS = new Set(['get', 'lookup', 'getattr', 'getmode', 'readdir']);
+  api.request = function (data) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return send.call(this, data);
+      } catch (e) {
+        if (e instanceof FS.ErrnoError) throw e;
+        if (data.method === 'put') return null;
+        if (!READS.has(data.method) || attempt >= 4) throw e;
+      }
+    }
+  };
   api.put = function (path, value) {
     const data = value.data || new Uint8Array(0);
     const id = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
@@ -92,14 +111,8 @@ export function kernelDrivePatchSource(): string {
     return null;
   };
   api.get = function (path) {
-    const range = reserved('range/0/' + PIECE, path);
-    // a page busy storing a large file can leave a request unanswered:
-    // asked again before "no such file" is the answer
-    let head = null;
-    for (let attempt = 0; attempt < 3 && !head; attempt++) {
-      const first = this.request({ method: 'get', path: range });
-      head = first && answer(first);
-    }
+    const first = this.request({ method: 'get', path: reserved('range/0/' + PIECE, path) });
+    const head = first && answer(first);
     if (!head) throw errno('ENOENT');
     const data = new Uint8Array(head.size);
     data.set(fromBase64(head.data), 0);

@@ -358,6 +358,9 @@ describe('ChunkedStorageDrive', () => {
       return JSON.parse(status.content);
     };
     assert.deepEqual(await send('w1', bytes), { ok: true });
+    // asked again (a torn answer on the kernel's side): the same status
+    const again = await drive.get('/.luml-kernel/status/w1', { content: true });
+    assert.deepEqual(JSON.parse(again.content), { ok: true });
     assert.deepEqual(await drive.readRange('k.bin', 0, bytes.length), bytes);
     const range = await drive.get(
       `.luml-kernel/range/${CHUNK_SIZE}/${CHUNK_SIZE + 10}/k.bin`,
