@@ -1,5 +1,6 @@
-"""The extension's settings schemas: the menus, context menus and shortcuts
-users can change in the Settings Editor name real plugins and commands."""
+"""The extension's settings schemas: the menus, context menus, shortcuts and
+toolbar items users can change in the Settings Editor name real plugins,
+commands and toolbar widgets."""
 
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ def command_ids() -> set[str]:
 
 
 def declared_items(schema: dict) -> list[dict]:
-    """Every menu item, context-menu item and shortcut, submenus included."""
+    """Every menu item, context-menu item, shortcut and toolbar item,
+    submenus included."""
     items = list(schema.get("jupyter.lab.shortcuts", []))
+    for toolbar in schema.get("jupyter.lab.toolbars", {}).values():
+        items.extend(toolbar)
     menus = schema.get("jupyter.lab.menus", {})
     pending = [*menus.get("main", []), {"items": menus.get("context", [])}]
     while pending:
@@ -60,3 +64,29 @@ def test_model_files_are_selected_by_their_file_type():
     file_type = ts_constant("MODEL_FILE_TYPE")
     selectors = {item["selector"] for item in schema["jupyter.lab.menus"]["context"]}
     assert f'.jp-DirListing-item[data-file-type="{file_type}"]' in selectors
+
+
+@pytest.mark.parametrize(
+    "schema_path", sorted(SCHEMAS.glob("*.json")), ids=lambda p: p.name
+)
+def test_a_schema_with_toolbars_lets_users_change_them(schema_path: Path):
+    schema = json.loads(schema_path.read_text())
+    if "jupyter.lab.toolbars" not in schema:
+        return
+    # JupyterLab's toolbar factory fills the "toolbar" setting's default from
+    # the items of every plugin; it needs the transform and the empty default
+    assert schema["jupyter.lab.transform"] is True
+    toolbar = schema["properties"]["toolbar"]
+    assert (toolbar["type"], toolbar["default"]) == ("array", [])
+
+
+def test_models_toolbar_items_have_widgets():
+    schema = json.loads((SCHEMAS / "models-panel.json").read_text())
+    toolbars = schema["jupyter.lab.toolbars"]
+    assert list(toolbars) == [ts_constant("MODELS_TOOLBAR")]
+    source = (TS_SOURCES / "modelsPanel" / "modelsToolbar.ts").read_text()
+    factories = set(re.findall(r"^    (\w+): panel => new ", source, re.M))
+    # an item naming a command gets JupyterLab's command button; any other
+    # item is one the extension registers a widget factory for
+    items = next(iter(toolbars.values()))
+    assert {item["name"] for item in items if "command" not in item} == factories

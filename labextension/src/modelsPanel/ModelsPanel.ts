@@ -3,11 +3,11 @@ import {
   nullTranslator,
   TranslationBundle
 } from '@jupyterlab/translation';
-import { caretDownIcon, caretUpIcon } from '@jupyterlab/ui-components';
+import { SidePanel } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
 import { ISignal, Signal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 
 import { CommandIDs } from '../commands';
 import { modelIcon } from '../common/icons';
@@ -59,90 +59,54 @@ export interface IModelsPanelOptions {
  * metadata says, a filter and a sort order. Rows are tab stops; Enter
  * inspects, Delete deletes (key bindings on `.jp-LumlModels-item:focus`),
  * arrows move between rows.
+ *
+ * A side panel: a header (title and count), a toolbar and the list. The
+ * panel owns the view (filter, sort key, order); the toolbar's items, set
+ * in the settings (`jupyter.lab.toolbars`), show and change it.
  */
-export class ModelsPanel extends Widget implements IModelsPanel {
+export class ModelsPanel extends SidePanel implements IModelsPanel {
   constructor(options: IModelsPanelOptions) {
-    super();
+    super({ content: new Panel(), translator: options.translator });
     this._discovery = options.discovery;
     this._commands = options.commands;
     this._pushRecords = options.pushRecords ?? null;
-    this._trans = (options.translator ?? nullTranslator).load('luml_notebooks');
-    const trans = this._trans;
+    // ours: SidePanel keeps JupyterLab's own bundle as `_trans`
+    this._bundle = (options.translator ?? nullTranslator).load(
+      'luml_notebooks'
+    );
+    const trans = this._bundle;
     this.addClass('jp-LumlModels');
     this.title.icon = modelIcon;
     this.title.caption = trans.__('Models');
 
-    const header = el('div', 'jp-LumlModels-header');
-    header.appendChild(el('h2', 'jp-LumlModels-title', trans.__('Models')));
+    const header = new Widget({ node: el('div', 'jp-LumlModels-header') });
+    header.node.appendChild(
+      el('h2', 'jp-LumlModels-title', trans.__('Models'))
+    );
     this._count = el('span', 'jp-LumlModels-count');
-    header.appendChild(this._count);
-    const refresh = commandButton(
-      this._commands,
-      CommandIDs.refreshModels,
-      () => ({}),
-      { className: 'jp-LumlModels-toolButton' }
-    );
-    header.appendChild(refresh);
-    this.node.appendChild(header);
+    header.node.appendChild(this._count);
+    this.header.addWidget(header);
 
-    const controls = el('div', 'jp-LumlModels-controls');
-    this._filter = el('input', 'jp-LumlModels-filter jp-mod-styled');
-    this._filter.type = 'search';
-    this._filter.placeholder = trans.__('Filter by name, tag, path…');
-    this._filter.setAttribute('aria-label', trans.__('Filter models'));
-    this._filter.addEventListener('input', () => this._render());
-    controls.appendChild(this._filter);
+    this.toolbar.addClass('jp-LumlModels-toolbar');
+    this.toolbar.node.setAttribute('aria-label', trans.__('Models toolbar'));
 
-    const sortLabel = el(
-      'label',
-      'jp-LumlModels-sortLabel',
-      trans.__('Sort by')
-    );
-    this._sort = el('select', 'jp-LumlModels-sort');
-    sortLabel.appendChild(this._sort);
-    for (const [value, label] of [
-      ['modified', trans.__('Last change')],
-      ['name', trans.__('Name')],
-      ['size', trans.__('Size')]
-    ]) {
-      const option = el('option', undefined, label);
-      option.value = value;
-      this._sort.appendChild(option);
-    }
-    this._sort.addEventListener('change', () => {
-      this._sortKey = this._sort.value as ModelsSortKey;
-      // names read best A→Z; times and sizes biggest first
-      this._ascending = this._sortKey === 'name';
-      this._updateOrderButton();
-      this._render();
-    });
-    controls.appendChild(sortLabel);
-
-    this._order = el('button', 'jp-LumlModels-toolButton jp-LumlModels-order');
-    this._order.type = 'button';
-    this._order.addEventListener('click', () => {
-      this._ascending = !this._ascending;
-      this._updateOrderButton();
-      this._render();
-    });
-    controls.appendChild(this._order);
-    this.node.appendChild(controls);
-
+    const body = new Widget();
+    body.addClass('jp-LumlModels-body');
     this._status = el('div', 'jp-LumlModels-status');
     this._status.setAttribute('role', 'status');
     this._status.setAttribute('aria-live', 'polite');
-    this.node.appendChild(this._status);
+    body.node.appendChild(this._status);
 
     this._list = el('ul', 'jp-LumlModels-list');
     this._list.setAttribute('aria-label', trans.__('Models'));
     this._list.addEventListener('keydown', this._onListKeydown);
     this._list.addEventListener('click', this._onListClick);
-    this.node.appendChild(this._list);
+    body.node.appendChild(this._list);
 
     this._empty = el('div', 'jp-LumlModels-empty');
-    this.node.appendChild(this._empty);
+    body.node.appendChild(this._empty);
+    this.content.addWidget(body);
 
-    this._updateOrderButton();
     this._discovery.changed.connect(this._onModelsChanged, this);
     this._commands.commandChanged.connect(this._onCommandChanged, this);
     this._pushRecords?.changed.connect(this._onPushed, this);
@@ -156,6 +120,47 @@ export class ModelsPanel extends Widget implements IModelsPanel {
   /** Emitted when the selected model changes. */
   get selectionChanged(): ISignal<this, string | null> {
     return this._selectionChanged;
+  }
+
+  /** The filter: only models whose metadata holds this text are shown. */
+  get filter(): string {
+    return this._filter;
+  }
+  set filter(value: string) {
+    if (this._filter !== value) {
+      this._filter = value;
+      this._emitViewChanged();
+    }
+  }
+
+  /** What the models are sorted by. */
+  get sortKey(): ModelsSortKey {
+    return this._sortKey;
+  }
+  /** Sort by another key, in the order that suits it best. */
+  set sortKey(key: ModelsSortKey) {
+    if (this._sortKey !== key) {
+      this._sortKey = key;
+      // names read best A→Z; times and sizes biggest first
+      this._ascending = key === 'name';
+      this._emitViewChanged();
+    }
+  }
+
+  /** Whether the models are in ascending order of the sort key. */
+  get ascending(): boolean {
+    return this._ascending;
+  }
+  set ascending(value: boolean) {
+    if (this._ascending !== value) {
+      this._ascending = value;
+      this._emitViewChanged();
+    }
+  }
+
+  /** Emitted when the filter, the sort key or the order changes. */
+  get viewChanged(): ISignal<this, void> {
+    return this._viewChanged;
   }
 
   /** Select (and focus) the row of a model. */
@@ -199,6 +204,11 @@ export class ModelsPanel extends Widget implements IModelsPanel {
     this._render();
   }
 
+  private _emitViewChanged(): void {
+    this._viewChanged.emit();
+    this._render();
+  }
+
   /** A push was recorded: update the rows' Registry line in place. */
   private _onPushed(): void {
     for (const row of this._rows.values()) {
@@ -216,7 +226,7 @@ export class ModelsPanel extends Widget implements IModelsPanel {
     if (!record) {
       return;
     }
-    const trans = this._trans;
+    const trans = this._bundle;
     const collection = record.collectionName ?? trans.__('a collection');
     // pushed bytes are only known to match while the file is unchanged
     const unchanged =
@@ -283,7 +293,7 @@ export class ModelsPanel extends Widget implements IModelsPanel {
     const start = performance.now();
     const all = [...this._discovery.models];
     sortModels(all, this._sortKey, this._ascending);
-    const query = this._filter.value.trim().toLowerCase();
+    const query = this._filter.trim().toLowerCase();
 
     const focusedPath = this._list.contains(document.activeElement)
       ? ((document.activeElement as HTMLElement).closest<HTMLElement>(
@@ -372,7 +382,7 @@ export class ModelsPanel extends Widget implements IModelsPanel {
   }
 
   private _renderCount(shown: number, total: number): void {
-    const trans = this._trans;
+    const trans = this._bundle;
     this._count.textContent =
       total === 0
         ? ''
@@ -387,7 +397,7 @@ export class ModelsPanel extends Widget implements IModelsPanel {
 
   private _renderStatus(): void {
     const pending = this._discovery.pending;
-    const trans = this._trans;
+    const trans = this._bundle;
     let text = '';
     if (this._discovery.scanning) {
       text = trans.__('Looking for models…');
@@ -402,7 +412,7 @@ export class ModelsPanel extends Widget implements IModelsPanel {
   }
 
   private _renderEmpty(shown: number, total: number): void {
-    const trans = this._trans;
+    const trans = this._bundle;
     this._empty.replaceChildren();
     if (total === 0 && this._discovery.scanning) {
       this._empty.hidden = true;
@@ -448,7 +458,7 @@ export class ModelsPanel extends Widget implements IModelsPanel {
         el(
           'p',
           undefined,
-          trans.__('No model matches “%1”.', this._filter.value.trim())
+          trans.__('No model matches “%1”.', this._filter.trim())
         )
       );
       const clear = el(
@@ -458,9 +468,11 @@ export class ModelsPanel extends Widget implements IModelsPanel {
       );
       clear.type = 'button';
       clear.addEventListener('click', () => {
-        this._filter.value = '';
-        this._render();
-        this._filter.focus();
+        this.filter = '';
+        const box = this.toolbar.node.querySelector<HTMLElement>(
+          '.jp-LumlModels-filter'
+        );
+        (box ?? this._tabStop)?.focus();
       });
       this._empty.appendChild(clear);
       this._empty.hidden = false;
@@ -482,9 +494,9 @@ export class ModelsPanel extends Widget implements IModelsPanel {
       'aria-label',
       ok
         ? version
-          ? this._trans.__('%1, version %2, %3', name, version, model.path)
+          ? this._bundle.__('%1, version %2, %3', name, version, model.path)
           : `${name}, ${model.path}`
-        : this._trans.__('%1, unreadable, %2', model.name, model.path)
+        : this._bundle.__('%1, unreadable, %2', model.name, model.path)
     );
     if (!ok) {
       row.classList.add('jp-mod-unreadable');
@@ -510,7 +522,7 @@ export class ModelsPanel extends Widget implements IModelsPanel {
     } else {
       const reason = el('div', 'jp-LumlModels-reason');
       reason.appendChild(
-        el('strong', undefined, this._trans.__('Unreadable: '))
+        el('strong', undefined, this._bundle.__('Unreadable: '))
       );
       reason.appendChild(document.createTextNode(model.result.reason));
       row.appendChild(reason);
@@ -527,7 +539,7 @@ export class ModelsPanel extends Widget implements IModelsPanel {
     const when = formatWhen(model.lastModified);
     if (when.text) {
       const time = el('span', 'jp-LumlModels-modified', when.text);
-      time.title = this._trans.__('Last changed %1', when.title);
+      time.title = this._bundle.__('Last changed %1', when.title);
       details.appendChild(time);
     }
     row.appendChild(details);
@@ -648,38 +660,23 @@ export class ModelsPanel extends Widget implements IModelsPanel {
     target?.focus();
   };
 
-  private _updateOrderButton(): void {
-    this._order.replaceChildren(
-      (this._ascending ? caretUpIcon : caretDownIcon).element({
-        tag: 'span'
-      })
-    );
-    const label = this._ascending
-      ? this._trans.__('Ascending order')
-      : this._trans.__('Descending order');
-    this._order.title = this._trans.__('%1 (click to reverse)', label);
-    this._order.setAttribute('aria-label', label);
-    this._order.setAttribute('aria-pressed', String(this._ascending));
-  }
-
   private readonly _discovery: IModelDiscovery;
   private readonly _commands: CommandRegistry;
   private readonly _pushRecords: IPushRecordSource | null;
-  private readonly _trans: TranslationBundle;
+  private readonly _bundle: TranslationBundle;
   private readonly _count: HTMLElement;
-  private readonly _filter: HTMLInputElement;
-  private readonly _sort: HTMLSelectElement;
-  private readonly _order: HTMLButtonElement;
   private readonly _status: HTMLElement;
   private readonly _list: HTMLUListElement;
   private readonly _empty: HTMLElement;
   private readonly _selectionChanged = new Signal<this, string | null>(this);
+  private readonly _viewChanged = new Signal<this, void>(this);
   private readonly _rowModels = new WeakMap<HTMLElement, IDiscoveredModel>();
   private _rows = new Map<string, HTMLElement>();
   private _actions: HTMLElement | null = null;
   private _tabStop: HTMLElement | null = null;
   private _selected: string | null = null;
   private _selectedIndex = 0;
+  private _filter = '';
   private _sortKey: ModelsSortKey = 'modified';
   private _ascending = false;
   private _dirty = true;

@@ -4,14 +4,18 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import {
+  createToolbarFactory,
   ICommandPalette,
+  IToolbarWidgetRegistry,
   MainAreaWidget,
   Notification,
+  setToolbar,
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { Contents, IDefaultDrive } from '@jupyterlab/services';
 import { FileBrowser, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
   deleteIcon,
@@ -38,6 +42,10 @@ import {
 } from '../modelsPanel/modelCommandTarget';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the panel sits in the sidebar from the start
 import { ModelsPanel } from '../modelsPanel/ModelsPanel';
+import {
+  MODELS_TOOLBAR,
+  modelsToolbarFactories
+} from '../modelsPanel/modelsToolbar';
 import { IModelsPanel } from '../modelsPanel/tokens';
 import { errorText } from '../common/errors';
 
@@ -49,12 +57,14 @@ const LARGE_DOWNLOAD_BYTES = 20 * 1024 * 1024;
  * The Models sidebar, the Inspect view and the model commands (palette,
  * panel and file browser context menus). The push plugin registers Push to
  * Registry; its menu entries are placed here, among the other model commands.
+ * The sidebar's toolbar items are declared in the settings
+ * (`jupyter.lab.toolbars`), so users can hide or reorder them.
  */
 export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
   id: 'luml-notebooks:models-panel',
   description: 'The Models sidebar: inspect, download and delete models.',
   autoStart: true,
-  requires: [IModelDiscovery],
+  requires: [IModelDiscovery, ISettingRegistry, IToolbarWidgetRegistry],
   optional: [
     ILayoutRestorer,
     ICommandPalette,
@@ -68,6 +78,8 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
   activate: (
     app: JupyterFrontEnd,
     discovery: IModelDiscovery,
+    settingRegistry: ISettingRegistry,
+    toolbarRegistry: IToolbarWidgetRegistry,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     fileBrowser: FileBrowser | null,
@@ -100,6 +112,20 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
       pushRecords: pusher?.records
     });
     panel.id = PANEL_ID;
+    const items = modelsToolbarFactories(translator);
+    for (const [name, factory] of Object.entries(items)) {
+      toolbarRegistry.addFactory<ModelsPanel>(MODELS_TOOLBAR, name, factory);
+    }
+    setToolbar(
+      panel,
+      createToolbarFactory(
+        toolbarRegistry,
+        settingRegistry,
+        MODELS_TOOLBAR,
+        modelsPanelPlugin.id,
+        translator
+      )
+    );
     shell.add(panel, 'left', { rank: 150 });
     restorer?.add(panel, PANEL_ID);
 
