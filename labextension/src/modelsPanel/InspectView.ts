@@ -11,6 +11,7 @@ import { Widget } from '@lumino/widgets';
 import { CommandIDs } from '../commands';
 import { modelIcon } from '../common/icons';
 import { el } from '../common/dom';
+import { readFailureText } from '../format/lumlReader';
 import {
   IModelFileDetails,
   ModelReadingContents,
@@ -201,7 +202,7 @@ export class InspectView extends Widget {
     this._updateButtons();
 
     if (!result.ok) {
-      root.appendChild(unreadableNotice(trans, result.reason));
+      root.appendChild(unreadableNotice(trans, readFailureText(result, trans)));
       if (result.members && result.members.length > 0) {
         root.appendChild(membersSection(trans, result.members, null));
       }
