@@ -19,8 +19,11 @@ export interface ITextBundle {
   _n(msgid: string, msgidPlural: string, n: number, ...args: any[]): string;
 }
 
-/** A value a message names: text, a number, or another message. */
-export type MessageParam = string | number | IMessage;
+/**
+ * A value a message names: text, a number, another message, or a list of
+ * them (shown joined by commas).
+ */
+export type MessageParam = string | number | IMessage | readonly MessageParam[];
 
 export interface IMessage {
   /** `<feature>.<name>`, stable: tests and translations key on it. */
@@ -86,11 +89,19 @@ export function renderMessage(
 ): string {
   const params: { [name: string]: string | number } = {};
   for (const [name, value] of Object.entries(message.params)) {
-    params[name] =
-      typeof value === 'object' ? renderMessage(value, trans) : value;
+    params[name] = renderParam(value, trans);
   }
   const text = TEXTS.get(message.code);
   return text ? text(trans, params) : message.code;
+}
+
+function renderParam(value: MessageParam, trans: ITextBundle): string | number {
+  if (Array.isArray(value)) {
+    return value.map(item => renderParam(item, trans)).join(', ');
+  }
+  return typeof value === 'object'
+    ? renderMessage(value as IMessage, trans)
+    : (value as string | number);
 }
 
 /** The message an error carries, if it carries one. */
