@@ -16,7 +16,6 @@
  */
 export interface ITextBundle {
   __(msgid: string, ...args: any[]): string;
-  _n(msgid: string, msgidPlural: string, n: number, ...args: any[]): string;
 }
 
 /**
@@ -77,9 +76,7 @@ export function formatText(fmt: string, ...args: unknown[]): string {
 
 /** The untranslated texts, as JupyterLab's `nullTranslator` gives them. */
 export const englishText: ITextBundle = {
-  __: (msgid, ...args) => formatText(msgid, ...args),
-  _n: (msgid, msgidPlural, n, ...args) =>
-    formatText(n === 1 ? msgid : msgidPlural, n, ...args)
+  __: (msgid, ...args) => formatText(msgid, ...args)
 };
 
 /** A message's text in `trans`'s language (English by default). */
@@ -121,4 +118,13 @@ export function causeParam(error: unknown): MessageParam {
   return (
     messageOf(error) ?? (error instanceof Error ? error.message : String(error))
   );
+}
+
+const plain = defineMessages('common', {
+  text: (_trans, params) => String(params.text)
+});
+
+/** Text that has no code (the browser's or a server's own words) as a message. */
+export function textMessage(text: string): IMessage {
+  return plain('text', { text });
 }

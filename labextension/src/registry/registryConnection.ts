@@ -1,6 +1,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { litePluginSettings } from '../common/pageConfig';
+import { textMessage } from '../common/messages';
 import { ApiKeyStore } from './apiKeyStore';
 import { IOrganization } from './client/apiTypes';
 import {
@@ -181,7 +182,10 @@ export class RegistryConnection {
       try {
         probe.setApiKey(key);
       } catch (error) {
-        return failure(url, new RegistryError('missing-key', String(error)));
+        return failure(
+          url,
+          new RegistryError('missing-key', textMessage(String(error)))
+        );
       }
     }
     return probe.testConnection(signal);
@@ -245,7 +249,7 @@ function failure(url: string, error: unknown): IConnectionReport {
   const registryError =
     error instanceof RegistryError
       ? error
-      : new RegistryError('protocol', String(error));
+      : new RegistryError('protocol', textMessage(String(error)));
   return {
     ok: false,
     url,
