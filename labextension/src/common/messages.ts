@@ -128,3 +128,11 @@ const plain = defineMessages('common', {
 export function textMessage(text: string): IMessage {
   return plain('text', { text });
 }
+
+/** What went wrong, as a message of its own (see `causeParam`). */
+export function causeMessage(error: unknown): IMessage {
+  return (
+    messageOf(error) ??
+    textMessage(error instanceof Error ? error.message : String(error))
+  );
+}

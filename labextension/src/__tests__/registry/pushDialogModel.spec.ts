@@ -526,7 +526,9 @@ describe('PushDialogModel', () => {
     const { model, pusher } = setup();
     pusher.onPush = async () => {
       throw new PushError(
-        'The Registry rejected the artifact. Artifact x was marked upload_failed. Your local file is unchanged.',
+        textMessage(
+          'The Registry rejected the artifact. Artifact x was marked upload_failed. Your local file is unchanged.'
+        ),
         new RegistryError('rejected', textMessage('rejected')),
         'uploading',
         'x',
@@ -552,7 +554,7 @@ describe('PushDialogModel', () => {
       textMessage('The Registry refused the API key: paste a valid key.')
     );
     pusher.onPush = async () => {
-      throw new PushError(refused.message, refused, 'creating');
+      throw new PushError(refused.userMessage, refused, 'creating');
     };
     await model.start();
     await model.push();
@@ -569,7 +571,9 @@ describe('PushDialogModel', () => {
         options.signal?.addEventListener('abort', () =>
           reject(
             new PushError(
-              'The push was cancelled before anything was uploaded.',
+              textMessage(
+                'The push was cancelled before anything was uploaded.'
+              ),
               new RegistryError('cancelled', textMessage('cancelled')),
               'creating'
             )
@@ -600,7 +604,9 @@ describe('PushDialogModel', () => {
     const { model, pusher } = setup(({ pusher }) => {
       pusher.prepared = Promise.reject(
         new PushError(
-          'notes.txt is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.',
+          textMessage(
+            'notes.txt is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.'
+          ),
           undefined,
           'reading'
         )

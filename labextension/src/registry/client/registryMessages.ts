@@ -140,6 +140,12 @@ export const registryMessage = defineMessages('registry', {
       'The Registry returned the same page cursor twice; the list was cut short.'
     ),
 
+  // a connection test
+  connected: (trans, p) =>
+    trans.__('Connected to %1. The key works for: %2.', p.url, p.names),
+  connectedNoOrganization: (trans, p) =>
+    trans.__('Connected to %1, but this key sees no organization.', p.url),
+
   // the Registry URL a user typed
   urlEmpty: trans => trans.__('The Registry URL is empty.'),
   notAUrl: (trans, p) =>
