@@ -63,6 +63,11 @@ export function messageCodes(): string[] {
   return [...TEXTS.keys()];
 }
 
+/** The sentence of a code (for tests). */
+export function messageText(code: string): MessageText | undefined {
+  return TEXTS.get(code);
+}
+
 /**
  * JupyterLab's placeholder rule (`Gettext.strfmt`): `%1`, `%2`… name the
  * arguments, `%%` is a percent sign.
