@@ -12,6 +12,7 @@ import { CommandIDs } from '../commands';
 import { modelIcon } from '../common/icons';
 import { el } from '../common/dom';
 import { readFailureText } from '../format/lumlReader';
+import { errorText } from '../common/errors';
 import {
   IModelFileDetails,
   ModelReadingContents,
@@ -159,7 +160,7 @@ export class InspectView extends Widget {
           this._trans.__(
             '%1 could not be opened: %2',
             path,
-            e instanceof Error ? e.message : String(e)
+            errorText(e, this._trans)
           )
         )
       );
