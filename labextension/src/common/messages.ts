@@ -45,8 +45,8 @@ const TEXTS = new Map<string, MessageText>();
 
 /**
  * Registers a feature's sentences under `<prefix>.<key>` and returns the
- * function that makes its messages. A message can only be made through it,
- * so its sentence is registered before any message names it.
+ * function that makes its messages. Code makes messages only through it, so a
+ * sentence is registered before any message names it.
  */
 export function defineMessages<K extends string>(
   prefix: string,
