@@ -2,7 +2,9 @@ import { Inflate } from 'fflate';
 
 import { createSha256 } from '../format/sha256';
 import { guessKind } from './contents';
-import { BackupError, errorMessage, throwIfCancelled } from './errors';
+import { BackupError, throwIfCancelled } from './errors';
+import { backupMessage } from './messages';
+import { causeParam } from '../common/messages';
 import {
   FileKind,
   IBackupManifest,
@@ -106,10 +108,7 @@ export class BackupReader {
 
     for (const entry of directory.entries) {
       if (entry.flags & FLAG_ENCRYPTED) {
-        throw new BackupError(
-          'unsupported',
-          'This zip archive is encrypted. Restore reads unencrypted archives only.'
-        );
+        throw new BackupError('unsupported', backupMessage('encrypted'));
       }
       const { path, isFolder } = safeEntryPath(entry.name);
       if (isArchiverClutter(path)) {
@@ -119,8 +118,10 @@ export class BackupReader {
       if (!isFolder && entry.method !== 0 && entry.method !== 8) {
         throw new BackupError(
           'unsupported',
-          `${JSON.stringify(path)} is compressed with method ${entry.method}; ` +
-            'restore reads stored and DEFLATE entries (what every zip tool writes by default).'
+          backupMessage('unsupportedMethod', {
+            path: JSON.stringify(path),
+            method: entry.method
+          })
         );
       }
       const previous = seen.get(path);
@@ -169,7 +170,7 @@ export class BackupReader {
       if (manifestEntry.size > limits.maxManifestBytes) {
         throw new BackupError(
           'zip-bomb',
-          `The backup's manifest declares ${manifestEntry.size} bytes, more than any real manifest.`
+          backupMessage('manifestTooLarge', { size: manifestEntry.size })
         );
       }
       const chunks: Uint8Array[] = [];
@@ -203,15 +204,17 @@ export class BackupReader {
         if (!record) {
           throw new BackupError(
             'manifest',
-            `The backup is damaged or was altered: ${JSON.stringify(path)} is ` +
-              'in the archive but not in its manifest.'
+            backupMessage('notInManifest', { path: JSON.stringify(path) })
           );
         }
         if (record.size !== entry.size) {
           throw new BackupError(
             'manifest',
-            `The backup is damaged or was altered: ${JSON.stringify(path)} ` +
-              `holds ${entry.size} bytes, its manifest says ${record.size}.`
+            backupMessage('sizeDiffersFromManifest', {
+              path: JSON.stringify(path),
+              size: entry.size,
+              declared: record.size
+            })
           );
         }
       }
@@ -219,8 +222,9 @@ export class BackupReader {
         if (!filePaths.has(record.path)) {
           throw new BackupError(
             'manifest',
-            `The backup is incomplete: ${JSON.stringify(record.path)} is in ` +
-              'its manifest but missing from the archive.'
+            backupMessage('missingFromArchive', {
+              path: JSON.stringify(record.path)
+            })
           );
         }
       }
@@ -291,9 +295,7 @@ export class BackupReader {
       if (file.expected && hex !== file.expected.sha256) {
         throw new BackupError(
           'sha256-mismatch',
-          `${JSON.stringify(file.path)} does not match the sha256 recorded in ` +
-            "the backup's manifest: the backup was altered or damaged. " +
-            'Nothing was restored.'
+          backupMessage('sha256Mismatch', { path: JSON.stringify(file.path) })
         );
       }
       hashes.set(file.path, hex);
@@ -332,9 +334,10 @@ async function* streamEntry(
     if (produced > entry.size) {
       throw new BackupError(
         'zip-bomb',
-        `${JSON.stringify(path)} expands beyond the ${entry.size} bytes its ` +
-          'zip directory declares: the archive is damaged or a zip bomb. ' +
-          'Nothing was restored.'
+        backupMessage('expandsBeyond', {
+          path: JSON.stringify(path),
+          size: entry.size
+        })
       );
     }
     crc.update(chunk);
@@ -351,13 +354,13 @@ async function* streamEntry(
     } catch (error) {
       throw new BackupError(
         'read-failed',
-        `Could not read the archive: ${errorMessage(error)}`
+        backupMessage('archiveUnreadable', { problem: causeParam(error) })
       );
     }
     if (raw.length === 0) {
       throw new BackupError(
         'truncated',
-        `The archive ends inside ${JSON.stringify(path)}: it is incomplete.`
+        backupMessage('endsInsideEntry', { path: JSON.stringify(path) })
       );
     }
     offset += raw.length;
@@ -370,8 +373,10 @@ async function* streamEntry(
         }
         throw new BackupError(
           'damaged',
-          `${JSON.stringify(path)} is damaged in the archive (its compressed ` +
-            `data does not decompress: ${errorMessage(error)}). Nothing was restored.`
+          backupMessage('doesNotDecompress', {
+            path: JSON.stringify(path),
+            problem: causeParam(error)
+          })
         );
       }
     } else {
@@ -384,15 +389,17 @@ async function* streamEntry(
   if (produced !== entry.size) {
     throw new BackupError(
       'damaged',
-      `${JSON.stringify(path)} is damaged in the archive: it holds ${produced} ` +
-        `bytes where its directory declares ${entry.size}. Nothing was restored.`
+      backupMessage('wrongSize', {
+        path: JSON.stringify(path),
+        size: produced,
+        declared: entry.size
+      })
     );
   }
   if (crc.digest() !== entry.crc32) {
     throw new BackupError(
       'crc-mismatch',
-      `${JSON.stringify(path)} fails the zip's CRC-32 check: the archive is ` +
-        'damaged. Nothing was restored.'
+      backupMessage('crcMismatch', { path: JSON.stringify(path) })
     );
   }
 }
@@ -400,8 +407,7 @@ async function* streamEntry(
 function duplicate(path: string): BackupError {
   return new BackupError(
     'duplicate-path',
-    `The archive holds ${JSON.stringify(path)} more than once (or as both a ` +
-      'file and a folder), so it is not clear which to restore. Nothing was restored.'
+    backupMessage('duplicatePath', { path: JSON.stringify(path) })
   );
 }
 
@@ -416,9 +422,10 @@ function checkBomb(entries: IZipEntry[], limits: IRestoreLimits): void {
   if (expanded > limits.maxTotalBytes) {
     throw new BackupError(
       'zip-bomb',
-      `This archive would expand to ${gb(expanded)}, more than the ` +
-        `${gb(limits.maxTotalBytes)} a restore accepts: it looks like a zip ` +
-        'bomb. Nothing was restored.'
+      backupMessage('expandsTooMuch', {
+        size: gb(expanded),
+        limit: gb(limits.maxTotalBytes)
+      })
     );
   }
   if (
@@ -427,9 +434,11 @@ function checkBomb(entries: IZipEntry[], limits: IRestoreLimits): void {
   ) {
     throw new BackupError(
       'zip-bomb',
-      `This archive would expand ${Math.round(expanded / Math.max(1, compressed))} ` +
-        `times (to ${gb(expanded)} from ${gb(compressed)}), far more than real ` +
-        'files compress: it looks like a zip bomb. Nothing was restored.'
+      backupMessage('compressesTooWell', {
+        ratio: Math.round(expanded / Math.max(1, compressed)),
+        size: gb(expanded),
+        compressed: gb(compressed)
+      })
     );
   }
 }
@@ -447,9 +456,10 @@ function checkOverlap(entries: IZipEntry[]): void {
     ) {
       throw new BackupError(
         'zip-bomb',
-        `The entries ${JSON.stringify(before.name)} and ` +
-          `${JSON.stringify(sorted[i].name)} share their data: the archive is ` +
-          'crafted (an overlapping zip bomb) or damaged. Nothing was restored.'
+        backupMessage('overlappingEntries', {
+          first: JSON.stringify(before.name),
+          second: JSON.stringify(sorted[i].name)
+        })
       );
     }
   }

@@ -19,6 +19,7 @@ import {
   Restorer,
   IZipSink
 } from '.';
+import { backupMessage } from './messages';
 import { IBackupService } from './tokens';
 
 export type SaveMethod = 'picker' | 'download';
@@ -278,10 +279,7 @@ class FileSink implements IZipSink {
       });
     } catch (error) {
       if ((error as Error)?.name === 'AbortError') {
-        throw new BackupError(
-          'cancelled',
-          'No file was chosen: nothing was saved.'
-        );
+        throw new BackupError('cancelled', backupMessage('noFileChosen'));
       }
       throw error;
     }

@@ -8,7 +8,9 @@ import {
   listInstance
 } from './contents';
 import { chooseMethod, DEFLATE_LEVEL } from './compression';
-import { BackupError, errorMessage, throwIfCancelled } from './errors';
+import { BackupError, throwIfCancelled } from './errors';
+import { backupMessage } from './messages';
+import { causeParam } from '../common/messages';
 import {
   IBackupInstance,
   IBackupManifest,
@@ -216,7 +218,10 @@ export class BackupWriter {
       }
       throw new BackupError(
         'write-failed',
-        `The backup stopped at ${JSON.stringify(progress.currentPath ?? '')}: ${errorMessage(error)}`
+        backupMessage('backupStopped', {
+          path: JSON.stringify(progress.currentPath ?? ''),
+          problem: causeParam(error)
+        })
       );
     }
     progress.phase = 'done';
@@ -282,7 +287,10 @@ export class BackupWriter {
     } catch (error) {
       throw new BackupError(
         'read-failed',
-        `Could not read ${JSON.stringify(path)} from the instance: ${errorMessage(error)}`
+        backupMessage('readFailed', {
+          path: JSON.stringify(path),
+          problem: causeParam(error)
+        })
       );
     }
   }
@@ -293,7 +301,10 @@ export class BackupWriter {
     } catch (error) {
       throw new BackupError(
         'read-failed',
-        `Could not read ${JSON.stringify(path)} from the instance: ${errorMessage(error)}`
+        backupMessage('readFailed', {
+          path: JSON.stringify(path),
+          problem: causeParam(error)
+        })
       );
     }
   }

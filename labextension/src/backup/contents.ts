@@ -1,6 +1,8 @@
 import { Base64ByteSource } from '../format/byteSource';
 import type { IByteParts } from '../storage/formats';
-import { BackupError, errorMessage, throwIfCancelled } from './errors';
+import { BackupError, throwIfCancelled } from './errors';
+import { backupMessage } from './messages';
+import { causeParam } from '../common/messages';
 import { FileKind } from './manifest';
 import { isTextPath } from './compression';
 
@@ -80,7 +82,10 @@ export async function listInstance(
     } catch (error) {
       throw new BackupError(
         'read-failed',
-        `Could not list the folder ${JSON.stringify(dir || '/')}: ${errorMessage(error)}`
+        backupMessage('listFailed', {
+          path: JSON.stringify(dir || '/'),
+          problem: causeParam(error)
+        })
       );
     }
     const children: IContentsModelLike[] = Array.isArray(model.content)

@@ -1,3 +1,6 @@
+import { IMessage, IMessageCarrier, renderMessage } from '../common/messages';
+import { backupMessage } from './messages';
+
 /**
  * Why a backup or a restore stopped. Each code has a message a user can act
  * on; the code lets callers (and tests) tell the cases apart.
@@ -19,12 +22,13 @@ export type BackupErrorCode =
   | 'write-failed'
   | 'cancelled';
 
-export class BackupError extends Error {
+export class BackupError extends Error implements IMessageCarrier {
+  /** `message` is the English text of `userMessage`. */
   constructor(
     readonly code: BackupErrorCode,
-    message: string
+    readonly userMessage: IMessage
   ) {
-    super(message);
+    super(renderMessage(userMessage));
     this.name = 'BackupError';
   }
 }
@@ -32,7 +36,7 @@ export class BackupError extends Error {
 /** Throws a `cancelled` error when the signal is aborted. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
-    throw new BackupError('cancelled', 'Cancelled.');
+    throw new BackupError('cancelled', backupMessage('cancelled'));
   }
 }
 

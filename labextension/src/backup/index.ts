@@ -6,6 +6,7 @@ export * from './compression';
 export * from './contents';
 export * from './errors';
 export * from './manifest';
+export * from './messages';
 export * from './paths';
 export * from './randomAccess';
 export * from './restore';

@@ -1,4 +1,6 @@
 import { BackupError } from './errors';
+import { backupMessage } from './messages';
+import { IMessage } from '../common/messages';
 import { safeEntryPath } from './paths';
 
 export const MANIFEST_FORMAT = 'luml-notebooks-backup';
@@ -56,33 +58,33 @@ const KINDS: ReadonlySet<string> = new Set([
  * rather than guess.
  */
 export function parseManifest(bytes: Uint8Array): IBackupManifest {
-  const damaged = (why: string) =>
-    new BackupError(
-      'manifest',
-      `The backup's manifest (luml-backup.json) is damaged: ${why}.`
-    );
+  const damaged = (reason: IMessage) =>
+    new BackupError('manifest', backupMessage('manifestDamaged', { reason }));
   let data: any;
   try {
     data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    throw damaged('it is not valid JSON');
+    throw damaged(backupMessage('manifestNotJson'));
   }
   if (!data || typeof data !== 'object' || data.format !== MANIFEST_FORMAT) {
-    throw damaged(`its format is not "${MANIFEST_FORMAT}"`);
+    throw damaged(
+      backupMessage('manifestWrongFormat', { format: MANIFEST_FORMAT })
+    );
   }
   if (typeof data.formatVersion !== 'number') {
-    throw damaged('it has no format version');
+    throw damaged(backupMessage('manifestNoVersion'));
   }
   if (data.formatVersion > MANIFEST_VERSION) {
     throw new BackupError(
       'unsupported',
-      `This backup was made by a newer LUML Notebooks (backup format ` +
-        `${data.formatVersion}; this site reads up to ${MANIFEST_VERSION}). ` +
-        'Open it in an up-to-date site.'
+      backupMessage('newerFormat', {
+        version: String(data.formatVersion),
+        supported: MANIFEST_VERSION
+      })
     );
   }
   if (!Array.isArray(data.files)) {
-    throw damaged('it has no file list');
+    throw damaged(backupMessage('manifestNoFiles'));
   }
   const files: IManifestFile[] = data.files.map((file: any, i: number) => {
     if (
@@ -93,7 +95,7 @@ export function parseManifest(bytes: Uint8Array): IBackupManifest {
       typeof file.sha256 !== 'string' ||
       !/^[0-9a-f]{64}$/.test(file.sha256)
     ) {
-      throw damaged(`file entry ${i + 1} lacks a path, size or sha256`);
+      throw damaged(backupMessage('manifestBadEntry', { number: i + 1 }));
     }
     return {
       path: safeEntryPath(file.path).path,

@@ -1,4 +1,5 @@
 import { BackupError } from './errors';
+import { backupMessage } from './messages';
 
 /** The manifest's name at the root of every backup. */
 export const MANIFEST_NAME = 'luml-backup.json';
@@ -23,31 +24,40 @@ export interface ISafePath {
  * characters), instead of silently rewriting it.
  */
 export function safeEntryPath(name: string): ISafePath {
-  const unsafe = (why: string) =>
+  const unsafe = (
+    reason:
+      | 'absolutePath'
+      | 'driveLetter'
+      | 'controlCharacter'
+      | 'climbsOut'
+      | 'emptyName'
+  ) =>
     new BackupError(
       'unsafe-path',
-      `The archive contains an unsafe path ${JSON.stringify(name)} (${why}). ` +
-        'Nothing was restored: the archive may be malicious.'
+      backupMessage('unsafePath', {
+        path: JSON.stringify(name),
+        reason: backupMessage(reason)
+      })
     );
   // some Windows archivers write backslashes: read them as separators
   const normal = name.replace(/\\/g, '/');
   if (normal.startsWith('/')) {
-    throw unsafe('an absolute path');
+    throw unsafe('absolutePath');
   }
   if (/^[a-zA-Z]:/.test(normal)) {
-    throw unsafe('a drive letter');
+    throw unsafe('driveLetter');
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(normal)) {
-    throw unsafe('a control character');
+    throw unsafe('controlCharacter');
   }
   const isFolder = normal.endsWith('/');
   const parts = normal.split('/').filter(part => part !== '' && part !== '.');
   if (parts.some(part => part === '..')) {
-    throw unsafe('it climbs out of the instance with ..');
+    throw unsafe('climbsOut');
   }
   if (parts.length === 0) {
-    throw unsafe('an empty name');
+    throw unsafe('emptyName');
   }
   return { path: parts.join('/'), isFolder };
 }

@@ -7,12 +7,9 @@ import {
   IBackupContents,
   listInstance
 } from './contents';
-import {
-  BackupError,
-  errorMessage,
-  isQuotaError,
-  throwIfCancelled
-} from './errors';
+import { BackupError, isQuotaError, throwIfCancelled } from './errors';
+import { backupMessage } from './messages';
+import { causeParam, MessageParam } from '../common/messages';
 import { FileKind } from './manifest';
 import { caseKey, keepBothName, parentFolders } from './paths';
 
@@ -228,9 +225,10 @@ export class Restorer {
       const mb = (n: number) => `${(n / 1024 ** 2).toFixed(1)} MB`;
       throw new BackupError(
         'quota',
-        `This restore needs about ${mb(needed)} of browser storage and the ` +
-          `site has ${mb(options.availableBytes)} left. Free some space ` +
-          '(delete files or other instances) and try again. Nothing was restored.'
+        backupMessage('noRoom', {
+          needed: mb(needed),
+          available: mb(options.availableBytes)
+        })
       );
     }
 
@@ -432,8 +430,8 @@ class Journal {
   }
 
   /** Puts the instance back as it was; returns what could not be undone. */
-  async undo(): Promise<string[]> {
-    const left: string[] = [];
+  async undo(): Promise<MessageParam[]> {
+    const left: MessageParam[] = [];
     for (const path of [...this._created].reverse()) {
       await this._contents.delete(path).catch(() => undefined);
     }
@@ -441,7 +439,7 @@ class Journal {
       try {
         await this._contents.rename(aside, path);
       } catch {
-        left.push(`${path} (kept as ${aside})`);
+        left.push(backupMessage('keptAs', { path, aside }));
       }
     }
     for (const path of [...this._createdFolders].reverse()) {
@@ -454,13 +452,13 @@ class Journal {
   }
 }
 
-function failed(error: unknown, notUndone: string[]): BackupError {
+function failed(error: unknown, notUndone: MessageParam[]): BackupError {
   const cancelled = error instanceof BackupError && error.code === 'cancelled';
   const cause = cancelled
-    ? 'the restore was cancelled'
+    ? backupMessage('restoreCancelled')
     : isQuotaError(error)
-      ? "the browser's storage for this site is full"
-      : errorMessage(error);
+      ? backupMessage('storageFull')
+      : causeParam(error);
   const code = cancelled
     ? 'cancelled'
     : isQuotaError(error)
@@ -471,15 +469,10 @@ function failed(error: unknown, notUndone: string[]): BackupError {
   if (notUndone.length) {
     return new BackupError(
       code,
-      `The restore stopped (${cause}) and could not undo everything: ` +
-        `${notUndone.join(', ')}. Your original files were kept.`
+      backupMessage('restoreNotUndone', { cause, left: notUndone })
     );
   }
-  return new BackupError(
-    code,
-    `The restore stopped (${cause}). Everything it wrote was removed: the ` +
-      'instance is as it was before.'
-  );
+  return new BackupError(code, backupMessage('restoreUndone', { cause }));
 }
 
 /** Base64 of a byte stream, built as it arrives (3-byte aligned pieces). */

@@ -1,4 +1,6 @@
 import { BackupError } from './errors';
+import { backupMessage } from './messages';
+import { IMessage } from '../common/messages';
 import { IRandomAccess } from './randomAccess';
 import {
   CENTRAL_HEADER_SIZE,
@@ -51,25 +53,20 @@ export interface IZipDirectory {
 const MAX_COMMENT = 0xffff;
 
 function notAZip(): BackupError {
-  return new BackupError(
-    'not-a-zip',
-    'This file is not a zip archive. Choose a backup (.zip) made by LUML ' +
-      'Notebooks or a zip of notebook files.'
-  );
+  return new BackupError('not-a-zip', backupMessage('notAZip'));
 }
 
-function truncated(detail: string): BackupError {
+function truncated(detail: IMessage): BackupError {
   return new BackupError(
     'truncated',
-    `This zip archive is incomplete (${detail}): the download or copy was ` +
-      'probably interrupted. Use a complete copy of the backup.'
+    backupMessage('zipIncomplete', { detail })
   );
 }
 
-function damaged(detail: string): BackupError {
+function damaged(detail: IMessage): BackupError {
   return new BackupError(
     'damaged',
-    `The zip archive's directory is damaged (${detail}). Nothing was restored.`
+    backupMessage('directoryDamaged', { detail })
   );
 }
 
@@ -88,13 +85,14 @@ export async function readZipDirectory(
   const { count, directorySize, directoryOffset, endOffset } =
     await readDirectoryEnd(source);
   if (directoryOffset + directorySize > endOffset) {
-    throw truncated('its directory points past the end of the file');
+    throw truncated(backupMessage('directoryPastEnd'));
   }
   const directory = await source.read(directoryOffset, directorySize);
   const entries: IZipEntry[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
-    const atEntry = `at entry ${i + 1} of ${count}`;
+    const position = { index: i + 1, count };
+    const atEntry = backupMessage('atEntry', position);
     if (
       p + CENTRAL_HEADER_SIZE > directory.length ||
       u32(directory, p) !== CENTRAL_SIGNATURE
@@ -130,7 +128,7 @@ export async function readZipDirectory(
       }
       const next = zip64.shift();
       if (next === undefined || Number.isNaN(next)) {
-        throw damaged(`${atEntry}, its zip64 field is missing`);
+        throw damaged(backupMessage('zip64FieldMissing', position));
       }
       return next;
     };
@@ -151,14 +149,7 @@ export async function readZipDirectory(
   }
   // entries past the count are files every reader that trusts it loses
   if (p !== directory.length) {
-    throw new BackupError(
-      'damaged',
-      `This zip archive's end record counts ${count} entries, but its ` +
-        'directory holds more: the tool that wrote it could not count past ' +
-        '65,535 files, so the count wrapped and a restore would silently leave ' +
-        'files out. Nothing was restored. Make the backup again with a current ' +
-        'version of LUML Notebooks.'
-    );
+    throw new BackupError('damaged', backupMessage('countWrapped', { count }));
   }
   return { entries, directoryOffset };
 }
@@ -176,7 +167,9 @@ async function readDirectoryEnd(source: IRandomAccess): Promise<IDirectoryEnd> {
     head.length === 4 &&
     (u32(head, 0) === LOCAL_SIGNATURE || u32(head, 0) === END_SIGNATURE);
   if (size < END_SIZE) {
-    throw startsLikeZip ? truncated('it ends before its directory') : notAZip();
+    throw startsLikeZip
+      ? truncated(backupMessage('endsBeforeDirectory'))
+      : notAZip();
   }
   const tailLength = Math.min(size, END_SIZE + MAX_COMMENT);
   const tail = await source.read(size - tailLength, tailLength);
@@ -192,7 +185,7 @@ async function readDirectoryEnd(source: IRandomAccess): Promise<IDirectoryEnd> {
   }
   if (at < 0) {
     throw startsLikeZip
-      ? truncated('its directory at the end is missing')
+      ? truncated(backupMessage('directoryMissing'))
       : notAZip();
   }
   const endOffset = size - tailLength + at;
@@ -207,11 +200,11 @@ async function readDirectoryEnd(source: IRandomAccess): Promise<IDirectoryEnd> {
   ) {
     const zip64Offset = u64(locator, 8);
     if (!(zip64Offset + ZIP64_END_SIZE <= locatorOffset)) {
-      throw truncated('its zip64 end record points past the end of the file');
+      throw truncated(backupMessage('zip64EndPastEnd'));
     }
     const record = await source.read(zip64Offset, ZIP64_END_SIZE);
     if (u32(record, 0) !== ZIP64_END_SIGNATURE) {
-      throw damaged('its zip64 end record is not where its locator says');
+      throw damaged(backupMessage('zip64EndMisplaced'));
     }
     checkOneDisk(u32(record, 16));
     const end = {
@@ -221,7 +214,7 @@ async function readDirectoryEnd(source: IRandomAccess): Promise<IDirectoryEnd> {
       endOffset: zip64Offset
     };
     if (Object.values(end).some(Number.isNaN)) {
-      throw damaged('its zip64 end record holds impossible sizes');
+      throw damaged(backupMessage('zip64EndImpossible'));
     }
     return end;
   }
@@ -236,10 +229,7 @@ async function readDirectoryEnd(source: IRandomAccess): Promise<IDirectoryEnd> {
 
 function checkOneDisk(disk: number): void {
   if (disk !== 0) {
-    throw new BackupError(
-      'unsupported',
-      'This is one part of a split (multi-volume) zip archive. Join the parts into one zip first.'
-    );
+    throw new BackupError('unsupported', backupMessage('splitArchive'));
   }
 }
 
@@ -278,7 +268,7 @@ export async function entryDataOffset(
   if (header.length < LOCAL_HEADER_SIZE || u32(header, 0) !== LOCAL_SIGNATURE) {
     throw new BackupError(
       'damaged',
-      `The zip archive is damaged: the entry ${JSON.stringify(entry.name)} is not where its directory says.`
+      backupMessage('entryMisplaced', { path: JSON.stringify(entry.name) })
     );
   }
   const start =
@@ -287,7 +277,9 @@ export async function entryDataOffset(
     u16(header, 26) +
     u16(header, 28);
   if (start + entry.compressedSize > directoryOffset) {
-    throw truncated(`the data of ${JSON.stringify(entry.name)} is cut off`);
+    throw truncated(
+      backupMessage('entryDataCut', { path: JSON.stringify(entry.name) })
+    );
   }
   return start;
 }

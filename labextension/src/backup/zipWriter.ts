@@ -1,6 +1,7 @@
 import { Deflate, DeflateOptions } from 'fflate';
 
 import { BackupError } from './errors';
+import { backupMessage } from './messages';
 import {
   CENTRAL_HEADER_SIZE,
   CENTRAL_SIGNATURE,
@@ -226,8 +227,9 @@ function dataDescriptor(record: IZipRecord): Uint8Array {
   if (record.size >= MAX_U32 || record.compressedSize >= MAX_U32) {
     throw new BackupError(
       'write-failed',
-      `${JSON.stringify(record.name)} is 4 GiB or larger, more than one file ` +
-        'of a backup can hold.'
+      backupMessage('fileTooLargeForZip', {
+        path: JSON.stringify(record.name)
+      })
     );
   }
   return new RecordBuilder(DATA_DESCRIPTOR_SIZE)

@@ -2,7 +2,14 @@ import { IByteSource } from './byteSource';
 import { formatBytes } from '../common/byteSize';
 import { applyJsonPatch, JsonValue } from './jsonPatch';
 import { ITarEntry, readTarIndex } from './tar';
-import { errorText } from '../common/errors';
+import {
+  causeParam,
+  defineMessages,
+  englishText,
+  IMessage,
+  ITextBundle,
+  renderMessage
+} from '../common/messages';
 
 /**
  * Reads what a `.luml` model says about itself (manifest, metadata, metrics,
@@ -43,6 +50,88 @@ const META_NAME = /^meta(-[^/]+)?\.json$/;
 const MODEL_CARD_NAME =
   /^meta_artifacts\/[^/]*~c~~c~model_card~c~v\d+~~et~~[^/]+\/model_card\.zip$/;
 const ANY_MODEL_CARD_NAME = /^meta_artifacts\/.+\/model_card\.zip$/;
+
+/** What reading a model can report, as messages (see `common/messages.ts`). */
+export const lumlMessage = defineMessages('luml', {
+  empty: trans =>
+    trans.__('The file is empty (0 bytes), so it is not a LUML model.'),
+  compressed: (trans, p) =>
+    trans.__(
+      'This is a %1 file, not a LUML model (a LUML model is an uncompressed tar archive).',
+      p.kind
+    ),
+  gzipped: trans =>
+    trans.__(
+      'This is a gzip file, not a LUML model (a LUML model is an uncompressed tar archive). If it is a gzipped model, decompress it (gunzip) and open the result.'
+    ),
+  notTar: trans =>
+    trans.__(
+      'This file is not a LUML model: it is not a tar archive (no valid tar header at its start).'
+    ),
+  notTarJson: trans =>
+    trans.__(
+      'This file is not a LUML model: it is not a tar archive (no valid tar header at its start); it looks like JSON text.'
+    ),
+  notTarMarkup: trans =>
+    trans.__(
+      'This file is not a LUML model: it is not a tar archive (no valid tar header at its start); it looks like HTML or XML text.'
+    ),
+  unsafeMember: (trans, p) =>
+    trans.__(
+      'The archive has an unsafe member name %1 (%2); it was not read. Re-export the model with the LUML SDK.',
+      p.path,
+      p.reason
+    ),
+  truncated: (trans, p) =>
+    trans.__(
+      'The file is truncated (%1). It was probably cut off while uploading or copying: upload or export it again.',
+      p.problem
+    ),
+  damaged: (trans, p) =>
+    trans.__('The file is damaged: %1. Upload or export it again.', p.problem),
+  emptyTar: trans =>
+    trans.__('The tar archive is empty, so it is not a LUML model.'),
+  noManifest: trans =>
+    trans.__('This tar archive is not a LUML model: it has no manifest.json.'),
+  nestedManifest: (trans, p) =>
+    trans.__(
+      'This tar archive is not a LUML model: it has no manifest.json (found %1: a model keeps it at the archive root).',
+      p.path
+    ),
+  manifestNotObject: trans =>
+    trans.__(
+      'manifest.json is not a JSON object, so this is not a LUML model.'
+    ),
+  patchFailed: (trans, p) =>
+    trans.__(
+      '%1 could not be applied to manifest.json: %2.',
+      p.path,
+      p.problem
+    ),
+  patchedNotObject: trans =>
+    trans.__('The patched manifest is not a JSON object.'),
+  noEndMarker: trans =>
+    trans.__(
+      'The archive has no end-of-archive marker, so it may have been cut short: check that the file is complete.'
+    ),
+  skipped: (trans, p) => trans.__('%1 It was skipped.', p.problem),
+  metaNotArray: (trans, p) =>
+    trans.__('%1 is not a JSON array; it was skipped', p.path),
+  metaEntryNotObject: (trans, p) =>
+    trans.__('%1: entry %2 is not an object; it was skipped', p.path, p.index),
+  tooLarge: (trans, p) => trans.__('%1 is too large (%2).', p.path, p.size),
+  manifestTooLarge: (trans, p) =>
+    trans.__(
+      '%1 is too large (%2); this file is probably not a model.',
+      p.path,
+      p.size
+    ),
+  notUtf8: (trans, p) => trans.__('%1 is not valid UTF-8 text.', p.path),
+  notJson: (trans, p) =>
+    trans.__('%1 is not valid JSON (%2).', p.path, p.problem),
+  unreadable: (trans, p) =>
+    trans.__('The file could not be read: %1.', p.problem)
+});
 
 export interface IMember {
   path: string;
@@ -107,30 +196,34 @@ export interface ILumlModelInfo {
   patches: string[];
   /** Problems that did not stop reading (bad metadata member, ...). */
   warnings: string[];
+  /** `warnings` as messages, in the same order. */
+  warningMessages: IMessage[];
 }
 
 export interface ILumlReadFailure {
   ok: false;
-  /** A sentence the user can act on. */
+  /** A sentence the user can act on (English). */
   reason: string;
+  /** `reason` as a message, when the reader gave it. */
+  userMessage?: IMessage;
   members?: IMember[];
 }
 
 export type LumlReadResult = ILumlModelInfo | ILumlReadFailure;
 
-class ReadFailure extends Error {}
+class ReadFailure extends Error {
+  constructor(readonly userMessage: IMessage) {
+    super(renderMessage(userMessage));
+  }
+}
 
-const MAGICS: { bytes: number[]; kind: string; hint: string }[] = [
-  { bytes: [0x50, 0x4b, 0x03, 0x04], kind: 'zip', hint: '' },
-  { bytes: [0x50, 0x4b, 0x05, 0x06], kind: 'zip', hint: '' },
-  {
-    bytes: [0x1f, 0x8b],
-    kind: 'gzip',
-    hint: ' If it is a gzipped model, decompress it (gunzip) and open the result.'
-  },
-  { bytes: [0x42, 0x5a, 0x68], kind: 'bzip2', hint: '' },
-  { bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], kind: 'xz', hint: '' },
-  { bytes: [0x28, 0xb5, 0x2f, 0xfd], kind: 'zstd', hint: '' }
+const MAGICS: { bytes: number[]; kind: string }[] = [
+  { bytes: [0x50, 0x4b, 0x03, 0x04], kind: 'zip' },
+  { bytes: [0x50, 0x4b, 0x05, 0x06], kind: 'zip' },
+  { bytes: [0x1f, 0x8b], kind: 'gzip' },
+  { bytes: [0x42, 0x5a, 0x68], kind: 'bzip2' },
+  { bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], kind: 'xz' },
+  { bytes: [0x28, 0xb5, 0x2f, 0xfd], kind: 'zstd' }
 ];
 
 export async function readLumlModel(
@@ -139,13 +232,15 @@ export async function readLumlModel(
   let members: IMember[] | undefined;
   try {
     if (source.size === 0) {
-      return fail('The file is empty (0 bytes), so it is not a LUML model.');
+      return fail(lumlMessage('empty'));
     }
     const head = await source.read(0, Math.min(source.size, 512));
     for (const magic of MAGICS) {
       if (magic.bytes.every((b, i) => head[i] === b)) {
         return fail(
-          `This is a ${magic.kind} file, not a LUML model (a LUML model is an uncompressed tar archive).${magic.hint}`
+          magic.kind === 'gzip'
+            ? lumlMessage('gzipped')
+            : lumlMessage('compressed', { kind: magic.kind })
         );
       }
     }
@@ -154,45 +249,42 @@ export async function readLumlModel(
     const files = index.entries.filter(e => e.type === 'file');
     members = files.map(e => ({ path: e.path, size: e.size }));
     if (index.problem?.kind === 'not-tar') {
-      return fail(
-        `This file is not a LUML model: it is not a tar archive (no valid tar header at its start)${textHint(head)}.`
-      );
+      return fail(notTar(head));
     }
     if (index.unsafe.length > 0) {
       const bad = index.unsafe[0];
       return fail(
-        `The archive has an unsafe member name ${JSON.stringify(bad.path)} (${bad.reason}); it was not read. Re-export the model with the LUML SDK.`,
+        lumlMessage('unsafeMember', {
+          path: JSON.stringify(bad.path),
+          reason: bad.userMessage
+        }),
         members
       );
     }
     if (index.problem?.kind === 'truncated') {
       return fail(
-        `The file is truncated (${index.problem.message}). It was probably cut off while uploading or copying: upload or export it again.`,
+        lumlMessage('truncated', { problem: index.problem.userMessage }),
         members
       );
     }
     if (index.problem) {
       return fail(
-        `The file is damaged: ${index.problem.message}. Upload or export it again.`,
+        lumlMessage('damaged', { problem: index.problem.userMessage }),
         members
       );
     }
 
     if (index.entries.length === 0) {
-      return fail(
-        'The tar archive is empty, so it is not a LUML model.',
-        members
-      );
+      return fail(lumlMessage('emptyTar'), members);
     }
     const byPath = new Map(files.map(e => [e.path, e]));
     const manifestEntry = byPath.get('manifest.json');
     if (!manifestEntry) {
       const nested = files.find(e => e.path.endsWith('/manifest.json'));
-      const hint = nested
-        ? ` (found ${JSON.stringify(nested.path)}: a model keeps it at the archive root)`
-        : '';
       return fail(
-        `This tar archive is not a LUML model: it has no manifest.json${hint}.`,
+        nested
+          ? lumlMessage('nestedManifest', { path: JSON.stringify(nested.path) })
+          : lumlMessage('noManifest'),
         members
       );
     }
@@ -200,13 +292,10 @@ export async function readLumlModel(
       source,
       manifestEntry,
       MANIFEST_MAX_BYTES,
-      '; this file is probably not a model'
+      'manifestTooLarge'
     );
     if (!isObject(manifestJson)) {
-      return fail(
-        'manifest.json is not a JSON object, so this is not a LUML model.',
-        members
-      );
+      return fail(lumlMessage('manifestNotObject'), members);
     }
 
     const patches = files
@@ -219,19 +308,20 @@ export async function readLumlModel(
         manifest = applyJsonPatch(manifest, ops);
       } catch (e) {
         throw new ReadFailure(
-          `${patch.path} could not be applied to manifest.json: ${errorText(e)}.`
+          lumlMessage('patchFailed', {
+            path: patch.path,
+            problem: causeParam(e)
+          })
         );
       }
     }
     if (!isObject(manifest)) {
-      return fail('The patched manifest is not a JSON object.', members);
+      return fail(lumlMessage('patchedNotObject'), members);
     }
 
-    const warnings: string[] = [];
+    const warnings: IMessage[] = [];
     if (!index.endMarker) {
-      warnings.push(
-        'The archive has no end-of-archive marker, so it may have been cut short: check that the file is complete.'
-      );
+      warnings.push(lumlMessage('noEndMarker'));
     }
     const metadata: IMetaEntry[] = [];
     for (const entry of files.filter(e => META_NAME.test(e.path))) {
@@ -239,7 +329,7 @@ export async function readLumlModel(
         const parsed = await readJson(source, entry, META_MAX_BYTES);
         metadata.push(...metaEntries(parsed, entry.path, warnings));
       } catch (e) {
-        warnings.push(`${errorText(e)} It was skipped.`);
+        warnings.push(lumlMessage('skipped', { problem: causeParam(e) }));
       }
     }
 
@@ -249,7 +339,7 @@ export async function readLumlModel(
       try {
         env = await readJson(source, envEntry, ENV_MAX_BYTES);
       } catch (e) {
-        warnings.push(`${errorText(e)} It was skipped.`);
+        warnings.push(lumlMessage('skipped', { problem: causeParam(e) }));
       }
     }
 
@@ -274,40 +364,54 @@ export async function readLumlModel(
       isModel: missingModelFiles.length === 0,
       missingModelFiles,
       patches: patches.map(p => p.path),
-      warnings
+      warnings: warnings.map(w => renderMessage(w)),
+      warningMessages: warnings
     };
   } catch (e) {
     if (e instanceof ReadFailure) {
-      return fail(e.message, members);
+      return fail(e.userMessage, members);
     }
-    return fail(`The file could not be read: ${errorText(e)}.`, members);
+    return fail(lumlMessage('unreadable', { problem: causeParam(e) }), members);
   }
 }
 
-function textHint(head: Uint8Array): string {
+/** Why a model could not be read, in `trans`'s language. */
+export function readFailureText(
+  failure: ILumlReadFailure,
+  trans: ITextBundle = englishText
+): string {
+  return failure.userMessage
+    ? renderMessage(failure.userMessage, trans)
+    : failure.reason;
+}
+
+function notTar(head: Uint8Array): IMessage {
   const first = String.fromCharCode(head[0]);
   if (first === '{' || first === '[') {
-    return '; it looks like JSON text';
+    return lumlMessage('notTarJson');
   }
   if (first === '<') {
-    return '; it looks like HTML or XML text';
+    return lumlMessage('notTarMarkup');
   }
-  return '';
+  return lumlMessage('notTar');
 }
 
-function fail(reason: string, members?: IMember[]): ILumlReadFailure {
-  return members ? { ok: false, reason, members } : { ok: false, reason };
+function fail(userMessage: IMessage, members?: IMember[]): ILumlReadFailure {
+  const reason = renderMessage(userMessage);
+  return members
+    ? { ok: false, reason, userMessage, members }
+    : { ok: false, reason, userMessage };
 }
 
 async function readJson(
   source: IByteSource,
   entry: ITarEntry,
   maxBytes: number,
-  tooLargeHint = ''
+  tooLarge: 'tooLarge' | 'manifestTooLarge' = 'tooLarge'
 ): Promise<JsonValue> {
   if (entry.size > maxBytes) {
     throw new ReadFailure(
-      `${entry.path} is too large (${formatBytes(entry.size)})${tooLargeHint}.`
+      lumlMessage(tooLarge, { path: entry.path, size: formatBytes(entry.size) })
     );
   }
   const bytes = await source.read(entry.dataOffset, entry.size);
@@ -315,28 +419,32 @@ async function readJson(
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new ReadFailure(`${entry.path} is not valid UTF-8 text.`);
+    throw new ReadFailure(lumlMessage('notUtf8', { path: entry.path }));
   }
   try {
     return JSON.parse(text) as JsonValue;
   } catch (e) {
-    throw new ReadFailure(`${entry.path} is not valid JSON (${errorText(e)}).`);
+    throw new ReadFailure(
+      lumlMessage('notJson', { path: entry.path, problem: causeParam(e) })
+    );
   }
 }
 
 function metaEntries(
   parsed: JsonValue,
   member: string,
-  warnings: string[]
+  warnings: IMessage[]
 ): IMetaEntry[] {
   if (!Array.isArray(parsed)) {
-    warnings.push(`${member} is not a JSON array; it was skipped`);
+    warnings.push(lumlMessage('metaNotArray', { path: member }));
     return [];
   }
   const out: IMetaEntry[] = [];
   parsed.forEach((raw, i) => {
     if (!isObject(raw)) {
-      warnings.push(`${member}: entry ${i} is not an object; it was skipped`);
+      warnings.push(
+        lumlMessage('metaEntryNotObject', { path: member, index: i })
+      );
       return;
     }
     const tags = strings(raw.producer_tags ?? raw.tags);

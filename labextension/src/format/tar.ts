@@ -1,4 +1,5 @@
 import { IByteSource } from './byteSource';
+import { defineMessages, IMessage, renderMessage } from '../common/messages';
 
 /**
  * An index of a tar archive built from its 512-byte headers alone: member
@@ -32,16 +33,59 @@ export interface ITarEntry {
 
 export type TarProblemKind = 'not-tar' | 'truncated' | 'corrupt';
 
+/** What a tar walk can report, as messages (see `common/messages.ts`). */
+export const tarMessage = defineMessages('tar', {
+  headerCut: (trans, p) =>
+    trans.__(
+      'the archive ends in the middle of a header at byte %1 (file is %2 bytes)',
+      p.offset,
+      p.size
+    ),
+  headerUnread: (trans, p) =>
+    trans.__('could not read the header at byte %1', p.offset),
+  badChecksum: (trans, p) =>
+    trans.__('bad header checksum at byte %1', p.offset),
+  badSizeField: (trans, p) =>
+    trans.__('unreadable size field in the header at byte %1', p.offset),
+  badPaxSize: (trans, p) =>
+    trans.__('bad PAX size before the header at byte %1', p.offset),
+  dataCut: (trans, p) =>
+    trans.__(
+      'a member needs %1 bytes past the end of the file (file is %2 bytes, member data starts at byte %3)',
+      p.missing,
+      p.size,
+      p.dataOffset
+    ),
+  paddingCut: (trans, p) =>
+    trans.__(
+      'the archive ends inside the last block of a member (file is %1 bytes, not a multiple of 512)',
+      p.size
+    ),
+  oversizedExtended: (trans, p) =>
+    trans.__('oversized extended header at byte %1', p.offset),
+  badPax: (trans, p) => trans.__('malformed PAX header at byte %1', p.offset),
+  endsAfterExtended: trans =>
+    trans.__('the archive ends right after an extended header'),
+  emptyName: trans => trans.__('empty member name'),
+  absolutePath: trans => trans.__('absolute path'),
+  parentSegment: trans => trans.__("'..' path segment"),
+  nulInName: trans => trans.__('NUL in member name')
+});
+
 export interface ITarProblem {
   kind: TarProblemKind;
+  /** English text of `userMessage`. */
   message: string;
+  userMessage: IMessage;
   /** Where in the archive the walk stopped. */
   offset: number;
 }
 
 export interface IUnsafeMember {
   path: string;
+  /** English text of `userMessage`. */
   reason: string;
+  userMessage: IMessage;
 }
 
 export interface ITarIndex {
@@ -79,26 +123,28 @@ export async function readTarIndex(source: IByteSource): Promise<ITarIndex> {
     problem,
     endMarker
   });
-  const fail = (kind: TarProblemKind, message: string): ITarIndex =>
-    result({ kind: headers === 0 ? 'not-tar' : kind, message, offset });
+  const fail = (kind: TarProblemKind, userMessage: IMessage): ITarIndex =>
+    result({
+      kind: headers === 0 ? 'not-tar' : kind,
+      message: renderMessage(userMessage),
+      userMessage,
+      offset
+    });
 
   while (offset < size) {
     if (size - offset < BLOCK) {
-      return fail(
-        'truncated',
-        `the archive ends in the middle of a header at byte ${offset} (file is ${size} bytes)`
-      );
+      return fail('truncated', tarMessage('headerCut', { offset, size }));
     }
     const header = await source.read(offset, BLOCK);
     if (header.length < BLOCK) {
-      return fail('truncated', `could not read the header at byte ${offset}`);
+      return fail('truncated', tarMessage('headerUnread', { offset }));
     }
     if (isZeroBlock(header)) {
       // also at offset 0: an empty archive is still a tar
       return result(undefined, true);
     }
     if (!checksumMatches(header)) {
-      return fail('corrupt', `bad header checksum at byte ${offset}`);
+      return fail('corrupt', tarMessage('badChecksum', { offset }));
     }
     headers++;
 
@@ -106,18 +152,12 @@ export async function readTarIndex(source: IByteSource): Promise<ITarIndex> {
       header[156] === 0 ? '\0' : String.fromCharCode(header[156]);
     let memberSize = parseNumber(header, 124, 12);
     if (memberSize === undefined) {
-      return fail(
-        'corrupt',
-        `unreadable size field in the header at byte ${offset}`
-      );
+      return fail('corrupt', tarMessage('badSizeField', { offset }));
     }
     if (pax?.has('size')) {
       const paxSize = Number(pax.get('size'));
       if (!Number.isSafeInteger(paxSize) || paxSize < 0) {
-        return fail(
-          'corrupt',
-          `bad PAX size before the header at byte ${offset}`
-        );
+        return fail('corrupt', tarMessage('badPaxSize', { offset }));
       }
       memberSize = paxSize;
     }
@@ -127,27 +167,24 @@ export async function readTarIndex(source: IByteSource): Promise<ITarIndex> {
     if (dataEnd > size) {
       return fail(
         'truncated',
-        `a member needs ${dataEnd - size} bytes past the end of the file (file is ${size} bytes, member data starts at byte ${dataOffset})`
+        tarMessage('dataCut', { missing: dataEnd - size, size, dataOffset })
       );
     }
     const next = dataOffset + (hasData ? roundUp(memberSize) : 0);
     if (next > size) {
       // the data is whole but its block padding is cut: so is the archive
-      return fail(
-        'truncated',
-        `the archive ends inside the last block of a member (file is ${size} bytes, not a multiple of 512)`
-      );
+      return fail('truncated', tarMessage('paddingCut', { size }));
     }
 
     if (typeflag === 'x' || typeflag === 'L') {
       if (memberSize > MAX_EXTENDED_HEADER) {
-        return fail('corrupt', `oversized extended header at byte ${offset}`);
+        return fail('corrupt', tarMessage('oversizedExtended', { offset }));
       }
       const data = await source.read(dataOffset, memberSize);
       if (typeflag === 'x') {
         pax = parsePax(data);
         if (!pax) {
-          return fail('corrupt', `malformed PAX header at byte ${offset}`);
+          return fail('corrupt', tarMessage('badPax', { offset }));
         }
       } else {
         longName = utf8.decode(cutAtNul(data));
@@ -172,9 +209,9 @@ export async function readTarIndex(source: IByteSource): Promise<ITarIndex> {
     if (type === 'directory') {
       path = path.replace(/\/+$/, '');
     }
-    const reason = unsafeReason(path);
+    const reason = unsafeNameMessage(path);
     if (reason) {
-      unsafe.push({ path, reason });
+      unsafe.push({ path, reason: renderMessage(reason), userMessage: reason });
     } else {
       // delete first so the winner takes its own position in archive order
       byPath.delete(path);
@@ -189,28 +226,34 @@ export async function readTarIndex(source: IByteSource): Promise<ITarIndex> {
     offset = next;
   }
   if (pax || longName !== undefined) {
-    return fail('truncated', 'the archive ends right after an extended header');
+    return fail('truncated', tarMessage('endsAfterExtended'));
   }
   return result(undefined, false);
 }
 
 /** Why a member name could escape an extraction directory, if it could. */
 export function unsafeReason(path: string): string | undefined {
+  const reason = unsafeNameMessage(path);
+  return reason && renderMessage(reason);
+}
+
+/** `unsafeReason` as a message. */
+export function unsafeNameMessage(path: string): IMessage | undefined {
   if (path === '') {
-    return 'empty member name';
+    return tarMessage('emptyName');
   }
   if (
     path.startsWith('/') ||
     path.startsWith('\\') ||
     /^[A-Za-z]:/.test(path)
   ) {
-    return 'absolute path';
+    return tarMessage('absolutePath');
   }
   if (path.split(/[/\\]/).includes('..')) {
-    return "'..' path segment";
+    return tarMessage('parentSegment');
   }
   if (path.includes('\0')) {
-    return 'NUL in member name';
+    return tarMessage('nulInName');
   }
   return undefined;
 }

@@ -11,6 +11,8 @@ import { Widget } from '@lumino/widgets';
 import { CommandIDs } from '../commands';
 import { modelIcon } from '../common/icons';
 import { el } from '../common/dom';
+import { readFailureText } from '../format/lumlReader';
+import { errorText } from '../common/errors';
 import {
   IModelFileDetails,
   ModelReadingContents,
@@ -158,7 +160,7 @@ export class InspectView extends Widget {
           this._trans.__(
             '%1 could not be opened: %2',
             path,
-            e instanceof Error ? e.message : String(e)
+            errorText(e, this._trans)
           )
         )
       );
@@ -201,7 +203,7 @@ export class InspectView extends Widget {
     this._updateButtons();
 
     if (!result.ok) {
-      root.appendChild(unreadableNotice(trans, result.reason));
+      root.appendChild(unreadableNotice(trans, readFailureText(result, trans)));
       if (result.members && result.members.length > 0) {
         root.appendChild(membersSection(trans, result.members, null));
       }

@@ -16,6 +16,7 @@ import { IDiscoveredModel, IModelDiscovery } from '../discovery/tokens';
 import { el } from '../common/dom';
 import { commandButton, updateCommandButton } from './modelActions';
 import { formatBytes } from '../common/byteSize';
+import { readFailureText } from '../format/lumlReader';
 import {
   displayName,
   formatWhen,
@@ -524,7 +525,9 @@ export class ModelsPanel extends SidePanel implements IModelsPanel {
       reason.appendChild(
         el('strong', undefined, this._bundle.__('Unreadable: '))
       );
-      reason.appendChild(document.createTextNode(model.result.reason));
+      reason.appendChild(
+        document.createTextNode(readFailureText(model.result, this._trans))
+      );
       row.appendChild(reason);
     }
 

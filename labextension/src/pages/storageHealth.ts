@@ -4,6 +4,13 @@
  * much of the quota is used.
  */
 import { formatBytes } from '../common/byteSize';
+import {
+  defineMessages,
+  englishText,
+  IMessage,
+  ITextBundle,
+  renderMessage
+} from '../common/messages';
 
 export interface IStorageHealth {
   /** true granted, false refused, null when the browser cannot say. */
@@ -39,22 +46,70 @@ export async function readStorageHealth(ask: boolean): Promise<IStorageHealth> {
   return { persisted, usage, quota };
 }
 
-export function describePersistence(health: IStorageHealth): string {
+/** The storage-health texts, as messages (see `common/messages.ts`). */
+export const storageHealthMessage = defineMessages('storageHealth', {
+  persisted: trans =>
+    trans.__(
+      'Persistent storage granted: the browser will not clear instances on its own when space runs low.'
+    ),
+  notPersisted: trans =>
+    trans.__(
+      'Persistent storage not granted: the browser may clear instances when space runs low. Back up your work.'
+    ),
+  persistenceUnknown: trans =>
+    trans.__(
+      'This browser does not say whether it keeps the instances when space runs low (it needs HTTPS to tell). Back up your work.'
+    ),
+  usageUnknown: trans => trans.__('Storage use: unknown in this browser.'),
+  usage: (trans, p) =>
+    trans.__(
+      'Storage use for this site: %1 of %2 available (%3%).',
+      p.usage,
+      p.quota,
+      p.percent
+    ),
+  usageBelowOnePercent: (trans, p) =>
+    trans.__(
+      'Storage use for this site: %1 of %2 available (less than 1%).',
+      p.usage,
+      p.quota
+    )
+});
+
+export function persistenceMessage(health: IStorageHealth): IMessage {
   if (health.persisted === true) {
-    return 'Persistent storage granted: the browser will not clear instances on its own when space runs low.';
+    return storageHealthMessage('persisted');
   }
   if (health.persisted === false) {
-    return 'Persistent storage not granted: the browser may clear instances when space runs low. Back up your work.';
+    return storageHealthMessage('notPersisted');
   }
-  return 'This browser does not say whether it keeps the instances when space runs low (it needs HTTPS to tell). Back up your work.';
+  return storageHealthMessage('persistenceUnknown');
 }
 
-export function describeUsage(health: IStorageHealth): string {
+export function usageMessage(health: IStorageHealth): IMessage {
   if (health.usage === null || health.quota === null) {
-    return 'Storage use: unknown in this browser.';
+    return storageHealthMessage('usageUnknown');
   }
   const share = health.quota > 0 ? (100 * health.usage) / health.quota : 0;
-  return `Storage use for this site: ${formatBytes(health.usage)} of ${formatBytes(
-    health.quota
-  )} available (${share < 1 ? 'less than 1' : share.toFixed(0)}%).`;
+  const sizes = {
+    usage: formatBytes(health.usage),
+    quota: formatBytes(health.quota)
+  };
+  return share < 1
+    ? storageHealthMessage('usageBelowOnePercent', sizes)
+    : storageHealthMessage('usage', { ...sizes, percent: share.toFixed(0) });
+}
+
+export function describePersistence(
+  health: IStorageHealth,
+  trans: ITextBundle = englishText
+): string {
+  return renderMessage(persistenceMessage(health), trans);
+}
+
+export function describeUsage(
+  health: IStorageHealth,
+  trans: ITextBundle = englishText
+): string {
+  return renderMessage(usageMessage(health), trans);
 }

@@ -244,7 +244,7 @@ function codeOf(error: unknown): string | undefined {
 }
 
 function messageOf(error: unknown, trans: TranslationBundle): string {
-  const message = errorText(error);
+  const message = errorText(error, trans);
   // a BackupError's message is written for users; anything else is a bug
   return codeOf(error) ? message : trans.__('Unexpected problem: %1', message);
 }

@@ -16,6 +16,7 @@ import { IFormRendererRegistry } from '@jupyterlab/ui-components';
 import { ApiKeyStore } from '../registry/apiKeyStore';
 import { CommandIDs, paletteCategory } from '../commands';
 import { localStorageOrNull } from '../common/webStorage';
+import { renderMessage } from '../common/messages';
 import {
   LOCAL_KEY_FILE,
   readRegistryBuildSettings,
@@ -146,9 +147,11 @@ export const registryPlugin: JupyterFrontEndPlugin<IRegistryConnection> = {
         // after it was emitted can keep its first text
         const report = await connection.testConnection();
         if (report.ok) {
-          Notification.success(report.message, { autoClose: 5000 });
+          Notification.success(renderMessage(report.userMessage, trans), {
+            autoClose: 5000
+          });
         } else {
-          Notification.error(report.message, {
+          Notification.error(renderMessage(report.userMessage, trans), {
             autoClose: false,
             actions: [
               {

@@ -13,6 +13,9 @@ import {
   ServerConnection,
   ServiceManagerPlugin
 } from '@jupyterlab/services';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+
+import { errorText } from '../common/errors';
 
 // the drive is needed as the service manager starts: no lazy import
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -81,12 +84,20 @@ export const storageKernelPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Chunked, checked file access for in-browser kernels.',
   autoStart: true,
   requires: [IDefaultDrive],
-  activate: (app: JupyterFrontEnd, drive: Contents.IDrive): void => {
+  optional: [ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    drive: Contents.IDrive,
+    translator: ITranslator | null
+  ): void => {
     if (!(drive instanceof ChunkedStorageDrive)) {
       return;
     }
+    const trans = (translator ?? nullTranslator).load('luml_notebooks');
     drive.writeFailed.connect((_, failure) => {
-      Notification.error(failure.error.message, { autoClose: false });
+      Notification.error(errorText(failure.error, trans), {
+        autoClose: false
+      });
     });
     const kernels = app.serviceManager.kernels;
     const code = kernelInstallCode();

@@ -12,6 +12,7 @@ import {
   StorageFullError
 } from '../storage/quotaGuard';
 import { IInstances } from '../instances/tokens';
+import { errorText } from '../common/errors';
 
 /** One notice per burst of failed writes (a kernel may write many files). */
 const NOTICE_INTERVAL_MS = 10_000;
@@ -46,7 +47,7 @@ export const storageQuotaPlugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         lastNotice = now;
-        Notification.error(error.message, {
+        Notification.error(errorText(error, trans), {
           autoClose: false,
           actions: [
             {

@@ -3,6 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { formatBytes } from '../common/byteSize';
 import { errorText } from '../common/errors';
+import { renderMessage } from '../common/messages';
 import { apiKeyProblem } from './apiKeyStore';
 import type { IPushRecord, PushRecords } from './pushRecords';
 import {
@@ -325,7 +326,7 @@ export class PushDialogModel {
       this._phase = cancelled ? 'ready' : 'failed';
       this._progress = null;
       this._message = {
-        text: errorText(error),
+        text: errorText(error, this._trans),
         kind: cancelled ? 'info' : 'error'
       };
       if (
@@ -414,7 +415,11 @@ export class PushDialogModel {
         return;
       }
       // on the file's own line: loading the lists clears the message
-      this._file = { text: errorText(error), title: '', isError: true };
+      this._file = {
+        text: errorText(error, this._trans),
+        title: '',
+        isError: true
+      };
       this._phase = 'failed';
     }
     this._emit();
@@ -623,10 +628,10 @@ export class PushDialogModel {
   private _showLoadError(error: unknown): void {
     const kind = error instanceof RegistryError ? error.kind : '';
     if (kind === 'missing-key' || kind === 'unauthorized') {
-      this._keyPrompt = errorText(error);
+      this._keyPrompt = errorText(error, this._trans);
       this._keyRequested.emit();
     } else {
-      this._showError(errorText(error));
+      this._showError(errorText(error, this._trans));
     }
   }
 
@@ -658,7 +663,9 @@ export class PushDialogModel {
         fraction,
         text: trans.__(
           '%1 Trying again in %2 s (retry %3).',
-          progress.retry.reason,
+          progress.retry.userMessage
+            ? renderMessage(progress.retry.userMessage, trans)
+            : progress.retry.reason,
           seconds,
           progress.retry.attempt
         )

@@ -18,7 +18,14 @@ import {
 } from './client/apiTypes';
 import { RegistryClient } from './client/registryClient';
 import { isCancelled, RegistryError } from './client/registryErrors';
-import { errorText } from '../common/errors';
+import {
+  causeMessage,
+  causeParam,
+  defineMessages,
+  IMessage,
+  IMessageCarrier,
+  renderMessage
+} from '../common/messages';
 import type { IModelPusher } from './tokens';
 
 /**
@@ -28,15 +35,62 @@ import type { IModelPusher } from './tokens';
  * No JupyterLab imports: the plugin passes in the contents manager.
  */
 
+/** What a push tells the user, as messages (see `common/messages.ts`). */
+export const pushMessage = defineMessages('push', {
+  badFileName: (trans, p) =>
+    trans.__(
+      'The Registry does not accept the file name "%1": rename the file to "<name>.<extension>" without spaces in the extension and without any of : " * ` ~ # %% ; \' ^',
+      p.name
+    ),
+  notModelFile: (trans, p) =>
+    trans.__(
+      '%1 is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.',
+      p.name
+    ),
+  readFailed: (trans, p) =>
+    trans.__('Could not read %1: %2', p.path, p.problem),
+  cannotPush: (trans, p) =>
+    trans.__('%1 cannot be pushed: %2', p.name, p.reason),
+  notAModel: (trans, p) =>
+    trans.__(
+      '%1 cannot be pushed as a model: it lacks %2 (a model file holds all six root files). Save it again with the LUML SDK.',
+      p.name,
+      p.missing
+    ),
+  checksumFailed: (trans, p) =>
+    trans.__('Could not compute the checksum of %1: %2', p.name, p.problem),
+  cancelled: trans => trans.__('The push was cancelled.'),
+  cancelledBeforeUpload: trans =>
+    trans.__('The push was cancelled before anything was uploaded.'),
+  markedFailed: (trans, p) =>
+    trans.__(
+      '%1 Artifact %2 was marked upload_failed. Your local file is unchanged.',
+      p.problem,
+      p.artifact
+    ),
+  notMarkedFailed: (trans, p) =>
+    trans.__(
+      '%1 Artifact %2 could not be marked upload_failed now; that happens at the next push to this Registry. Your local file is unchanged.',
+      p.problem,
+      p.artifact
+    )
+});
+
 /** The platform's rule for artifact file names (ArtifactNamesField). */
 const FILE_NAME_PATTERN = /^[^:"*`~#%;'^]+\.[^\s:"*`~#%;'^]+$/;
 
 /** Why the Registry would refuse this file name, or undefined. */
 export function fileNameProblem(fileName: string): string | undefined {
+  const problem = fileNameMessage(fileName);
+  return problem && renderMessage(problem);
+}
+
+/** `fileNameProblem` as a message. */
+export function fileNameMessage(fileName: string): IMessage | undefined {
   if (FILE_NAME_PATTERN.test(fileName)) {
     return undefined;
   }
-  return `The Registry does not accept the file name "${fileName}": rename the file to "<name>.<extension>" without spaces in the extension and without any of : " * \` ~ # % ; ' ^`;
+  return pushMessage('badFileName', { name: fileName });
 }
 
 /** The part of the contents manager this needs (read only). */
@@ -88,7 +142,13 @@ export interface IPushProgress {
   loaded: number;
   total: number;
   /** Set while waiting to retry a transient failure. */
-  retry?: { attempt: number; delayMs: number; reason: string };
+  retry?: {
+    attempt: number;
+    delayMs: number;
+    /** English text of `userMessage`. */
+    reason: string;
+    userMessage?: IMessage;
+  };
 }
 
 export interface IPushFields {
@@ -109,9 +169,10 @@ export interface IPushResult {
 }
 
 /** A push that failed, with what the Registry was told about it. */
-export class PushError extends Error {
+export class PushError extends Error implements IMessageCarrier {
+  /** `message` is the English text of `userMessage`. */
   constructor(
-    message: string,
+    readonly userMessage: IMessage,
     readonly cause: unknown,
     readonly phase: PushPhase,
     /** The artifact created before the failure, if any. */
@@ -119,7 +180,7 @@ export class PushError extends Error {
     /** Whether the artifact was marked upload_failed. */
     readonly failureReported?: boolean
   ) {
-    super(message);
+    super(renderMessage(userMessage));
     this.name = 'PushError';
   }
 
@@ -223,12 +284,12 @@ export class ModelPusher implements IModelPusher {
     const fileName = path.split('/').pop() ?? path;
     if (!isModelPath(path)) {
       throw new PushError(
-        `${fileName} is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.`,
+        pushMessage('notModelFile', { name: fileName }),
         undefined,
         'reading'
       );
     }
-    const nameProblem = fileNameProblem(fileName);
+    const nameProblem = fileNameMessage(fileName);
     if (nameProblem) {
       throw new PushError(nameProblem, undefined, 'reading');
     }
@@ -238,7 +299,7 @@ export class ModelPusher implements IModelPusher {
       file = await this._read(path);
     } catch (error) {
       throw new PushError(
-        `Could not read ${path}: ${errorText(error)}`,
+        pushMessage('readFailed', { path, problem: causeParam(error) }),
         error,
         'reading'
       );
@@ -247,7 +308,10 @@ export class ModelPusher implements IModelPusher {
     const info = await readLumlModel(file.source);
     if (!info.ok) {
       throw new PushError(
-        `${fileName} cannot be pushed: ${info.reason}`,
+        pushMessage('cannotPush', {
+          name: fileName,
+          reason: info.userMessage ?? info.reason
+        }),
         undefined,
         'reading'
       );
@@ -259,7 +323,10 @@ export class ModelPusher implements IModelPusher {
       artifactType !== 'experiment'
     ) {
       throw new PushError(
-        `${fileName} cannot be pushed as a model: it lacks ${info.missingModelFiles.join(', ')} (a model file holds all six root files). Save it again with the LUML SDK.`,
+        pushMessage('notAModel', {
+          name: fileName,
+          missing: info.missingModelFiles
+        }),
         undefined,
         'reading'
       );
@@ -274,7 +341,10 @@ export class ModelPusher implements IModelPusher {
     } catch (error) {
       throwIfAborted(options.signal, 'hashing');
       throw new PushError(
-        `Could not compute the checksum of ${fileName}: ${errorText(error)}`,
+        pushMessage('checksumFailed', {
+          name: fileName,
+          problem: causeParam(error)
+        }),
         error,
         'hashing'
       );
@@ -357,7 +427,12 @@ export class ModelPusher implements IModelPusher {
           phase,
           loaded: 0,
           total,
-          retry: { attempt, delayMs, reason: error.message }
+          retry: {
+            attempt,
+            delayMs,
+            reason: error.message,
+            userMessage: error.userMessage
+          }
         });
     };
 
@@ -507,31 +582,31 @@ function definedFields(fields: IPushFields): IPushFields {
   return out;
 }
 
-function pushFailed(error: unknown): string {
+function pushFailed(error: unknown): IMessage {
   if (isCancelled(error)) {
-    return 'The push was cancelled before anything was uploaded.';
+    return pushMessage('cancelledBeforeUpload');
   }
-  return errorText(error);
+  return causeMessage(error);
 }
 
 function failureMessage(
   error: unknown,
   artifactId: string,
   reported: boolean
-): string {
-  const what = isCancelled(error)
-    ? 'The push was cancelled.'
-    : errorText(error);
-  const status = reported
-    ? ` Artifact ${artifactId} was marked upload_failed.`
-    : ` Artifact ${artifactId} could not be marked upload_failed now; that happens at the next push to this Registry.`;
-  return what + status + ' Your local file is unchanged.';
+): IMessage {
+  const params = {
+    problem: isCancelled(error) ? pushMessage('cancelled') : causeParam(error),
+    artifact: artifactId
+  };
+  return reported
+    ? pushMessage('markedFailed', params)
+    : pushMessage('notMarkedFailed', params);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined, phase: PushPhase) {
   if (signal?.aborted) {
     const cancelled = new ModelCancelled('cancelled');
-    throw new PushError('The push was cancelled.', cancelled, phase);
+    throw new PushError(pushMessage('cancelled'), cancelled, phase);
   }
 }
 

@@ -1,13 +1,14 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { litePluginSettings } from '../common/pageConfig';
+import { IMessage, renderMessage, textMessage } from '../common/messages';
 import { ApiKeyStore } from './apiKeyStore';
 import { IOrganization } from './client/apiTypes';
 import {
   IRegistryClientOptions,
   RegistryClient
 } from './client/registryClient';
-import { RegistryError } from './client/registryErrors';
+import { RegistryError, registryMessage } from './client/registryErrors';
 import { DEFAULT_REGISTRY_URL, parseRegistryUrl } from './client/registryUrl';
 
 /**
@@ -52,8 +53,9 @@ const TEST_RETRY = { retries: 1, baseDelayMs: 500 };
 export interface IConnectionReport {
   ok: boolean;
   url: string;
-  /** One sentence for the user. */
+  /** One sentence for the user: the English text of `userMessage`. */
   message: string;
+  userMessage: IMessage;
   organizations?: IOrganization[];
   error?: RegistryError;
 }
@@ -181,7 +183,10 @@ export class RegistryConnection {
       try {
         probe.setApiKey(key);
       } catch (error) {
-        return failure(url, new RegistryError('missing-key', String(error)));
+        return failure(
+          url,
+          new RegistryError('missing-key', textMessage(String(error)))
+        );
       }
     }
     return probe.testConnection(signal);
@@ -203,15 +208,19 @@ export class RegistryConnection {
     try {
       await client.validateKey({ signal });
       const organizations = await client.listOrganizations({ signal });
-      const names = organizations.map(o => o.name).join(', ');
+      const userMessage =
+        organizations.length === 0
+          ? registryMessage('connectedNoOrganization', { url })
+          : registryMessage('connected', {
+              url,
+              names: organizations.map(o => o.name).join(', ')
+            });
       return {
         ok: true,
         url,
         organizations,
-        message:
-          organizations.length === 0
-            ? `Connected to ${url}, but this key sees no organization.`
-            : `Connected to ${url}. The key works for: ${names}.`
+        message: renderMessage(userMessage),
+        userMessage
       };
     } catch (error) {
       return failure(url, error);
@@ -245,11 +254,12 @@ function failure(url: string, error: unknown): IConnectionReport {
   const registryError =
     error instanceof RegistryError
       ? error
-      : new RegistryError('protocol', String(error));
+      : new RegistryError('protocol', textMessage(String(error)));
   return {
     ok: false,
     url,
     message: registryError.message,
+    userMessage: registryError.userMessage,
     error: registryError
   };
 }

@@ -3,6 +3,9 @@
  * file half-written: a failed write keeps the previous content.
  */
 
+import { IMessage, IMessageCarrier, renderMessage } from '../common/messages';
+import { storageMessage } from './messages';
+
 /** Why a write failed; each maps to the errno Python gets. */
 export type WriteFailure = 'quota' | 'too-large' | 'storage';
 
@@ -25,14 +28,15 @@ function mib(bytes: number): string {
 }
 
 /** What failed and why, with the browser's error as `cause`. */
-export class StorageWriteError extends Error {
+export class StorageWriteError extends Error implements IMessageCarrier {
+  /** `message` is the English text of `userMessage`. */
   constructor(
     readonly path: string,
     readonly failure: WriteFailure,
-    message: string,
+    readonly userMessage: IMessage,
     readonly cause?: unknown
   ) {
-    super(message);
+    super(renderMessage(userMessage));
     // the quota guard and callers recognise a full disk by this name
     this.name =
       failure === 'quota' ? 'QuotaExceededError' : 'StorageWriteError';
@@ -68,14 +72,12 @@ export function writeError(
   if (error instanceof StorageWriteError) {
     return error;
   }
-  const what = `“${path}” (${mib(size)})`;
-  const kept = 'The file keeps its previous content.';
+  const what = { path, size: mib(size) };
   if (isQuota(error)) {
     return new StorageWriteError(
       path,
       'quota',
-      `Not enough browser storage to save ${what}. ${kept} Free space by ` +
-        'deleting files or instances you no longer need, then save again.',
+      storageMessage('writeNoSpace', what),
       error
     );
   }
@@ -83,14 +85,14 @@ export function writeError(
     return new StorageWriteError(
       path,
       'too-large',
-      `The browser refused to store ${what}: ${describe(error)}. ${kept}`,
+      storageMessage('writeRefused', { ...what, problem: describe(error) }),
       error
     );
   }
   return new StorageWriteError(
     path,
     'storage',
-    `The browser could not save ${what}: ${describe(error)}. ${kept}`,
+    storageMessage('writeFailed', { ...what, problem: describe(error) }),
     error
   );
 }

@@ -4,6 +4,8 @@
  * that would pass the quota and aborts its transaction, so the record that
  * was there stays as it was: the message can say so.
  */
+import { IMessage, IMessageCarrier, renderMessage } from '../common/messages';
+import { storageMessage } from './messages';
 import type { Contents } from '@jupyterlab/services';
 
 /**
@@ -32,22 +34,26 @@ export function isQuotaError(error: unknown): boolean {
 
 /** The message shown when `path` could not be written. */
 export function quotaMessage(path: string): string {
-  const what = path ? `“${path}”` : 'the file';
-  return (
-    `There is not enough browser storage to save ${what}. ` +
-    'Nothing was overwritten: files keep their last saved version. ' +
-    'Free space by deleting files, checkpoints or instances you no longer need ' +
-    '(download anything you want to keep first), then save again.'
-  );
+  return renderMessage(storageFullMessage(path));
+}
+
+function storageFullMessage(path: string): IMessage {
+  return path
+    ? storageMessage('full', { path })
+    : storageMessage('fullUnnamed');
 }
 
 /** An Error with the clear message, keeping the browser's error as cause. */
-export class StorageFullError extends Error {
+export class StorageFullError extends Error implements IMessageCarrier {
+  readonly userMessage: IMessage;
+
   constructor(
     readonly path: string,
     readonly cause: unknown
   ) {
-    super(quotaMessage(path));
+    const userMessage = storageFullMessage(path);
+    super(renderMessage(userMessage));
+    this.userMessage = userMessage;
     this.name = 'StorageFullError';
   }
 }
@@ -64,16 +70,18 @@ const WRITING_METHODS: readonly WritingMethod[] = [
 ];
 
 /** A write refused because the tab's instance was deleted. */
-export class InstanceDeletedError extends Error {
+export class InstanceDeletedError extends Error implements IMessageCarrier {
+  readonly userMessage: IMessage;
+
   constructor(
     readonly path: string,
     readonly cause: unknown
   ) {
-    super(
-      `This instance was deleted from this browser, so ${
-        path ? `“${path}”` : 'the file'
-      } cannot be saved here. Copy what you need, then open another instance.`
-    );
+    const userMessage = path
+      ? storageMessage('instanceDeleted', { path })
+      : storageMessage('instanceDeletedUnnamed');
+    super(renderMessage(userMessage));
+    this.userMessage = userMessage;
     this.name = 'InstanceDeletedError';
   }
 }

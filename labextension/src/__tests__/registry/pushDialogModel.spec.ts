@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { textMessage } from '../../common/messages';
 
 import { Signal } from '@lumino/signaling';
 
@@ -396,7 +397,9 @@ describe('PushDialogModel', () => {
     const { model } = setup(({ registry }) => {
       registry.orbits['org-a'] = new RegistryError(
         'network',
-        'The Registry at https://registry.example did not answer: check your connection.'
+        textMessage(
+          'The Registry at https://registry.example did not answer: check your connection.'
+        )
       );
     });
     await model.start();
@@ -413,7 +416,7 @@ describe('PushDialogModel', () => {
     const { model, registry, connection } = setup(({ registry }) => {
       registry.organizations = new RegistryError(
         'unauthorized',
-        'The Registry refused the API key: paste a valid key.'
+        textMessage('The Registry refused the API key: paste a valid key.')
       );
     });
     let asked = 0;
@@ -523,8 +526,10 @@ describe('PushDialogModel', () => {
     const { model, pusher } = setup();
     pusher.onPush = async () => {
       throw new PushError(
-        'The Registry rejected the artifact. Artifact x was marked upload_failed. Your local file is unchanged.',
-        new RegistryError('rejected', 'rejected'),
+        textMessage(
+          'The Registry rejected the artifact. Artifact x was marked upload_failed. Your local file is unchanged.'
+        ),
+        new RegistryError('rejected', textMessage('rejected')),
         'uploading',
         'x',
         true
@@ -546,10 +551,10 @@ describe('PushDialogModel', () => {
     const { model, pusher } = setup();
     const refused = new RegistryError(
       'unauthorized',
-      'The Registry refused the API key: paste a valid key.'
+      textMessage('The Registry refused the API key: paste a valid key.')
     );
     pusher.onPush = async () => {
-      throw new PushError(refused.message, refused, 'creating');
+      throw new PushError(refused.userMessage, refused, 'creating');
     };
     await model.start();
     await model.push();
@@ -566,8 +571,10 @@ describe('PushDialogModel', () => {
         options.signal?.addEventListener('abort', () =>
           reject(
             new PushError(
-              'The push was cancelled before anything was uploaded.',
-              new RegistryError('cancelled', 'cancelled'),
+              textMessage(
+                'The push was cancelled before anything was uploaded.'
+              ),
+              new RegistryError('cancelled', textMessage('cancelled')),
               'creating'
             )
           )
@@ -597,7 +604,9 @@ describe('PushDialogModel', () => {
     const { model, pusher } = setup(({ pusher }) => {
       pusher.prepared = Promise.reject(
         new PushError(
-          'notes.txt is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.',
+          textMessage(
+            'notes.txt is not a model file: only .luml, .dfs, .fnnx and .pyfnx files can be pushed.'
+          ),
           undefined,
           'reading'
         )

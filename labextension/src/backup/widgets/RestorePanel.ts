@@ -3,6 +3,7 @@ import { Widget } from '@lumino/widgets';
 
 import { BackupReader, ConflictPolicy, IRestorePreview } from '..';
 import { formatBytes } from '../../common/byteSize';
+import { errorText } from '../../common/errors';
 
 /** What the panel needs from the backup service. */
 export interface IRestorePanelBackend {
@@ -161,7 +162,7 @@ export class RestorePanel extends Widget {
         return;
       }
       this._status.textContent = '';
-      this._error.textContent = (error as Error)?.message ?? String(error);
+      this._error.textContent = errorText(error, this._trans);
     }
     this._changed();
   }

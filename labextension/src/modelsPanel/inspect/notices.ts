@@ -2,6 +2,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { ILumlModelInfo } from '../../format';
 import { el, element } from '../../common/dom';
+import { renderMessage } from '../../common/messages';
 
 /** Why the file is not a readable model, announced to screen readers. */
 export function unreadableNotice(
@@ -30,7 +31,7 @@ export function readWarnings(
   trans: TranslationBundle,
   info: ILumlModelInfo
 ): HTMLElement | null {
-  const notes: string[] = [...info.warnings];
+  const notes = info.warningMessages.map(w => renderMessage(w, trans));
   if (!info.isModel) {
     notes.push(
       trans.__(

@@ -34,6 +34,8 @@ import {
   networkError,
   RegistryError
 } from './registryErrors';
+import { registryMessage } from './registryMessages';
+import type { IMessage } from '../../common/messages';
 import { DEFAULT_REGISTRY_URL, parseRegistryUrl } from './registryUrl';
 import { IRetryHooks, IRetryOptions, withRetry } from './retry';
 import {
@@ -76,7 +78,7 @@ interface IRequestSpec {
   path: string;
   query?: { [name: string]: string | number | undefined };
   body?: unknown;
-  what: string;
+  what: IMessage;
   resource?: ICallContext['resource'];
   /** Whether a transient failure may be retried (false for unsafe calls). */
   retry?: boolean | ((error: RegistryError) => boolean);
@@ -93,7 +95,7 @@ export class RegistryClient {
   constructor(options: IRegistryClientOptions) {
     const parsed = parseRegistryUrl(options.baseUrl);
     if (!parsed.ok) {
-      throw new RegistryError('invalid-url', parsed.reason);
+      throw new RegistryError('invalid-url', parsed.userMessage);
     }
     this.baseUrl = parsed.url;
     this._apiKey = options.apiKey;
@@ -112,7 +114,7 @@ export class RegistryClient {
       {
         method: 'GET',
         path: '/v1/auth/api-keys/validate',
-        what: 'check the API key'
+        what: registryMessage('checkKey')
       },
       options
     );
@@ -123,7 +125,7 @@ export class RegistryClient {
       {
         method: 'GET',
         path: '/v1/users/me/organizations',
-        what: 'list your organizations'
+        what: registryMessage('listOrganizations')
       },
       options
     );
@@ -137,7 +139,7 @@ export class RegistryClient {
       {
         method: 'GET',
         path: `/v1/organizations/${seg(organizationId)}/orbits`,
-        what: 'list the orbits',
+        what: registryMessage('listOrbits'),
         resource: 'organization'
       },
       options
@@ -156,7 +158,7 @@ export class RegistryClient {
         method: 'GET',
         path: `/v1/organizations/${seg(organizationId)}/orbits/${seg(orbitId)}/collections`,
         query: { cursor: page.cursor ?? undefined, limit: page.limit ?? 100 },
-        what: 'list the collections',
+        what: registryMessage('listCollections'),
         resource: 'orbit'
       },
       options
@@ -186,7 +188,7 @@ export class RegistryClient {
         method: 'POST',
         path: collectionPath(where) + '/artifacts',
         body,
-        what: 'create the artifact',
+        what: registryMessage('createArtifact'),
         resource: 'collection',
         // a lost response may have created it: retry only what surely did not
         retry: e =>
@@ -207,7 +209,7 @@ export class RegistryClient {
       {
         method: 'GET',
         path: collectionPath(where) + `/artifacts/${seg(artifactId)}`,
-        what: 'read the artifact',
+        what: registryMessage('readArtifact'),
         resource: 'artifact'
       },
       options
@@ -227,8 +229,8 @@ export class RegistryClient {
         body: { status },
         what:
           status === 'uploaded'
-            ? 'confirm the upload'
-            : 'mark the upload as failed',
+            ? registryMessage('confirmUpload')
+            : registryMessage('markUploadFailed'),
         resource: 'artifact'
       },
       options
@@ -245,7 +247,7 @@ export class RegistryClient {
         method: 'GET',
         path:
           collectionPath(where) + `/artifacts/${seg(artifactId)}/download-url`,
-        what: 'get the download URL',
+        what: registryMessage('getDownloadUrl'),
         resource: 'artifact'
       },
       options
@@ -270,7 +272,7 @@ export class RegistryClient {
     if (details.type !== 's3') {
       throw new RegistryError(
         'protocol',
-        `This Registry stores files over 500 MB in ${details.type} storage, whose multipart upload the browser does not support yet: push this model with the Python client (luml-api) instead.`
+        registryMessage('multipartUnsupported', { type: details.type })
       );
     }
     await this._putMultipart(details, file, options);
@@ -279,7 +281,7 @@ export class RegistryClient {
   // -- internals ------------------------------------------------------------
 
   private _context(
-    what: string,
+    what: IMessage,
     phase: ICallContext['phase'],
     resource?: ICallContext['resource']
   ): ICallContext {
@@ -297,7 +299,7 @@ export class RegistryClient {
     if (!key) {
       throw new RegistryError(
         'missing-key',
-        `No API key is set for the Registry at ${displayUrl(this.baseUrl)}: set one (Settings › Registry Connection…). Keys look like dfs_….`
+        registryMessage('missingKey', { url: displayUrl(this.baseUrl) })
       );
     }
     return { Authorization: `Bearer ${key}`, Accept: 'application/json' };
@@ -376,7 +378,10 @@ export class RegistryClient {
     } catch {
       throw new RegistryError(
         'protocol',
-        `${displayUrl(this.baseUrl)} answered, but not with JSON: is it the address of the Registry's API (like ${DEFAULT_REGISTRY_URL})?`
+        registryMessage('notJson', {
+          url: displayUrl(this.baseUrl),
+          example: DEFAULT_REGISTRY_URL
+        })
       );
     }
   }
@@ -384,7 +389,7 @@ export class RegistryClient {
   /** One storage request, with retries; throws mapped errors. */
   private async _transferWithRetry(
     request: ITransferRequest,
-    what: string,
+    what: IMessage,
     options: ICallOptions,
     accept: (response: ITransferResponse) => boolean = r =>
       r.status >= 200 && r.status < 300
@@ -439,7 +444,7 @@ export class RegistryClient {
         headers,
         onProgress: loaded => options.onProgress?.(loaded, file.size)
       },
-      'upload the file',
+      registryMessage('uploadFile'),
       {
         signal: options.signal,
         onRetry: (attempt, delay, error) => {
@@ -459,15 +464,12 @@ export class RegistryClient {
   ): Promise<void> {
     const started = await this._transferWithRetry(
       { method: 'POST', url: details.url },
-      'start the multipart upload',
+      registryMessage('startMultipart'),
       options
     );
     const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(started.text)?.[1];
     if (!uploadId) {
-      throw new RegistryError(
-        'protocol',
-        'The storage did not return an UploadId when starting the multipart upload: the Registry or its bucket is misconfigured; tell its operator.'
-      );
+      throw new RegistryError('protocol', registryMessage('noUploadId'));
     }
     const plan = await this._call<IMultipartUrls>(
       {
@@ -479,7 +481,7 @@ export class RegistryClient {
           size: file.size,
           upload_id: uploadId
         },
-        what: 'get the part upload URLs'
+        what: registryMessage('getPartUrls')
       },
       options
     );
@@ -507,7 +509,10 @@ export class RegistryClient {
             report();
           }
         },
-        `upload part ${part.part_number} of ${parts.length}`,
+        registryMessage('uploadPart', {
+          number: part.part_number,
+          count: parts.length
+        }),
         {
           signal: inner.signal,
           onRetry: (attempt, delay, error) => {
@@ -519,10 +524,7 @@ export class RegistryClient {
       );
       const etag = response.header('ETag');
       if (!etag) {
-        throw new RegistryError(
-          'protocol',
-          "The storage did not let the browser read the part's ETag: its CORS rules must expose the ETag header. Tell the Registry's operator."
-        );
+        throw new RegistryError('protocol', registryMessage('noEtag'));
       }
       loaded.set(part.part_number, body.size);
       report();
@@ -552,13 +554,13 @@ export class RegistryClient {
         body: xml,
         headers: { 'Content-Type': 'application/xml' }
       },
-      'complete the multipart upload',
+      registryMessage('completeMultipart'),
       options
     );
     // S3 may answer 200 with an <Error> body
     if (/<Error>/.test(completed.text)) {
       throw httpError(500, completed.text, {
-        ...this._context('complete the multipart upload', 'storage')
+        ...this._context(registryMessage('completeMultipart'), 'storage')
       });
     }
   }
@@ -576,7 +578,7 @@ function checkPage<T>(page: IPage<T>, baseUrl: string): IPage<T> {
   if (!page || !Array.isArray(page.items)) {
     throw new RegistryError(
       'protocol',
-      `${displayUrl(baseUrl)} sent a collection list without "items": is it a LUML Registry?`
+      registryMessage('noItems', { url: displayUrl(baseUrl) })
     );
   }
   return { items: page.items, cursor: page.cursor ?? null };
@@ -600,10 +602,7 @@ export async function collectPages<T>(
       return items;
     }
     if (seen.has(result.cursor)) {
-      throw new RegistryError(
-        'protocol',
-        'The Registry returned the same page cursor twice; the list was cut short.'
-      );
+      throw new RegistryError('protocol', registryMessage('repeatedCursor'));
     }
     seen.add(result.cursor);
     cursor = result.cursor;

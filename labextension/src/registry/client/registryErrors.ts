@@ -4,6 +4,15 @@
  * what went wrong and what the user can do, and whether a retry may help.
  */
 
+import {
+  IMessage,
+  IMessageCarrier,
+  renderMessage
+} from '../../common/messages';
+import { registryMessage } from './registryMessages';
+
+export { registryMessage } from './registryMessages';
+
 export type RegistryErrorKind =
   | 'invalid-url'
   | 'missing-key'
@@ -24,10 +33,11 @@ const TRANSIENT: ReadonlySet<RegistryErrorKind> = new Set([
   'rate-limited'
 ]);
 
-export class RegistryError extends Error {
+export class RegistryError extends Error implements IMessageCarrier {
+  /** `message` is the English text of `userMessage`. */
   constructor(
     readonly kind: RegistryErrorKind,
-    message: string,
+    readonly userMessage: IMessage,
     readonly options: {
       status?: number;
       /** The server's own words (`detail`, or S3's `Message`). */
@@ -35,7 +45,7 @@ export class RegistryError extends Error {
       retryAfterMs?: number;
     } = {}
   ) {
-    super(message);
+    super(renderMessage(userMessage));
     this.name = 'RegistryError';
   }
 
@@ -62,7 +72,7 @@ export interface ICallContext {
   /** The Registry's base URL (shown in messages). */
   registryUrl: string;
   /** Verb phrase: "list the collections", "upload the file". */
-  what: string;
+  what: IMessage;
   /** The API itself, or the storage behind a signed URL. */
   phase: 'api' | 'storage';
   /** What a 404 means for this call. */
@@ -140,9 +150,15 @@ function originOf(url: string): string {
   }
 }
 
-function withDetail(message: string, detail: string | undefined): string {
-  return detail ? `${message} The Registry said: ${detail}` : message;
+function withDetail(message: IMessage, detail: string | undefined): IMessage {
+  return detail ? registryMessage('withDetail', { message, detail }) : message;
 }
+
+const NOT_FOUND_ADVICE = {
+  collection: 'collectionGone',
+  orbit: 'pickAgain',
+  organization: 'pickAgain'
+} as const;
 
 /** The error for an HTTP response that was not a success. */
 export function httpError(
@@ -153,45 +169,41 @@ export function httpError(
 ): RegistryError {
   const detail = errorDetail(body);
   const url = displayUrl(context.registryUrl);
+  const what = context.what;
   const options = { status, detail };
   const storage = context.phase === 'storage';
   if (status === 401) {
     return new RegistryError(
       'unauthorized',
-      withDetail(
-        `The Registry at ${url} did not accept the API key. Set a valid key (Settings › Registry Connection…).`,
-        detail
-      ),
+      withDetail(registryMessage('unauthorized', { url }), detail),
       options
     );
   }
   if (status === 403) {
     return new RegistryError(
       'forbidden',
-      storage
-        ? withDetail(
-            `The storage refused the signed URL to ${context.what} (it may have expired). Push again to get a new one.`,
-            detail
-          )
-        : withDetail(
-            `The API key has no permission to ${context.what}. Ask an admin of the organization for access, or use a key of that organization.`,
-            detail
-          ),
+      withDetail(
+        registryMessage(storage ? 'signedUrlRefused' : 'forbidden', { what }),
+        detail
+      ),
       options
     );
   }
   if (status === 404) {
-    const what = context.resource ?? (storage ? 'storage object' : 'resource');
+    const resource =
+      context.resource ?? (storage ? 'storageObject' : 'resource');
     const advice =
-      what === 'collection'
-        ? 'It may have been deleted: choose another collection.'
-        : what === 'orbit' || what === 'organization'
-          ? `It may have been deleted, or the key belongs to another organization: pick again.`
-          : 'Reload the lists and try again.';
+      context.resource && context.resource in NOT_FOUND_ADVICE
+        ? NOT_FOUND_ADVICE[context.resource as keyof typeof NOT_FOUND_ADVICE]
+        : 'reloadLists';
     return new RegistryError(
       'not-found',
       withDetail(
-        `The ${what} was not found when trying to ${context.what}. ${advice}`,
+        registryMessage('notFound', {
+          resource: registryMessage(resource),
+          what,
+          advice: registryMessage(advice)
+        }),
         detail
       ),
       options
@@ -200,23 +212,24 @@ export function httpError(
   if (status === 409) {
     return new RegistryError(
       'conflict',
-      withDetail(`The Registry refused to ${context.what}.`, detail),
+      withDetail(registryMessage('conflict', { what }), detail),
       options
     );
   }
   if (status === 429) {
     return new RegistryError(
       'rate-limited',
-      `The Registry is receiving too many requests and refused to ${context.what}. Wait a minute, then try again.`,
+      registryMessage('rateLimited', { what }),
       { ...options, retryAfterMs: retryAfterMs(retryAfter) }
     );
   }
   if (status >= 500) {
-    const who = storage ? "The Registry's storage" : `The Registry at ${url}`;
+    const message = storage
+      ? registryMessage('storageServerError', { status, what })
+      : registryMessage('serverError', { url, status, what });
     return new RegistryError(
       'server',
-      `${who} had a server error (HTTP ${status}) when trying to ${context.what}. Try again later; if it keeps failing, tell the Registry's operator.` +
-        (detail ? ` (${detail})` : ''),
+      detail ? registryMessage('serverSaid', { message, detail }) : message,
       options
     );
   }
@@ -224,8 +237,8 @@ export function httpError(
   return new RegistryError(
     'rejected',
     detail
-      ? `The Registry rejected the request to ${context.what}: ${detail}`
-      : `The Registry rejected the request to ${context.what} (HTTP ${status}).`,
+      ? registryMessage('rejectedWithDetail', { what, detail })
+      : registryMessage('rejected', { what, status }),
     options
   );
 }
@@ -235,15 +248,22 @@ export function networkError(
   targetUrl: string,
   context: ICallContext
 ): RegistryError {
-  const origin = context.siteOrigin ? ` (${context.siteOrigin})` : '';
+  const target = originOf(targetUrl);
+  const what = context.what;
   return new RegistryError(
     'network',
-    `Could not reach ${originOf(targetUrl)} to ${context.what}: check the URL, that the Registry is running, and that it allows this site's origin${origin}.`
+    context.siteOrigin
+      ? registryMessage('unreachableFromOrigin', {
+          target,
+          what,
+          origin: context.siteOrigin
+        })
+      : registryMessage('unreachable', { target, what })
   );
 }
 
 export function cancelledError(): RegistryError {
-  return new RegistryError('cancelled', 'The push was cancelled.');
+  return new RegistryError('cancelled', registryMessage('cancelled'));
 }
 
 function retryAfterMs(header: string | null | undefined): number | undefined {

@@ -3,6 +3,9 @@
  * a user typed into a base URL the client can use (or says why it cannot).
  */
 
+import { IMessage, renderMessage } from '../../common/messages';
+import { registryMessage } from './registryMessages';
+
 export const DEFAULT_REGISTRY_URL = 'https://api.luml.ai';
 
 /**
@@ -11,39 +14,37 @@ export const DEFAULT_REGISTRY_URL = 'https://api.luml.ai';
  */
 export function parseRegistryUrl(
   text: string
-): { ok: true; url: string } | { ok: false; reason: string } {
+):
+  | { ok: true; url: string }
+  | { ok: false; reason: string; userMessage: IMessage } {
+  const invalid = (userMessage: IMessage) => ({
+    ok: false as const,
+    reason: renderMessage(userMessage),
+    userMessage
+  });
   const trimmed = text.trim();
   if (!trimmed) {
-    return { ok: false, reason: 'The Registry URL is empty.' };
+    return invalid(registryMessage('urlEmpty'));
   }
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    return {
-      ok: false,
-      reason: `"${trimmed}" is not a URL: write it like ${DEFAULT_REGISTRY_URL}.`
-    };
+    return invalid(
+      registryMessage('notAUrl', {
+        text: trimmed,
+        example: DEFAULT_REGISTRY_URL
+      })
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return {
-      ok: false,
-      reason: `The Registry URL must start with https:// (or http:// for a local Registry), not ${url.protocol}//.`
-    };
+    return invalid(registryMessage('urlScheme', { protocol: url.protocol }));
   }
   if (url.username || url.password) {
-    return {
-      ok: false,
-      reason:
-        'Do not put a user name, password or key into the Registry URL: set the API key separately.'
-    };
+    return invalid(registryMessage('urlCredentials'));
   }
   if (url.search || url.hash) {
-    return {
-      ok: false,
-      reason:
-        'The Registry URL must not have a query (?…) or fragment (#…): use just the address, like https://api.luml.ai.'
-    };
+    return invalid(registryMessage('urlQuery'));
   }
   return {
     ok: true,

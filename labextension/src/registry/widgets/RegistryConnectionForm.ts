@@ -5,6 +5,7 @@ import { apiKeyProblem } from '../apiKeyStore';
 import { parseRegistryUrl } from '../client/registryUrl';
 import { IConnectionReport, KeySource } from '../registryConnection';
 import { button } from '../../common/dom';
+import { renderMessage } from '../../common/messages';
 
 export interface IConnectionFormValue {
   /** The URL as typed ('' means the site's default). */
@@ -123,7 +124,7 @@ export class RegistryConnectionForm extends Widget {
     if (value.url) {
       const parsed = parseRegistryUrl(value.url);
       if (!parsed.ok) {
-        return parsed.reason;
+        return renderMessage(parsed.userMessage, this._options.trans);
       }
     }
     return value.apiKey ? apiKeyProblem(value.apiKey) : undefined;
@@ -132,7 +133,9 @@ export class RegistryConnectionForm extends Widget {
   private _validate(): void {
     const value = this.getValue();
     const url = value.url ? parseRegistryUrl(value.url) : { ok: true as const };
-    this._url.setCustomValidity(url.ok ? '' : url.reason);
+    this._url.setCustomValidity(
+      url.ok ? '' : renderMessage(url.userMessage, this._options.trans)
+    );
     const keyProblem = value.apiKey ? apiKeyProblem(value.apiKey) : undefined;
     this._key.setCustomValidity(keyProblem ?? '');
     const problem = this.problem();
@@ -165,7 +168,10 @@ export class RegistryConnectionForm extends Widget {
     try {
       const report = await this._options.test(this.getValue());
       if (!this.isDisposed) {
-        this._show(report.message, report.ok);
+        this._show(
+          renderMessage(report.userMessage, this._options.trans),
+          report.ok
+        );
       }
     } finally {
       trigger.disabled = false;

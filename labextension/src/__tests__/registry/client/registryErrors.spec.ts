@@ -5,12 +5,13 @@ import {
   errorDetail,
   httpError,
   ICallContext,
-  networkError
+  networkError,
+  registryMessage
 } from '../../../registry/client/registryErrors';
 
 const context: ICallContext = {
   registryUrl: 'https://registry.example',
-  what: 'create the artifact',
+  what: registryMessage('createArtifact'),
   phase: 'api',
   resource: 'collection',
   siteOrigin: 'https://notebooks.example'

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { textMessage } from '../../../common/messages';
 
 import { RegistryError } from '../../../registry/client/registryErrors';
 import { backoffDelay, withRetry } from '../../../registry/client/retry';
@@ -26,7 +27,9 @@ describe('backoff and retry', () => {
       async () => {
         calls++;
         if (calls < 3) {
-          throw new RegistryError('server', 'boom', { status: 503 });
+          throw new RegistryError('server', textMessage('boom'), {
+            status: 503
+          });
         }
         return 'ok';
       },
@@ -41,7 +44,7 @@ describe('backoff and retry', () => {
     await assert.rejects(
       withRetry(async () => {
         calls++;
-        throw new RegistryError('rejected', 'no');
+        throw new RegistryError('rejected', textMessage('no'));
       }, FAST_RETRY),
       { kind: 'rejected' }
     );
@@ -51,7 +54,7 @@ describe('backoff and retry', () => {
     await assert.rejects(
       withRetry(async () => {
         calls++;
-        throw new RegistryError('network', 'down');
+        throw new RegistryError('network', textMessage('down'));
       }, FAST_RETRY),
       { kind: 'network' }
     );
@@ -63,7 +66,7 @@ describe('backoff and retry', () => {
     const started = Date.now();
     const promise = withRetry(
       async () => {
-        throw new RegistryError('network', 'down');
+        throw new RegistryError('network', textMessage('down'));
       },
       { retries: 5, baseDelayMs: 60_000 },
       { signal: controller.signal }
@@ -79,7 +82,7 @@ describe('backoff and retry', () => {
     await withRetry(
       async () => {
         if (calls++ === 0) {
-          throw new RegistryError('rate-limited', 'slow', {
+          throw new RegistryError('rate-limited', textMessage('slow'), {
             status: 429,
             retryAfterMs: 50
           });
