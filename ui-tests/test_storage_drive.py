@@ -108,11 +108,11 @@ def _kernel_round_trip(page, size: int) -> dict:
     return result
 
 
-def test_kernel_writes_and_reads_150_mib_isolated(page_factory, site_url):
+def test_kernel_writes_and_reads_500_mib_isolated(page_factory, site_url):
     page, watch = page_factory(site_url)
     open_lab(page, site_url)
     assert page.evaluate("crossOriginIsolated")
-    _kernel_round_trip(page, 150 * MiB)
+    _kernel_round_trip(page, 500 * MiB)
     assert watch.page_errors == []
 
 
