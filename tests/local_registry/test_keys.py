@@ -45,6 +45,14 @@ while True:
 """
 
 
+def _as_from_a_terminal() -> None:
+    # A job started in the background inherits SIGINT ignored (so Ctrl+C in
+    # its terminal leaves it alone), and Python then keeps ignoring it; the
+    # test suite may run so. The runs here stand for one started in a
+    # terminal, where Ctrl+C stops it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_run_like(script: str, data_dir: Path) -> tuple[subprocess.Popen, str, str]:
     """The process, its session key, and the key printed for other clients."""
     env = {
@@ -52,11 +60,12 @@ def start_run_like(script: str, data_dir: Path) -> tuple[subprocess.Popen, str, 
         "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
     }
     process = subprocess.Popen(
-        [sys.executable, "-c", script, str(data_dir)],
+        [sys.executable, "-X", "faulthandler", "-c", script, str(data_dir)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=_as_from_a_terminal,
     )
     lines = []
     for line in process.stdout:
@@ -95,7 +104,12 @@ def test_a_stopped_run_deletes_its_key(tmp_path, signum):
     store = RegistryStore(data_dir)
     assert [k.session for k in store.keys.list_all()] == [False, True]
     process.send_signal(signum)
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        # where it hangs: faulthandler prints every thread's stack on SIGABRT
+        process.send_signal(signal.SIGABRT)
+        pytest.fail("the run did not stop:\n" + process.stdout.read()[-20000:])
     process.stdout.close()
     assert [k.session for k in store.keys.list_all()] == [False]
     with pytest.raises(Unauthorized):
