@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,9 @@ def test_a_folder_without_index_html_is_not_listed(port, path):
 
 def test_a_folder_with_index_html_is_served(port):
     assert raw_get(port, "/lab/", f"127.0.0.1:{port}") == (200, b"<p>lab</p>")
+
+
+def test_pages_are_sent_cross_origin_isolated_credentialless(port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab/") as response:
+        assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert response.headers["Cross-Origin-Embedder-Policy"] == "credentialless"

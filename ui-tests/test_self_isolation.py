@@ -1,5 +1,6 @@
 """A site built with `self_isolation` is cross-origin isolated on a server that
-sends no COOP/COEP headers: its service worker adds them."""
+sends no COOP/COEP headers: its service worker adds them. `serve` sends them
+itself."""
 
 from __future__ import annotations
 
@@ -89,3 +90,13 @@ def test_only_credentialless_shows_images_from_other_sites(
     open_isolated(page, url)
     outcome = page.evaluate(LOAD_IMAGE, f"{other_site}pixel.png")
     assert outcome == ("loaded" if policy == "credentialless" else "blocked")
+
+
+def test_serve_isolates_the_page_and_shows_images_from_other_sites(
+    page_factory, site_url, other_site
+):
+    """`luml-notebooks serve` sends the headers itself, credentialless."""
+    page, _watch = page_factory(site_url, other_site)
+    open_lab(page, site_url)
+    assert page.evaluate("crossOriginIsolated") is True
+    assert page.evaluate(LOAD_IMAGE, f"{other_site}pixel.png") == "loaded"

@@ -18,9 +18,11 @@ from urllib.parse import urlsplit
 
 from ..loopback import TrustedHosts, is_loopback
 
+# credentialless, as the README recommends to hosts: the page is isolated
+# all the same, and a notebook still shows an image from another site
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Embedder-Policy": "credentialless",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
