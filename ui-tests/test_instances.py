@@ -304,3 +304,37 @@ def test_bad_names_are_refused_clearly_and_names_are_text(page_factory, site_url
     page.click(".jp-Dialog-button.jp-mod-reject")
     assert page.evaluate("window.__xss") is None
     expect(page.locator(".jp-LumlInstanceLabel-name")).to_have_text(XSS_NAME)
+
+
+# counts calls of navigator.storage.persist() (Firefox shows a prompt for
+# each); the browser's answer is always "not granted", so every ask is seen
+COUNT_PERSIST_CALLS = """
+(() => {
+  window.__persistCalls = 0;
+  StorageManager.prototype.persisted = async () => false;
+  StorageManager.prototype.persist = async () => {
+    window.__persistCalls++;
+    return false;
+  };
+})();
+"""
+
+
+def test_storage_is_asked_to_persist_on_the_first_create_not_on_load(
+    page_factory, site_url
+):
+    page, _watch = page_factory(site_url)
+    page.add_init_script(COUNT_PERSIST_CALLS)
+    instances_page(page, site_url)
+    expect(page.locator(".jp-LumlInstances-persistence")).to_contain_text("not granted")
+    assert page.evaluate("window.__persistCalls") == 0
+    status = page.locator(".jp-LumlInstances-status")
+    for name in ("First", "Second"):
+        page.click(".jp-LumlInstances-new")
+        page.fill(".jp-LumlInstances-nameInput", name)
+        page.click(".jp-LumlInstances-dialog button[value=ok]")
+        expect(status).to_have_text(f"Created “{name}”.")
+        assert page.evaluate("window.__persistCalls") == 1
+    # the page's own button asks whenever the user wants
+    page.click(".jp-LumlInstances-persist")
+    page.wait_for_function("window.__persistCalls === 2")

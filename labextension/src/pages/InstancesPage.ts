@@ -292,12 +292,22 @@ export class InstancesPage {
   }
 
   private async _showHealth(ask: boolean): Promise<void> {
-    // Chrome decides without asking; Firefox asks the user, so only on click
-    const health = await readStorageHealth(ask || this._firstAsk);
-    this._firstAsk = false;
+    const health = await readStorageHealth(ask);
     this._persistence.textContent = describePersistence(health);
     this._persistence.dataset.persisted = String(health.persisted);
     this._usage.textContent = describeUsage(health);
+  }
+
+  /**
+   * Ask to keep storage once, on the first action that stores data, not on
+   * load: Chrome decides without asking, but Firefox asks the user, and a
+   * prompt on arrival means nothing to them yet.
+   */
+  private _askToKeepOnce(): void {
+    if (!this._askedToKeep) {
+      this._askedToKeep = true;
+      void this._showHealth(true);
+    }
   }
 
   private _otherNames(except?: string): string[] {
@@ -307,6 +317,7 @@ export class InstancesPage {
   }
 
   private async _create(): Promise<void> {
+    this._askToKeepOnce();
     const others = this._otherNames();
     const name = await askName({
       title: 'New instance',
@@ -405,6 +416,9 @@ export class InstancesPage {
     }
     const into = this._restoreInto;
     this._restoreInto = null;
+    if (!into) {
+      this._askToKeepOnce();
+    }
     await this._run(() =>
       into
         ? this._backups.restoreInto(into, displayName(into), file)
@@ -483,7 +497,7 @@ export class InstancesPage {
   private _busy = false;
   private _runs = 0;
   private _generation = 0;
-  private _firstAsk = true;
+  private _askedToKeep = false;
 }
 
 function messageOf(error: unknown): string {
