@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import itertools
 import json
+import math
 import os
 import random
 import re
+import tarfile
 import uuid
 import zipfile
 
@@ -29,6 +32,7 @@ from instances_helpers import (
     page_action,
     restore_new,
 )
+from local_registry import connect, expect_pushed, open_push_dialog
 from luml_notebooks.backup import verify
 from model_files import b64, manifest, model_file
 
@@ -64,10 +68,16 @@ async name => (await navigator.storage.getDirectory()).removeEntry(name)
 # Saves `size` reproducible bytes at `path` through the contents API, in
 # 8 MiB parts as JupyterLab's upload does (a file this large has no base64
 # string: V8 stops near 512 MiB of characters), and returns their sha256.
+# `head` and `tail` (base64; the head's length a multiple of 4) go around them.
 SAVE_BYTES = """
-async ([path, size, seed]) => {
+async ([path, middle, seed, head = '', tail = '']) => {
+  const before = Uint8Array.fromBase64(head);
+  const after = Uint8Array.fromBase64(tail);
+  const size = before.length + middle + after.length;
   const bytes = new Uint8Array(size);
-  const words = new Uint32Array(bytes.buffer, 0, size >> 2);
+  bytes.set(before, 0);
+  bytes.set(after, before.length + middle);
+  const words = new Uint32Array(bytes.buffer, before.length, middle >> 2);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < words.length; i++) {
     x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
@@ -251,6 +261,59 @@ def test_discovery_and_inspect_read_a_20_mib_model_by_range(page_factory, site_u
         view.locator("button[data-command='luml-notebooks:download-model']").click()
     downloaded = info.value.path().read_bytes()
     assert hashlib.sha256(downloaded).digest() == hashlib.sha256(data).digest()
+    assert watch.page_errors == []
+
+
+WEIGHTS = "variant_artifacts/extra_files/weights.bin"
+
+
+def test_a_300_mib_model_is_read_by_its_headers_and_pushed_in_one_pass(
+    page_factory, site_url, registry
+):
+    page, watch = page_factory(site_url, registry.url)
+    page.add_init_script(COUNT_CHUNK_READS)
+    page.set_default_timeout(KERNEL_TIMEOUT_MS)
+    open_instance(page, site_url, None)
+    # a real model file around 300 MiB of weights, which the page fills in
+    weights = 300 * MiB
+    data = model_file(
+        manifest(name="huge-model", version="1.2.0"), weights=bytes(weights)
+    )
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        start = archive.getmember(WEIGHTS).offset_data
+    head, tail = data[:start], data[start + weights :]
+    sha = page.evaluate(SAVE_BYTES, ["huge.luml", weights, 7, b64(head), b64(tail)])
+    size = len(data)
+    assert page.evaluate(STORED_RECORD, "huge.luml")["size"] == size
+
+    # a new page finds it at start-up, reading only the chunks that hold
+    # headers (the weights' header, the end), not the 300 MiB between
+    open_instance(page, site_url, None)
+    show_models(page)
+    item = page.locator(".jp-LumlModels-item[data-path='huge.luml']")
+    expect(item.locator(".jp-LumlModels-name")).to_have_text(
+        "huge-model", timeout=60_000
+    )
+    assert 1 <= page.evaluate("window.__chunkReads") <= 2
+    page.evaluate("window.__chunkReads = 0")
+    item.focus()
+    page.keyboard.press("Enter")
+    view = page.locator(".jp-LumlInspect-content")
+    expect(view.locator(".jp-LumlInspect-members")).to_contain_text(WEIGHTS)
+    assert 1 <= page.evaluate("window.__chunkReads") <= 2
+
+    # Push hashes and uploads it in one pass over its chunks (multipart at
+    # this size), each chunk read once, and the Registry holds the same bytes
+    connect(page, registry)
+    page.evaluate("window.__chunkReads = 0")
+    dialog = open_push_dialog(page, "huge.luml")
+    dialog.locator(".jp-LumlPush-push").click()
+    artifact_id = expect_pushed(page)
+    chunks = math.ceil(size / (4 * MiB))
+    assert chunks <= page.evaluate("window.__chunkReads") <= chunks + 2
+    artifact = registry.artifact(artifact_id)
+    assert (artifact["status"], artifact["file_hash"]) == ("uploaded", sha)
+    assert hashlib.sha256(registry.download(artifact_id)).hexdigest() == sha
     assert watch.page_errors == []
 
 
