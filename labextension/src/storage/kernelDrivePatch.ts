@@ -1,11 +1,12 @@
 /**
  * The kernel half of `kernelAccess.ts`: JavaScript that runs in the Pyodide
- * kernel's worker and replaces four methods of the mounted `/drive`
+ * kernel's worker and replaces five methods of the mounted `/drive`
  * (JupyterLite's DriveFS): `API.put` and `API.get` move files in base64
  * pieces encoded natively (no byte-by-byte strings) and turn a failed write
  * into an OSError; `API.request` asks a read again when its answer arrived
- * torn; `stream_ops.write` grows its buffer geometrically, not by one copy
- * of the whole file per write call.
+ * torn; `stream_ops.open` reports a file it could not read as such, not as
+ * missing; `stream_ops.write` grows its buffer geometrically, not by one
+ * copy of the whole file per write call.
  *
  * It goes in through the stock kernel: the page runs `kernelInstallCode()`
  * as a silent execution, which hands the function Pyodide's `FS` and
@@ -110,7 +111,18 @@ export function kernelDrivePatchSource(): string {
     }
     return null;
   };
+  // why the last read failed, for open (below)
+  let readFailure = null;
   api.get = function (path) {
+    readFailure = null;
+    try {
+      return readWhole.call(this, path);
+    } catch (e) {
+      readFailure = e;
+      throw e;
+    }
+  };
+  const readWhole = function (path) {
     const first = this.request({ method: 'get', path: reserved('range/0/' + PIECE, path) });
     const head = first && answer(first);
     if (!head) throw errno('ENOENT');
@@ -124,6 +136,23 @@ export function kernelDrivePatchSource(): string {
     }
     return { data, format: head.format || 'base64' };
   };
+  // JupyterLite's open turns any failed read into ENOENT: a file that is
+  // there but could not be read (out of memory, a broken answer) says so
+  const open = drive.stream_ops.open;
+  if (typeof open === 'function') {
+    drive.stream_ops.open = function (stream) {
+      readFailure = null;
+      try {
+        return open.call(this, stream);
+      } catch (e) {
+        const cause = readFailure;
+        if (!cause || (cause instanceof FS.ErrnoError && cause.errno === ERRNO.ENOENT)) throw e;
+        console.error('Reading a file of the drive failed:', cause);
+        if (cause instanceof FS.ErrnoError) throw cause;
+        throw errno(cause instanceof RangeError ? 'ENOMEM' : 'EIO');
+      }
+    };
+  }
   drive.stream_ops.write = function (stream, buffer, offset, length, position) {
     if (length <= 0 || stream.file === undefined) return 0;
     const now = Date.now();

@@ -20,7 +20,7 @@ class ErrnoError extends Error {
   }
 }
 
-const ERRNO = { ENOENT: 44, EIO: 29, ENOSPC: 51 };
+const ERRNO = { ENOENT: 44, EIO: 29, ENOSPC: 51, ENOMEM: 48 };
 
 interface IRequest {
   method: string;
@@ -82,12 +82,22 @@ class FakePage {
   private _status = new Map<string, boolean>();
 }
 
+/** JupyterLite's open: any failed read of the file becomes ENOENT. */
+function stockOpen(this: any, stream: { path: string; file?: unknown }) {
+  try {
+    stream.file = this.fs.API.get(stream.path);
+  } catch {
+    throw new ErrnoError(ERRNO.ENOENT);
+  }
+}
+
 function patchedApi(page: FakePage) {
   const api = {
     request: (request: IRequest) => page.answer(request),
     normalizePath: (path: string) => path.replace(/\/+/g, '/')
   } as Record<string, any>;
-  const drive = { API: api, stream_ops: {} };
+  const drive = { API: api, stream_ops: { fs: { API: api }, open: stockOpen } };
+  api.streamOps = drive.stream_ops;
   const FS = {
     ErrnoError,
     lookupPath: () => ({ node: { mount: { type: drive } } })
@@ -155,7 +165,18 @@ describe('the kernel drive patch', () => {
     assert.throws(() => api.get('/drive/a.bin'), SyntaxError);
     assert.equal(page.requests.length, 4);
 
+    // opened, it is a file that could not be read, not a missing one
+    const openIt = () => api.streamOps.open({ path: '/drive/a.bin' });
+    assert.throws(openIt, (error: unknown) => {
+      return error instanceof ErrnoError && error.errno === ERRNO.EIO;
+    });
+
     const intact = patchedApi(new FakePage(() => false));
+    assert.throws(
+      () => intact.streamOps.open({ path: '/drive/missing.bin' }),
+      (error: unknown) =>
+        error instanceof ErrnoError && error.errno === ERRNO.ENOENT
+    );
     assert.throws(
       () => intact.get('/drive/missing.bin'),
       (error: unknown) =>
