@@ -114,7 +114,6 @@ export function kernelDrivePatchSource(): string {
   // why the last read failed, for open (below)
   let readFailure = null;
   api.get = function (path) {
-    readFailure = null;
     try {
       return readWhole.call(this, path);
     } catch (e) {

@@ -33,10 +33,6 @@ export function isQuotaError(error: unknown): boolean {
 }
 
 /** The message shown when `path` could not be written. */
-export function quotaMessage(path: string): string {
-  return renderMessage(storageFullMessage(path));
-}
-
 function storageFullMessage(path: string): IMessage {
   return path
     ? storageMessage('full', { path })
