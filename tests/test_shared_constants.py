@@ -15,7 +15,7 @@ import pytest
 from luml_notebooks.local_registry.context import MULTIPART_THRESHOLD
 from luml_notebooks.server_extension.files import MODEL_EXTENSIONS
 from luml_notebooks.server_extension.handlers import API_PATH
-from luml_notebooks.site import addon
+from luml_notebooks.site import addon, service_worker
 
 TS_SOURCES = Path(__file__).resolve().parents[1] / "labextension" / "src"
 
@@ -48,6 +48,8 @@ def ts_constant(name: str):
         ("REGISTRY_PLUGIN_ID", addon.REGISTRY_PLUGIN),
         ("DEFAULTS_SETTINGS_ID", addon.DEFAULTS_PLUGIN),
         ("SERVER_API", API_PATH),
+        ("DOWNLOAD_ROUTE", service_worker.DOWNLOAD_ROUTE),
+        ("DOWNLOAD_CHANNEL", service_worker.DOWNLOAD_CHANNEL),
     ],
 )
 def test_the_extension_and_the_package_agree(ts_name, python_value):

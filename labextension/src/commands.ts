@@ -36,6 +36,12 @@ export namespace CommandIDs {
   export const testRegistryConnection =
     'luml-notebooks:test-registry-connection';
   export const forgetRegistryKey = 'luml-notebooks:forget-registry-key';
+  /**
+   * JupyterLab's download commands, which a browser site gets from LUML
+   * Notebooks in place of JupyterLite's (see plugins/download.ts).
+   */
+  export const docmanagerDownload = 'docmanager:download';
+  export const filebrowserDownload = 'filebrowser:download';
 }
 
 /**

@@ -3,6 +3,7 @@ import { brandingPlugin } from './plugins/branding';
 import { defaultsPlugin } from './plugins/defaults';
 import { defaultsUiPlugin } from './plugins/defaultsUi';
 import { defaultsFileBrowserPlugin } from './plugins/defaultsFileBrowser';
+import { downloadPlugin } from './plugins/download';
 import { instancesPlugin } from './plugins/instances';
 import { instancePlugin } from './plugins/instance';
 import { kernelChannelPlugin } from './plugins/kernelChannel';
@@ -27,6 +28,7 @@ export default [
   defaultsUiPlugin,
   defaultsFileBrowserPlugin,
   backupPlugin,
+  downloadPlugin,
   instancesPlugin,
   instancePlugin,
   pageThemePlugin,

@@ -67,3 +67,20 @@ export function timeElement(date: Date | null, fallback: string): Node {
     attrs: { datetime: date.toISOString() }
   });
 }
+
+/**
+ * Starts the browser's download of `url` as `name`, through a link with the
+ * `download` attribute (as JupyterLab's file browser does).
+ */
+export function clickDownload(url: string, name: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  try {
+    link.click();
+  } finally {
+    link.remove();
+  }
+}

@@ -1,6 +1,8 @@
 import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 
+import { clickDownload } from '../common/dom';
+
 /** Characters decoded per step: a multiple of 4, so chunks split cleanly. */
 export const DECODE_CHUNK_CHARS = 4 * 1024 * 1024;
 
@@ -41,14 +43,8 @@ export function base64ToChunks(
  */
 export async function downloadFile(
   contents: Pick<Contents.IManager, 'get'>,
-  path: string,
-  openStored?: OpenStoredBlob
+  path: string
 ): Promise<void> {
-  if (openStored) {
-    // browser storage composes the Blob chunk by chunk: no base64 at all
-    saveBlob(await (await openStored(path)).blob(), path);
-    return;
-  }
   const model = await contents.get(path, {
     type: 'file',
     format: 'base64',
@@ -63,11 +59,6 @@ export async function downloadFile(
   saveBlob(blob, path);
 }
 
-/** A stored file that gives its bytes as a Blob (see `storage/`). */
-export type OpenStoredBlob = (
-  path: string
-) => Promise<{ blob(): Promise<Blob> }>;
-
 function saveBlob(blob: Blob, path: string): void {
   const url = URL.createObjectURL(blob);
   try {
@@ -76,6 +67,18 @@ function saveBlob(blob: Blob, path: string): void {
     // revoking at once can cancel the download in some browsers
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
+}
+
+/**
+ * Save a file of the browser's storage by the drive's own link: streamed to
+ * disk by the site's service worker, else one Blob (see
+ * `storage/streamedDownloads.ts`); no base64 either way.
+ */
+export async function downloadStoredFile(
+  contents: Pick<Contents.IManager, 'getDownloadUrl'>,
+  path: string
+): Promise<void> {
+  clickDownload(await contents.getDownloadUrl(path), PathExt.basename(path));
 }
 
 /**
@@ -89,17 +92,4 @@ export async function downloadServerFile(
   const url = new URL(await contents.getDownloadUrl(path), location.href);
   url.searchParams.set('download', '1');
   clickDownload(url.href, PathExt.basename(path));
-}
-
-function clickDownload(url: string, name: string): void {
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.style.display = 'none';
-  document.body.appendChild(link);
-  try {
-    link.click();
-  } finally {
-    link.remove();
-  }
 }

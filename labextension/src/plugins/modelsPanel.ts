@@ -28,7 +28,11 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CommandIDs, paletteCategory } from '../commands';
 import { modelIcon } from '../common/icons';
-import { downloadFile, downloadServerFile } from '../discovery/modelDownload';
+import {
+  downloadFile,
+  downloadServerFile,
+  downloadStoredFile
+} from '../discovery/modelDownload';
 import { IModelDiscovery } from '../discovery/tokens';
 import { IModelPusher } from '../registry/tokens';
 import { ISiteInfo } from '../site/tokens';
@@ -267,7 +271,9 @@ export const modelsPanelPlugin: JupyterFrontEndPlugin<IModelsPanel> = {
         const done =
           site?.host === 'server'
             ? downloadServerFile(contents, path)
-            : downloadFile(contents, path, openStored);
+            : stored
+              ? downloadStoredFile(contents, path)
+              : downloadFile(contents, path);
         const large = (discovery.get(path)?.size ?? 0) > LARGE_DOWNLOAD_BYTES;
         if (large) {
           Notification.promise(

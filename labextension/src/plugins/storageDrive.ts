@@ -22,6 +22,7 @@ import { errorText } from '../common/errors';
 import {
   ChunkedStorageDrive,
   ShippedContents,
+  StreamedDownloads,
   kernelInstallCode
 } from '../storage';
 
@@ -54,8 +55,15 @@ export const storageDrivePlugin: ServiceManagerPlugin<Contents.IDrive> = {
     if (!isBrowserSite()) {
       return new Drive({ serverSettings });
     }
-    const drive = new ChunkedStorageDrive({
+    // the drive's own files, streamed by the service worker when large
+    const downloads: StreamedDownloads = new StreamedDownloads({
+      baseUrl: serverSettings.baseUrl,
+      open: path => drive.openFile(path)
+    });
+    downloads.watchClicks(document);
+    const drive: ChunkedStorageDrive = new ChunkedStorageDrive({
       indexedDB,
+      downloads,
       storageName:
         PageConfig.getOption('contentsStorageName') ||
         `JupyterLite Storage - ${PageConfig.getOption('baseUrl')}`,

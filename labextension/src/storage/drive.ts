@@ -42,6 +42,7 @@ import {
   withoutChunks
 } from './schema';
 import { ShippedContents } from './shipped';
+import type { StreamedDownloads } from './streamedDownloads';
 
 type IModel = Contents.IModel;
 
@@ -121,6 +122,8 @@ export interface IChunkedDriveOptions {
   shipped: ShippedContents;
   fileTypes?: Record<string, IFileTypeInfo>;
   contentProviderRegistry?: IContentProviderRegistry;
+  /** Streamed download links for chunked files (else each is one Blob). */
+  downloads?: StreamedDownloads;
   now?: () => Date;
 }
 
@@ -159,6 +162,7 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
     this.contentProviderRegistry = options.contentProviderRegistry;
     this._shipped = options.shipped;
     this._fileTypes = options.fileTypes ?? {};
+    this._downloads = options.downloads ?? null;
     this._now = options.now ?? (() => new Date());
   }
 
@@ -260,6 +264,14 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
     if (record && record.type !== 'directory') {
       const mimetype = record.mimetype || OCTET_STREAM;
       if (isChunked(record)) {
+        const streamed = await this._downloads?.link(
+          path,
+          record.name,
+          mimetype
+        );
+        if (streamed) {
+          return streamed;
+        }
         const blob = await this.store.reader(record).blob(mimetype);
         return URL.createObjectURL(blob);
       }
@@ -929,6 +941,7 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
 
   private _shipped: ShippedContents;
   private _fileTypes: Record<string, IFileTypeInfo>;
+  private _downloads: StreamedDownloads | null;
   private _now: () => Date;
   private _isDisposed = false;
   private _fileChanged = new Signal<Contents.IDrive, Contents.IChangedArgs>(

@@ -7,4 +7,5 @@ export * from './formats';
 export * from './kernelAccess';
 export * from './schema';
 export * from './shipped';
+export * from './streamedDownloads';
 export * from './kernelDrivePatch';

@@ -21,7 +21,7 @@ from jupyterlite_core.constants import JUPYTERLITE_JSON
 from traitlets import Bool, List, Unicode
 
 from .. import __version__
-from . import extra_packages, isolation, pages, pins, runtime
+from . import extra_packages, isolation, pages, pins, runtime, service_worker
 from .distribution import ACCEPTED, Distribution, DistributionError
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
@@ -33,6 +33,7 @@ LOCAL_REGISTRY_KEY_FILE = "luml-local-registry-key.json"
 DEFAULTS_PLUGIN = "luml-notebooks:defaults"
 #: the drive our luml-notebooks:storage-drive plugin replaces
 JUPYTERLITE_DEFAULT_DRIVE = "@jupyterlite/services-extension:default-drive"
+JUPYTERLITE_DOWNLOAD = "@jupyterlite/application-extension:download"
 PRODUCT_NAME = "LUML Notebooks"
 CONFIG_FILE = "jupyter_lite_config.json"
 PYODIDE_SOURCES = ("vendored", "cdn")
@@ -214,12 +215,19 @@ class LumlNotebooksAddon(BaseAddon):
             uptodate=[False],
             actions=[self.install_pages],
         )
+        yield self.task(
+            name="service-worker",
+            doc="add streamed downloads (and isolation) to the service worker",
+            file_dep=[config_path],
+            # cheap, idempotent, and the service worker may have been copied anew
+            uptodate=[False],
+            actions=[self.install_service_worker],
+        )
         if self.self_isolation != isolation.OFF:
             yield self.task(
                 name="isolation",
-                doc="make the service worker isolate the site",
+                doc="make the app pages reload once into the isolating worker",
                 file_dep=[config_path],
-                # cheap, idempotent, and the service worker may have been copied anew
                 uptodate=[False],
                 actions=[self.install_isolation],
             )
@@ -313,9 +321,19 @@ class LumlNotebooksAddon(BaseAddon):
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
         return True
 
+    def install_service_worker(self):
+        blocks = []
+        if self.self_isolation != isolation.OFF:
+            blocks.append(isolation.worker_code(self.self_isolation))
+        try:
+            service_worker.install(self.manager.output_dir, *blocks)
+        except service_worker.ServiceWorkerError as error:
+            return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
+        return True
+
     def install_isolation(self):
         try:
-            isolation.install(self.manager.output_dir, self.self_isolation)
+            isolation.install_pages(self.manager.output_dir)
         except isolation.IsolationError as error:
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
         return True
@@ -392,10 +410,12 @@ class LumlNotebooksAddon(BaseAddon):
         data = config.setdefault("jupyter-config-data", {})
         settings = self.site_settings()
         data["appName"] = settings.pop("appName")
-        # our chunked drive (luml-notebooks:storage-drive) replaces it
+        # our chunked drive (luml-notebooks:storage-drive) and streamed
+        # downloads (luml-notebooks:download) replace them
         disabled = data.setdefault("disabledExtensions", [])
-        if JUPYTERLITE_DEFAULT_DRIVE not in disabled:
-            disabled.append(JUPYTERLITE_DEFAULT_DRIVE)
+        for replaced in (JUPYTERLITE_DEFAULT_DRIVE, JUPYTERLITE_DOWNLOAD):
+            if replaced not in disabled:
+                disabled.append(replaced)
         plugins = data.setdefault("litePluginSettings", {})
         for plugin_id, values in settings.items():
             plugins[plugin_id] = {**plugins.get(plugin_id, {}), **values}

@@ -1,7 +1,8 @@
 """Cross-origin isolation for hosts that cannot send COOP/COEP headers.
 
 With ``{"LumlNotebooksAddon": {"self_isolation": "credentialless"}}`` the site's
-own service worker (JupyterLite's ``service-worker.js``, extended here) adds the
+own service worker (JupyterLite's, extended by ``service_worker.py`` with the
+code here) adds the
 isolation headers to every response it gives the page, the way coi-serviceworker
 does; a script in each app page reloads it once when it was loaded before the
 service worker took control. The page is then cross-origin isolated, and the
@@ -18,17 +19,15 @@ from pathlib import Path
 
 from . import pages
 
-SERVICE_WORKER = "service-worker.js"
 #: the embedder policies the service worker can send; ``off`` sends none
 POLICIES = ("credentialless", "require-corp")
 OFF = "off"
 #: the page script, beside the instance pages' files
 RELOAD_SCRIPT = "isolation-reload.js"
-#: marks a service worker or page already extended (incremental builds)
+#: marks the page script
 MARKER = "luml-notebooks: cross-origin isolation"
 
-_WORKER_CODE = """/* MARKER */
-(() => {
+_WORKER_CODE = """(() => {
   const POLICY = POLICY_JSON;
   const isolate = response => {
     // opaque responses (cross-origin, no-cors) cannot be changed, nor need to be
@@ -65,7 +64,6 @@ _WORKER_CODE = """/* MARKER */
     }
   });
 })();
-/* end MARKER */
 """
 
 _PAGE_CODE = """/* MARKER */
@@ -110,30 +108,17 @@ def policy_problem(value: str) -> str | None:
 
 
 def worker_code(policy: str) -> str:
-    return _WORKER_CODE.replace("MARKER", MARKER).replace(
-        "POLICY_JSON", json.dumps(policy)
-    )
+    """The service worker's part, for ``service_worker.install``."""
+    return _WORKER_CODE.replace("POLICY_JSON", json.dumps(policy))
 
 
 def page_code() -> str:
     return _PAGE_CODE.replace("MARKER", MARKER)
 
 
-def install(output_dir: Path, policy: str) -> None:
-    """Extend the site's service worker and app pages to isolate the site."""
-    worker = output_dir / SERVICE_WORKER
-    if not worker.is_file():
-        raise IsolationError(
-            f"the site has no {SERVICE_WORKER} to isolate itself with: this "
-            "JupyterLite version is not supported"
-        )
-    text = worker.read_text(encoding="utf-8")
-    end = f"/* end {MARKER} */\n"
-    if end in text:  # extended by an earlier build, maybe with another policy
-        text = text.split(end, 1)[1]
-    # first: its fetch listener must run before JupyterLite's
-    worker.write_text(worker_code(policy) + text, encoding="utf-8")
-
+def install_pages(output_dir: Path) -> None:
+    """Make each app page reload once when the service worker was not yet in
+    control (the service worker's part goes in with ``service_worker``)."""
     script = output_dir / pages.ASSETS_DIR / RELOAD_SCRIPT
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(page_code(), encoding="utf-8")
