@@ -50,6 +50,7 @@ string whole, in the kernel's worker and in the page: a value too large for
 IndexedDB, or a page out of memory, shows as ``n/a`` with what happened.
 
     python bench/storage.py [--sizes 1,20,100] [--runs 1] [--stock-isolated]
+                            [--columns stock,isolated,plain]
 """
 
 from __future__ import annotations
@@ -501,15 +502,26 @@ def main() -> None:
         default=1.5,
         help=f"a cell may take {BASE_SECONDS} s plus this per MiB (default 1.5)",
     )
+    parser.add_argument(
+        "--columns",
+        default="stock,isolated,plain",
+        help="which pages, comma-separated (default stock,isolated,plain)",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     files = {notebook_name(mib): bench_notebook(mib) for mib in sizes}
-    columns = [STOCK, ISOLATED, PLAIN]
+    names = {"stock": STOCK, "isolated": ISOLATED, "plain": PLAIN}
+    try:
+        columns = [names[name] for name in args.columns.split(",")]
+    except KeyError as unknown:
+        parser.error(f"unknown column {unknown}; use {', '.join(names)}")
     samples = {column: {mib: [] for mib in sizes} for column in columns}
     with tempfile.TemporaryDirectory() as tmp:
         print("building the LUML Notebooks site and a stock JupyterLite site ...")
         ours = build_luml_site(Path(tmp) / "luml", files)
-        stock = build_stock_site(Path(tmp) / "stock", files)
+        stock = ours
+        if STOCK in columns:
+            stock = build_stock_site(Path(tmp) / "stock", files)
         with (
             served(stock, isolated=args.stock_isolated) as stock_url,
             served(ours) as isolated_url,

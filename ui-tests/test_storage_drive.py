@@ -8,6 +8,8 @@ Throughput is printed (run with ``-s`` to see it), never asserted.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from browser_helpers import KERNEL_TIMEOUT_MS, open_lab
@@ -116,14 +118,46 @@ def test_kernel_writes_and_reads_500_mib_isolated(page_factory, site_url):
     assert watch.page_errors == []
 
 
+# the kernel's synchronous XHRs: the scheme of each URL, and the body's length
+RECORD_XHRS = """
+from pyodide.code import run_js
+run_js('''(() => {
+  const open = XMLHttpRequest.prototype.open;
+  const send = XMLHttpRequest.prototype.send;
+  self.lumlXhrs = [];
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    this.lumlUrl = String(url);
+    return open.call(this, method, url, ...rest);
+  };
+  XMLHttpRequest.prototype.send = function (body) {
+    self.lumlXhrs.push([this.lumlUrl.split(':')[0], body ? body.length : 0]);
+    return send.call(this, body);
+  };
+})()''')
+"""
+
+XHRS = """
+from pyodide.code import run_js
+print(run_js("JSON.stringify(self.lumlXhrs)"))
+"""
+
+
 def test_kernel_writes_and_reads_120_mib_through_service_worker(
     page_factory, plain_site_url
 ):
     page, watch = page_factory(plain_site_url)
     open_lab(page, plain_site_url)
     assert not page.evaluate("crossOriginIsolated")
+    page.set_default_timeout(KERNEL_TIMEOUT_MS)
+    assert page.evaluate(RUN_PYTHON, RECORD_XHRS)["error"] is None
     _kernel_round_trip(page, 120 * MiB)
     assert watch.page_errors == []
+    # the bytes did not go through the service worker's JSON relay: the
+    # write's pieces were posted to the page, the read came from blob URLs
+    xhrs = json.loads(page.evaluate(RUN_PYTHON, XHRS)["stdout"])
+    relayed = [length for scheme, length in xhrs if scheme != "blob"]
+    assert relayed and max(relayed) < 64 * 1024, max(relayed)
+    assert [scheme for scheme, _ in xhrs].count("blob") == 4  # 32 MiB each
 
 
 REFUSE_CHUNK_WRITES = """
@@ -151,10 +185,19 @@ print('now', open('kept.bin', 'rb').read())
 """
 
 
-@pytest.mark.parametrize("size", [1000, 10 * MiB], ids=["inline", "chunked"])
+@pytest.mark.parametrize(
+    ("site", "size"),
+    [
+        ("site_url", 1000),
+        ("site_url", 10 * MiB),
+        ("plain_site_url", 10 * MiB),
+    ],
+    ids=["inline", "chunked", "chunked-through-service-worker"],
+)
 def test_kernel_write_over_quota_raises_enospc_and_keeps_the_file(
-    page_factory, site_url, size
+    page_factory, request, site, size
 ):
+    site_url = request.getfixturevalue(site)
     page, _watch = page_factory(site_url)
     page.add_init_script(REFUSE_CHUNK_WRITES)
     open_lab(page, site_url)

@@ -13,6 +13,8 @@
  * files, and what it writes is not saved.
  */
 
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+
 export type KernelFileChannel = 'shared-memory' | 'service-worker' | 'none';
 
 /**
@@ -24,6 +26,20 @@ export type KernelFileChannel = 'shared-memory' | 'service-worker' | 'none';
  */
 export interface IServiceWorkerState {
   readonly ready: Promise<void>;
+  /** The id the service worker knows this page by. */
+  readonly browsingContextId?: string;
+}
+
+/**
+ * JupyterLite's service worker manager, resolved by its token. The package
+ * is JupyterLite's own (shared, never bundled here) and exists only in a
+ * browser site, so it is loaded there only.
+ */
+export async function jupyterLiteServiceWorker(
+  app: JupyterFrontEnd
+): Promise<IServiceWorkerState | null> {
+  const { IServiceWorkerManager } = await import('@jupyterlite/apputils');
+  return app.resolveOptionalService(IServiceWorkerManager);
 }
 
 /** What the page knows about its browser window. */

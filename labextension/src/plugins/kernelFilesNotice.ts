@@ -4,21 +4,12 @@ import {
 } from '@jupyterlab/application';
 import { ITranslator } from '@jupyterlab/translation';
 
-import { IServiceWorkerState, kernelFileChannel } from '../kernel/fileChannel';
+import {
+  jupyterLiteServiceWorker,
+  kernelFileChannel
+} from '../kernel/fileChannel';
 import { showKernelFilesNotice } from '../site/kernelFilesNotice';
 import { ISiteInfo } from '../site/tokens';
-
-/**
- * JupyterLite's service worker manager, resolved by its token. The package
- * is JupyterLite's own (shared, never bundled here) and exists only in a
- * browser site, so it is loaded there only.
- */
-async function serviceWorkerManager(
-  app: JupyterFrontEnd
-): Promise<IServiceWorkerState | null> {
-  const { IServiceWorkerManager } = await import('@jupyterlite/apputils');
-  return app.resolveOptionalService(IServiceWorkerManager);
-}
 
 /**
  * Says once per page load, when the in-browser kernel has no way to the
@@ -44,7 +35,7 @@ export const kernelFilesNoticePlugin: JupyterFrontEndPlugin<void> = {
     void kernelFileChannel({
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       serviceWorkers: !!navigator.serviceWorker,
-      serviceWorkerManager: () => serviceWorkerManager(app)
+      serviceWorkerManager: () => jupyterLiteServiceWorker(app)
     })
       .then(async channel => {
         console.info(`Python reaches the instance's files through: ${channel}`);

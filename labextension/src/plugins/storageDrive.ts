@@ -16,11 +16,13 @@ import {
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { errorText } from '../common/errors';
+import { jupyterLiteServiceWorker } from '../kernel/fileChannel';
 
 // the drive is needed as the service manager starts: no lazy import
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import {
   ChunkedStorageDrive,
+  KERNEL_CHANNEL_PREFIX,
   ShippedContents,
   StreamedDownloads,
   kernelInstallCode
@@ -85,7 +87,9 @@ export const storageDrivePlugin: ServiceManagerPlugin<Contents.IDrive> = {
 /**
  * Tells the user about failed writes, and gives each kernel's `/drive`
  * the chunked file access (see storage/kernelDrivePatch.ts) when it starts
- * or restarts.
+ * or restarts. When the kernel's requests go through the service worker
+ * (the page is not cross-origin isolated), the drive takes the pieces of
+ * its writes on a BroadcastChannel of this page instead.
  */
 export const storageKernelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'luml-notebooks:storage-kernel-access',
@@ -107,6 +111,20 @@ export const storageKernelPlugin: JupyterFrontEndPlugin<void> = {
         autoClose: false
       });
     });
+    if (
+      !globalThis.crossOriginIsolated &&
+      typeof BroadcastChannel === 'function'
+    ) {
+      void jupyterLiteServiceWorker(app)
+        .then(manager => {
+          if (manager?.browsingContextId) {
+            drive.listenToKernelPieces(
+              KERNEL_CHANNEL_PREFIX + manager.browsingContextId
+            );
+          }
+        })
+        .catch(error => console.warn('Kernel file pieces:', error));
+    }
     const kernels = app.serviceManager.kernels;
     const code = kernelInstallCode();
     const watched = new Set<string>();

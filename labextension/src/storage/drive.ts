@@ -29,8 +29,11 @@ import {
   mimetypeOf
 } from './formats';
 import {
+  IKernelPiece,
+  IKernelStoredAnswer,
   IKernelWriteStatus,
   KernelWrite,
+  parseKernelPiece,
   parseKernelPath,
   parseWriteFormat
 } from './kernelAccess';
@@ -52,6 +55,10 @@ export const DRIVE_NAME = 'BrowserStorage';
 const N_CHECKPOINTS = 5;
 /** Kernel write statuses kept after their write (a few per running kernel). */
 const KEPT_KERNEL_STATUSES = 64;
+/** How long a kernel write may wait for a piece posted on the channel. */
+const KERNEL_PIECE_WAIT_MS = 60_000;
+/** How long a file's blob URL lives when the kernel never releases it. */
+const KERNEL_BLOB_MS = 10 * 60_000;
 
 const EMPTY_NOTEBOOK = {
   metadata: { orig_nbformat: 4 },
@@ -127,11 +134,23 @@ export interface IChunkedDriveOptions {
   now?: () => Date;
 }
 
-/** A kernel write in progress (see `kernelAccess.ts`). */
-interface IKernelWriteState {
+/** An upload in progress. */
+interface IUploadState {
   path: string;
   writer: ChunkWriter;
   error: StorageWriteError | null;
+}
+
+/** A kernel write in progress (see `kernelAccess.ts`). */
+interface IKernelWriteState extends IUploadState {
+  /** Bytes taken so far (stored, or queued to be). */
+  received: number;
+  /** Whether pieces come on the channel (they may still be on their way). */
+  posted: boolean;
+  /** The appends, one after the other. */
+  queue: Promise<void>;
+  /** Called whenever `writer.size` or `error` changes. */
+  progress: Set<() => void>;
 }
 
 /** A failed write the page should tell the user about. */
@@ -190,6 +209,12 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
       return;
     }
     this._isDisposed = true;
+    for (const stop of this._stopListening) {
+      stop();
+    }
+    for (const id of [...this._kernelBlobs.keys()]) {
+      this._releaseBlob(id);
+    }
     this.store.close();
     Signal.clearData(this);
   }
@@ -747,34 +772,163 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
     }
   }
 
+  /**
+   * Take the kernel's pieces from the BroadcastChannel `name` (see
+   * `kernelAccess.ts`), and name it to the kernels that ask. Returns what
+   * stops listening.
+   */
+  listenToKernelPieces(name: string): () => void {
+    const channel = new BroadcastChannel(name);
+    channel.onmessage = (event: MessageEvent) => {
+      const piece = parseKernelPiece(event.data);
+      if (piece) {
+        void this._kernelPiece({ ...piece, path: decoded(piece.path) }, true);
+      }
+    };
+    this._kernelChannel = name;
+    const stop = () => {
+      channel.close();
+      if (this._kernelChannel === name) {
+        this._kernelChannel = null;
+      }
+    };
+    this._stopListening.add(stop);
+    return stop;
+  }
+
+  /** The state of kernel write `id` to `path`, made on first sight. */
+  private _kernelState(id: string, path: string): IKernelWriteState {
+    let state = this._kernelWrites.get(id);
+    if (!state) {
+      state = {
+        path,
+        writer: this.store.newContent(path),
+        error: null,
+        received: 0,
+        posted: false,
+        queue: Promise.resolve(),
+        progress: new Set()
+      };
+      this._kernelWrites.set(id, state);
+    }
+    return state;
+  }
+
+  /**
+   * Queue a piece of a kernel write; resolves once it is stored or the
+   * write failed. Never throws.
+   */
+  private _kernelPiece(piece: IKernelPiece, posted = false): Promise<void> {
+    if (this._kernelStatus.has(piece.id)) {
+      return Promise.resolve(); // a write already ended
+    }
+    const state = this._kernelState(piece.id, piece.path);
+    const expected = state.received;
+    state.received += piece.bytes.length;
+    state.posted ||= posted;
+    const progress = () => {
+      for (const call of [...state.progress]) {
+        call();
+      }
+    };
+    progress();
+    state.queue = state.queue.then(async () => {
+      const { writer } = state;
+      if (state.error) {
+        return;
+      }
+      try {
+        if (piece.path !== state.path || piece.offset !== expected) {
+          throw new Error(
+            `the kernel sent bytes of “${piece.path}” at ${piece.offset}, ` +
+              `expected “${state.path}” at ${expected}`
+          );
+        }
+        await writer.append(piece.bytes);
+      } catch (error) {
+        state.error = writeError(state.path, writer.size, error);
+        await writer.abort();
+      } finally {
+        progress();
+      }
+    });
+    return state.queue;
+  }
+
+  /**
+   * Resolves once `bytes` of a kernel write are stored, or it failed, or
+   * no more of its pieces can come: none is posted on the channel (unless
+   * `posted`: the kernel says it posts them), or none arrived for
+   * `KERNEL_PIECE_WAIT_MS` (the write then fails).
+   */
+  private async _kernelStored(
+    state: IKernelWriteState,
+    bytes: number,
+    posted = false
+  ): Promise<void> {
+    while (state.error === null && state.writer.size < bytes) {
+      const coming = state.received >= bytes;
+      if (!coming && !state.posted && !posted) {
+        return;
+      }
+      const moved = await new Promise<boolean>(resolve => {
+        const call = () => {
+          clearTimeout(timer);
+          state.progress.delete(call);
+          resolve(true);
+        };
+        const timer = setTimeout(
+          () => {
+            state.progress.delete(call);
+            resolve(false);
+          },
+          coming ? 2 ** 31 - 1 : KERNEL_PIECE_WAIT_MS
+        );
+        state.progress.add(call);
+      });
+      if (!moved && state.error === null && state.received < bytes) {
+        state.error = writeError(
+          state.path,
+          state.writer.size,
+          new Error(
+            `the page received ${state.received} of ${bytes} bytes ` +
+              'from the kernel, and no more came'
+          )
+        );
+        await state.writer.abort();
+      }
+    }
+  }
+
   /** A piece or the end of a kernel write; never throws (see kernelAccess). */
   private async _kernelSave(
     path: string,
     write: KernelWrite,
     content: unknown
   ): Promise<IModel> {
-    let state = this._kernelWrites.get(write.id);
-    if (!state) {
-      state = { path, writer: this.store.newContent(path), error: null };
-      this._kernelWrites.set(write.id, state);
-    }
+    const state = this._kernelState(write.id, path);
     const { writer } = state;
     if (write.kind === 'piece') {
-      if (!state.error) {
-        try {
-          if (write.offset !== writer.size) {
-            throw new Error(
-              `the kernel sent bytes at ${write.offset}, expected ${writer.size}`
-            );
-          }
-          await writer.append(base64ToBytes(String(content || '')));
-        } catch (error) {
+      let bytes: Uint8Array;
+      try {
+        bytes = base64ToBytes(String(content || ''));
+      } catch (error) {
+        if (!state.error) {
           state.error = writeError(path, writer.size, error);
           await writer.abort();
         }
+        return { ...placeholder(path), size: writer.size };
       }
+      await this._kernelPiece({
+        id: write.id,
+        path,
+        offset: write.offset,
+        bytes
+      });
       return { ...placeholder(path), size: writer.size };
     }
+    await this._kernelStored(state, write.size);
+    await state.queue;
     this._kernelWrites.delete(write.id);
     let saved: IModel | null = null;
     if (!state.error) {
@@ -813,6 +967,16 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
     return saved;
   }
 
+  /** Revoke the blob URL a kernel read (its last part `id`). */
+  private _releaseBlob(id: string): void {
+    const blob = this._kernelBlobs.get(id);
+    if (blob) {
+      clearTimeout(blob.timer);
+      this._kernelBlobs.delete(id);
+      URL.revokeObjectURL(blob.url);
+    }
+  }
+
   /** The answers to the kernel's reserved paths. */
   private async _kernelGet(
     request: ReturnType<typeof parseKernelPath> & object
@@ -826,6 +990,33 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
           'The page lost track of this write; it may not have been stored.'
       };
       content = JSON.stringify(status);
+    } else if (request.kind === 'channel') {
+      content = JSON.stringify({ name: this._kernelChannel });
+    } else if (request.kind === 'blob') {
+      const reader = await this.openFile(request.path);
+      const url = URL.createObjectURL(await reader.blob());
+      const id = url.slice(url.lastIndexOf('/') + 1);
+      const timer = setTimeout(() => this._releaseBlob(id), KERNEL_BLOB_MS);
+      this._kernelBlobs.set(id, { url, timer });
+      content = JSON.stringify({
+        size: reader.size,
+        format: reader.record.format,
+        url
+      });
+    } else if (request.kind === 'release') {
+      this._releaseBlob(request.id);
+      content = '{}';
+    } else if (request.kind === 'stored') {
+      const ended = this._kernelStatus.get(request.id);
+      const state = ended ? null : this._kernelState(request.id, request.path);
+      if (state) {
+        await this._kernelStored(state, request.bytes, true);
+      }
+      const answer: IKernelStoredAnswer = {
+        ok: state ? !state.error : !!ended?.ok,
+        stored: state ? state.writer.size : 0
+      };
+      content = JSON.stringify(answer);
     } else {
       const model = await this.get(request.path);
       if (model.type === 'directory') {
@@ -948,7 +1139,13 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
     this
   );
   private _writeFailed = new Signal<this, IWriteFailure>(this);
-  private _uploads = new Map<string, IKernelWriteState>();
+  private _uploads = new Map<string, IUploadState>();
   private _kernelWrites = new Map<string, IKernelWriteState>();
   private _kernelStatus = new Map<string, IKernelWriteStatus>();
+  private _kernelChannel: string | null = null;
+  private _kernelBlobs = new Map<
+    string,
+    { url: string; timer: ReturnType<typeof setTimeout> }
+  >();
+  private _stopListening = new Set<() => void>();
 }

@@ -16,6 +16,21 @@
  *   `{ ok, errno, message }` it turns into an OSError;
  * - a read `get`s `.luml-kernel/range/<start>/<end>/<path>`: a JSON text
  *   `{ size, data }` with the bytes in base64.
+ *
+ * Through the service worker, each request is a synchronous XHR whose JSON
+ * body the service worker parses and posts over a BroadcastChannel to the
+ * page, and back: a base64 piece crosses three processes as a string. So
+ * there, a write's pieces take another way (`IKernelPiece`): the kernel
+ * `get`s `.luml-kernel/channel` once, and when the page names a
+ * BroadcastChannel it posts each piece there as bytes, without waiting; it
+ * `get`s `.luml-kernel/stored/<id>/<bytes>/<path>` (answered once that many
+ * bytes are stored, or the write failed: `{ ok, stored }`) to keep at most
+ * `KERNEL_PIECES_AHEAD` pieces ahead of the page, and commits as above. The
+ * page stores a piece while the next one travels. A read there `get`s
+ * `.luml-kernel/blob/<path>`: `{ size, format, url }`, the URL of a Blob of
+ * the file, which the kernel reads by synchronous XHRs of
+ * `KERNEL_READ_SIZE` bytes (a blob URL is not the service worker's), then
+ * `get`s `.luml-kernel/release/<the URL's last part>`.
  */
 
 export const WRITE_FORMAT_PREFIX = 'luml-write/';
@@ -52,8 +67,50 @@ export function parseWriteFormat(format: unknown): KernelWrite | null {
   return null;
 }
 
+/** Bytes per XHR of a kernel read from a blob URL. */
+export const KERNEL_READ_SIZE = 32 * 1024 * 1024;
+
+/** Pieces a kernel may post ahead of what the page has stored. */
+export const KERNEL_PIECES_AHEAD = 2;
+
+/** The page's BroadcastChannel for kernel pieces: this name + a page id. */
+export const KERNEL_CHANNEL_PREFIX = 'luml-kernel-drive/';
+
+/** A piece of a kernel write, posted by the kernel on the page's channel. */
+export interface IKernelPiece {
+  id: string;
+  /** The file's path in the drive. */
+  path: string;
+  offset: number;
+  bytes: Uint8Array;
+}
+
+/** A message of the kernel channel as a piece, or null. */
+export function parseKernelPiece(message: unknown): IKernelPiece | null {
+  if (!message || typeof message !== 'object') {
+    return null;
+  }
+  const { id, path, offset, bytes } = message as Record<string, unknown>;
+  if (
+    typeof id !== 'string' ||
+    !id ||
+    id.includes('/') ||
+    typeof path !== 'string' ||
+    !Number.isSafeInteger(offset) ||
+    (offset as number) < 0 ||
+    !(bytes instanceof ArrayBuffer)
+  ) {
+    return null;
+  }
+  return { id, path, offset: offset as number, bytes: new Uint8Array(bytes) };
+}
+
 export type KernelRequest =
   | { kind: 'status'; id: string }
+  | { kind: 'channel' }
+  | { kind: 'blob'; path: string }
+  | { kind: 'release'; id: string }
+  | { kind: 'stored'; id: string; bytes: number; path: string }
   | { kind: 'range'; start: number; end: number; path: string };
 
 export function parseKernelPath(path: string): KernelRequest | null {
@@ -64,6 +121,26 @@ export function parseKernelPath(path: string): KernelRequest | null {
   const status = /^status\/([^/]+)$/.exec(rest);
   if (status) {
     return { kind: 'status', id: status[1] };
+  }
+  if (rest === 'channel') {
+    return { kind: 'channel' };
+  }
+  const blob = /^blob\/(.+)$/.exec(rest);
+  if (blob) {
+    return { kind: 'blob', path: blob[1] };
+  }
+  const release = /^release\/([^/]+)$/.exec(rest);
+  if (release) {
+    return { kind: 'release', id: release[1] };
+  }
+  const stored = /^stored\/([^/]+)\/(\d+)\/(.*)$/.exec(rest);
+  if (stored) {
+    return {
+      kind: 'stored',
+      id: stored[1],
+      bytes: Number(stored[2]),
+      path: stored[3]
+    };
   }
   const range = /^range\/(\d+)\/(\d+)\/(.*)$/.exec(rest);
   if (range) {
@@ -83,4 +160,11 @@ export interface IKernelWriteStatus {
   /** An Emscripten errno name: ENOSPC, EFBIG, EIO. */
   errno?: string;
   message?: string;
+}
+
+/** How far a kernel write is stored, as the kernel reads it. */
+export interface IKernelStoredAnswer {
+  /** False once the write failed: its status then says why. */
+  ok: boolean;
+  stored: number;
 }

@@ -2,8 +2,9 @@
  * The kernel half of `kernelAccess.ts`: JavaScript that runs in the Pyodide
  * kernel's worker and replaces five methods of the mounted `/drive`
  * (JupyterLite's DriveFS): `API.put` and `API.get` move files in base64
- * pieces encoded natively (no byte-by-byte strings) and turn a failed write
- * into an OSError; `API.request` asks a read again when its answer arrived
+ * pieces encoded natively (no byte-by-byte strings), or as bytes when the
+ * requests go through the service worker (see `kernelAccess.ts`), and turn
+ * a failed write into an OSError; `API.request` asks a read again when its answer arrived
  * torn; `stream_ops.open` reports a file it could not read as such, not as
  * missing; `stream_ops.write` grows its buffer geometrically, not by one
  * copy of the whole file per write call.
@@ -14,8 +15,11 @@
  * DriveFS) leaves the kernel as it was.
  */
 import {
+  KERNEL_CHANNEL_PREFIX,
   KERNEL_PATH_PREFIX,
+  KERNEL_PIECES_AHEAD,
   KERNEL_PIECE_SIZE,
+  KERNEL_READ_SIZE,
   WRITE_FORMAT_PREFIX
 } from './kernelAccess';
 
@@ -28,6 +32,9 @@ export function kernelDrivePatchSource(): string {
   const PIECE = ${KERNEL_PIECE_SIZE};
   const WRITE = ${JSON.stringify(WRITE_FORMAT_PREFIX)};
   const KERNEL = ${JSON.stringify(KERNEL_PATH_PREFIX)};
+  const CHANNEL = ${JSON.stringify(KERNEL_CHANNEL_PREFIX)};
+  const AHEAD = ${KERNEL_PIECES_AHEAD};
+  const READ = ${KERNEL_READ_SIZE};
   let node;
   try {
     node = FS.lookupPath(mountpoint).node;
@@ -88,16 +95,51 @@ export function kernelDrivePatchSource(): string {
       }
     }
   };
+  // The page's BroadcastChannel for pieces, asked once: it names one only
+  // when requests go through the service worker, where a base64 piece
+  // inside JSON is slow to pass; writes are then posted there, and reads
+  // come from blob URLs
+  let channel;
+  const pieceChannel = () => {
+    if (channel === undefined) {
+      channel = null;
+      if (typeof BroadcastChannel === 'function') {
+        const named = answer(api.request({ method: 'get', path: reserved('channel', '') }) || {});
+        if (named && typeof named.name === 'string' && named.name.startsWith(CHANNEL)) {
+          channel = new BroadcastChannel(named.name);
+        }
+      }
+    }
+    return channel;
+  };
+  // posts the pieces, never more than AHEAD of what the page has stored
+  const postPieces = (api, path, target, id, data, channel) => {
+    for (let offset = 0; offset < data.length; offset += PIECE) {
+      const bytes = data.slice(offset, offset + PIECE);
+      channel.postMessage({ id, path: target, offset, bytes: bytes.buffer });
+      const wanted = offset + bytes.length - AHEAD * PIECE;
+      for (let stored = 0; wanted > 0 && stored < wanted; ) {
+        const reply = answer(api.request({ method: 'get', path: reserved('stored/' + id + '/' + wanted, path) }) || {});
+        if (!reply || !reply.ok) return; // the commit's status says why
+        stored = reply.stored;
+      }
+    }
+  };
   api.put = function (path, value) {
     const data = value.data || new Uint8Array(0);
     const id = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2);
     const target = this.normalizePath(path);
-    for (let offset = 0; offset < data.length; offset += PIECE) {
-      this.request({
-        method: 'put',
-        path: target,
-        data: { format: WRITE + id + '/' + offset, data: toBase64(data.subarray(offset, offset + PIECE)) }
-      });
+    const posted = data.length > 0 && pieceChannel();
+    if (posted) {
+      postPieces(this, path, target, id, data, posted);
+    } else {
+      for (let offset = 0; offset < data.length; offset += PIECE) {
+        this.request({
+          method: 'put',
+          path: target,
+          data: { format: WRITE + id + '/' + offset, data: toBase64(data.subarray(offset, offset + PIECE)) }
+        });
+      }
     }
     this.request({
       method: 'put',
@@ -121,7 +163,39 @@ export function kernelDrivePatchSource(): string {
       throw e;
     }
   };
+  // through the service worker: the file's bytes from a blob URL the page
+  // makes, read by range (the URL does not go through the service worker)
+  const readBlob = function (path) {
+    const head = answer(this.request({ method: 'get', path: reserved('blob', path) }) || {});
+    if (!head || typeof head.url !== 'string') throw errno('ENOENT');
+    try {
+      const data = new Uint8Array(head.size);
+      for (let offset = 0; offset < head.size; offset += READ) {
+        const end = Math.min(head.size, offset + READ);
+        const xhr = new XMLHttpRequest();
+        xhr.open('GET', head.url, false);
+        xhr.responseType = 'arraybuffer';
+        if (offset > 0 || end < head.size) {
+          xhr.setRequestHeader('Range', 'bytes=' + offset + '-' + (end - 1));
+        }
+        xhr.send();
+        const part = xhr.response ? new Uint8Array(xhr.response) : null;
+        // a browser that answers a range with the whole file
+        if (xhr.status === 200 && part && part.length === head.size) {
+          return { data: part, format: head.format || 'base64' };
+        }
+        if ((xhr.status !== 200 && xhr.status !== 206) || !part || part.length !== end - offset) {
+          throw new Error('Reading ' + path + ' from the page failed at byte ' + offset + ' (HTTP ' + xhr.status + ')');
+        }
+        data.set(part, offset);
+      }
+      return { data, format: head.format || 'base64' };
+    } finally {
+      this.request({ method: 'get', path: reserved('release/' + head.url.slice(head.url.lastIndexOf('/') + 1), '') });
+    }
+  };
   const readWhole = function (path) {
+    if (pieceChannel()) return readBlob.call(this, path);
     const first = this.request({ method: 'get', path: reserved('range/0/' + PIECE, path) });
     const head = first && answer(first);
     if (!head) throw errno('ENOENT');

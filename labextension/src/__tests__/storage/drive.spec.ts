@@ -3,6 +3,7 @@
 import 'fake-indexeddb/auto';
 
 import assert from 'node:assert/strict';
+import { resolveObjectURL } from 'node:buffer';
 import { afterEach, describe, it } from 'node:test';
 
 import type { ServerConnection } from '@jupyterlab/services';
@@ -13,6 +14,7 @@ import {
   ChunkedStorageDrive,
   FILES_STORE,
   INLINE_LIMIT,
+  KERNEL_CHANNEL_PREFIX,
   ShippedContents,
   bytesToBase64,
   isChunked,
@@ -387,6 +389,73 @@ describe('ChunkedStorageDrive', () => {
     assert.deepEqual(failures, ['ENOSPC']);
     full = false;
     assert.deepEqual(await drive.readRange('k.bin', 0, bytes.length), bytes);
+  });
+
+  it('takes a kernel write posted on its channel, a piece at a time', async () => {
+    const drive = newDrive();
+    const ask = async (path: string) =>
+      JSON.parse((await drive.get(path, { content: true })).content);
+    assert.deepEqual(await ask('.luml-kernel/channel'), { name: null });
+    const name = `${KERNEL_CHANNEL_PREFIX}page-${counter}`;
+    const stop = drive.listenToKernelPieces(name);
+    const kernel = new BroadcastChannel(name);
+    try {
+      assert.deepEqual(await ask('.luml-kernel/channel'), { name });
+      const piece = CHUNK_SIZE + 1;
+      const send = async (id: string, data: Uint8Array, skip = -1) => {
+        for (let offset = 0; offset < data.length; offset += piece) {
+          if (offset === skip) {
+            continue;
+          }
+          const bytes = data.slice(offset, offset + piece);
+          kernel.postMessage({
+            id,
+            path: '/k.bin',
+            offset,
+            bytes: bytes.buffer
+          });
+        }
+        // asked before the pieces arrived: answered once they are stored
+        const stored = await ask(`.luml-kernel/stored/${id}/${piece}/k.bin`);
+        assert.ok(stored.stored >= piece || !stored.ok);
+        await drive.save('/k.bin', {
+          type: 'file',
+          format: `luml-write/${id}/commit/${data.length}/base64` as never,
+          content: ''
+        });
+        return ask(`.luml-kernel/status/${id}`);
+      };
+      const bytes = pattern(CHUNK_SIZE * 2 + 7, 3);
+      assert.deepEqual(await send('c1', bytes), { ok: true });
+      assert.deepEqual(await drive.readRange('k.bin', 0, bytes.length), bytes);
+
+      // a piece missing: the write fails and the file keeps its content
+      const failures: string[] = [];
+      drive.writeFailed.connect((_, failure) =>
+        failures.push(failure.error.message)
+      );
+      const status = await send('c2', pattern(CHUNK_SIZE * 2 + 7, 4), piece);
+      assert.equal(status.ok, false);
+      assert.equal(status.errno, 'EIO');
+      assert.equal(failures.length, 1);
+      assert.deepEqual(await drive.readRange('k.bin', 0, bytes.length), bytes);
+
+      // a read: a blob URL of the file, until the kernel releases it
+      const blob = await ask('.luml-kernel/blob/k.bin');
+      assert.equal(blob.size, bytes.length);
+      const made = resolveObjectURL(blob.url);
+      assert.ok(made);
+      assert.deepEqual(new Uint8Array(await made.arrayBuffer()), bytes);
+      const id = blob.url.slice(blob.url.lastIndexOf('/') + 1);
+      await ask(`.luml-kernel/release/${id}`);
+      assert.equal(resolveObjectURL(blob.url), undefined);
+      await assert.rejects(drive.get('.luml-kernel/blob/none.bin'));
+    } finally {
+      kernel.close();
+      stop();
+    }
+    // not listening any more
+    assert.deepEqual(await ask('.luml-kernel/channel'), { name: null });
   });
 
   it('collects chunks no record refers to once they are old', async () => {

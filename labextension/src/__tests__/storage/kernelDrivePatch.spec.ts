@@ -1,13 +1,18 @@
 // The kernel half of the drive, run here against a fake Emscripten FS whose
 // page answers synchronously, as the kernel's channel does: files move in
 // pieces, and a torn answer (the shared-memory channel's race) is asked
-// again for a read and ignored for a write.
+// again for a read and ignored for a write. Through the service worker the
+// page names a BroadcastChannel, and a write's pieces are posted there.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
+  KERNEL_CHANNEL_PREFIX,
+  KERNEL_PIECES_AHEAD,
   KERNEL_PIECE_SIZE,
+  KERNEL_READ_SIZE,
   bytesToBase64,
+  parseKernelPiece,
   kernelDrivePatchSource,
   parseKernelPath,
   parseWriteFormat
@@ -32,7 +37,28 @@ interface IRequest {
 class FakePage {
   files = new Map<string, Uint8Array>();
   requests: IRequest[] = [];
+  /** The channel the page names to the kernel, if any. */
+  channel: string | null = null;
+  /** Bytes of posted pieces after which the page fails the write. */
+  failAfter = Infinity;
+  posted: { offset: number; length: number }[] = [];
+  /** Blob URLs the page made for reads, and the ranges read from them. */
+  blobs = new Map<string, Uint8Array>();
+  ranges: string[] = [];
   constructor(readonly tear: (request: IRequest, n: number) => boolean) {}
+
+  /** A message posted on the page's channel. */
+  receive(message: unknown): void {
+    const piece = parseKernelPiece(message);
+    assert.ok(piece);
+    assert.equal(piece.path, '/drive/big.bin');
+    this.posted.push({ offset: piece.offset, length: piece.bytes.length });
+    const pieces = this._pieces.get(piece.id) ?? [];
+    const at = pieces.reduce((sum, one) => sum + one.length, 0);
+    assert.equal(piece.offset, at);
+    pieces.push(piece.bytes);
+    this._pieces.set(piece.id, pieces);
+  }
 
   answer(request: IRequest): unknown {
     this.requests.push(request);
@@ -60,8 +86,11 @@ class FakePage {
           whole.set(piece, at);
           at += piece.length;
         }
-        this.files.set(path, whole);
-        this._status.set(write.id, at === write.size);
+        const ok = at === write.size && at < this.failAfter;
+        if (ok) {
+          this.files.set(path, whole);
+        }
+        this._status.set(write.id, ok);
       }
       return null;
     }
@@ -69,6 +98,28 @@ class FakePage {
     assert.ok(kernel, path);
     if (kernel.kind === 'status') {
       return { content: JSON.stringify({ ok: this._status.get(kernel.id) }) };
+    }
+    if (kernel.kind === 'blob') {
+      const bytes = this.files.get(kernel.path);
+      if (!bytes) {
+        return null;
+      }
+      const url = `blob:page/${this.blobs.size + 1}`;
+      this.blobs.set(url, bytes);
+      return { content: JSON.stringify({ size: bytes.length, url }) };
+    }
+    if (kernel.kind === 'release') {
+      this.blobs.delete(`blob:page/${kernel.id}`);
+      return { content: '{}' };
+    }
+    if (kernel.kind === 'channel') {
+      return { content: JSON.stringify({ name: this.channel }) };
+    }
+    if (kernel.kind === 'stored') {
+      const pieces = this._pieces.get(kernel.id) ?? [];
+      const stored = pieces.reduce((sum, one) => sum + one.length, 0);
+      const ok = stored < this.failAfter;
+      return { content: JSON.stringify({ ok, stored }) };
     }
     const bytes = this.files.get(kernel.path);
     if (!bytes) {
@@ -125,7 +176,7 @@ describe('the kernel drive patch', () => {
     const tornOnce = new Set<number>();
     const page = new FakePage((request, n) => {
       // every read's first answer tears
-      if (request.method !== 'get' || tornOnce.has(n - 1)) {
+      if (!request.path.includes('/range/') || tornOnce.has(n - 1)) {
         return false;
       }
       tornOnce.add(n);
@@ -182,5 +233,112 @@ describe('the kernel drive patch', () => {
       (error: unknown) =>
         error instanceof ErrnoError && error.errno === ERRNO.ENOENT
     );
+  });
+
+  it('posts a write on the page channel, and reads from blob URLs', () => {
+    const page = new FakePage(() => false);
+    page.channel = `${KERNEL_CHANNEL_PREFIX}page-1`;
+    const opened: string[] = [];
+    // a channel whose messages reach the page at once
+    class Channel {
+      constructor(readonly name: string) {
+        opened.push(name);
+      }
+      postMessage(message: unknown) {
+        // the bytes are cloned on the way, never a view of the kernel's file
+        assert.equal(
+          (message as any).bytes.byteLength <= KERNEL_PIECE_SIZE,
+          true
+        );
+        page.receive(structuredClone(message));
+      }
+    }
+    // a synchronous XHR of the page's blob URLs, by range
+    class XHR {
+      status = 0;
+      response: ArrayBuffer | null = null;
+      responseType = '';
+      private _url = '';
+      private _range: string | null = null;
+      open(method: string, url: string, async: boolean) {
+        assert.equal(method, 'GET');
+        assert.equal(async, false);
+        this._url = url;
+      }
+      setRequestHeader(name: string, value: string) {
+        assert.equal(name, 'Range');
+        this._range = value;
+      }
+      send() {
+        assert.equal(this.responseType, 'arraybuffer');
+        const bytes = page.blobs.get(this._url)!;
+        page.ranges.push(this._range ?? 'all');
+        const [from, to] = (this._range ?? `bytes=0-${bytes.length - 1}`)
+          .slice(6)
+          .split('-')
+          .map(Number);
+        this.status = this._range ? 206 : 200;
+        this.response = bytes.slice(from, to + 1).buffer;
+      }
+    }
+    const real = globalThis.BroadcastChannel;
+    globalThis.BroadcastChannel = Channel as never;
+    (globalThis as any).XMLHttpRequest = XHR;
+    try {
+      const api = patchedApi(page);
+      const count = KERNEL_PIECES_AHEAD + 2;
+      const bytes = pseudoRandomBytes(KERNEL_PIECE_SIZE * (count - 1) + 3, 5);
+      api.put('/drive/big.bin', { data: bytes, format: 'base64' });
+      assert.deepEqual(page.files.get('big.bin'), bytes);
+      assert.deepEqual(opened, [page.channel]);
+      assert.equal(page.posted.length, count);
+      const methods = page.requests.map(request =>
+        request.method === 'put'
+          ? parseWriteFormat(request.data?.format)?.kind
+          : parseKernelPath(request.path.replace(/^\/drive\//, ''))?.kind
+      );
+      // no piece through the requests; a wait for each piece past the first
+      // AHEAD, then the commit and its status
+      assert.deepEqual(methods, [
+        'channel',
+        ...Array(count - KERNEL_PIECES_AHEAD).fill('stored'),
+        'commit',
+        'status'
+      ]);
+
+      // a write the page fails: the kernel stops posting, and raises
+      page.failAfter = KERNEL_PIECE_SIZE;
+      page.posted = [];
+      assert.throws(
+        () => api.put('/drive/big.bin', { data: bytes, format: 'base64' }),
+        (error: unknown) =>
+          error instanceof ErrnoError && error.errno === ERRNO.EIO
+      );
+      assert.equal(page.posted.length, KERNEL_PIECES_AHEAD + 1);
+      // the channel is asked for once
+      assert.equal(opened.length, 1);
+
+      // reads come from a blob URL, by range, which is then released
+      const big = pseudoRandomBytes(KERNEL_READ_SIZE * 2 + 9, 6);
+      page.files.set('big.bin', big);
+      assert.deepEqual(api.get('/drive/big.bin').data, big);
+      assert.deepEqual(page.ranges, [
+        `bytes=0-${KERNEL_READ_SIZE - 1}`,
+        `bytes=${KERNEL_READ_SIZE}-${KERNEL_READ_SIZE * 2 - 1}`,
+        `bytes=${KERNEL_READ_SIZE * 2}-${KERNEL_READ_SIZE * 2 + 8}`
+      ]);
+      page.files.set('small.bin', big.subarray(0, 5));
+      assert.deepEqual(api.get('/drive/small.bin').data, big.subarray(0, 5));
+      assert.equal(page.ranges.at(-1), 'all');
+      assert.equal(page.blobs.size, 0);
+      assert.throws(
+        () => api.get('/drive/missing.bin'),
+        (error: unknown) =>
+          error instanceof ErrnoError && error.errno === ERRNO.ENOENT
+      );
+    } finally {
+      globalThis.BroadcastChannel = real;
+      delete (globalThis as any).XMLHttpRequest;
+    }
   });
 });
