@@ -195,6 +195,27 @@ def test_page_backup_and_restore_keep_chunked_files_byte_for_byte(
     assert watch.page_errors == []
 
 
+def test_a_backup_in_jupyterlab_holds_a_file_too_large_for_one_string(
+    page_factory, site_url, tmp_path
+):
+    page, watch = page_factory(site_url)
+    page.add_init_script(SAVE_PICKER_TO_PRIVATE_FILE)
+    page.set_default_timeout(KERNEL_TIMEOUT_MS)
+    open_instance(page, site_url, None)
+    # past 383 MiB, the longest base64 string V8 makes
+    size = 400 * MiB + 5
+    sha = page.evaluate(SAVE_BYTES, ["large.bin", size, 7])
+    name = page.evaluate("window.jupyterapp.commands.execute('luml-notebooks:backup')")
+    archive = tmp_path / name
+    copy_private_file(page, name, archive)
+    report = verify(archive)
+    assert report.exit_code == 0, report.problems
+    with zipfile.ZipFile(archive) as zf:
+        assert zf.getinfo("large.bin").file_size == size
+    assert zip_sha256(archive, "large.bin") == sha
+    assert watch.page_errors == []
+
+
 # counts reads of the `chunks` store (one per chunk read)
 COUNT_CHUNK_READS = """
 (() => {

@@ -83,6 +83,7 @@ export class BackupService implements IBackupService {
     this._storage = options.storage ?? globalThis.localStorage;
     this._list = options.list;
     this._readBytes = options.readBytes;
+    this._openStorage = options.openStorage;
     this._browserStorage = options.browserStorage ?? true;
   }
 
@@ -120,10 +121,17 @@ export class BackupService implements IBackupService {
       ? await FileSink.create(picker, fileName)
       : new BlobSink();
     try {
-      // the fast listing knows the current instance's storage only
+      // the fast listing knows the current instance's storage only; that
+      // storage is read directly when it can be, so a large file moves in
+      // chunks, never as one string (V8 stops near 383 MiB of base64)
+      const stored = request.contents ? null : await this._openStorage?.();
       const writer = request.contents
         ? new BackupWriter(request.contents)
-        : new BackupWriter(this._contents, this._list, this._readBytes);
+        : new BackupWriter(
+            stored ?? this._contents,
+            this._list,
+            stored ? undefined : this._readBytes
+          );
       const summary = await writer.write(sink, {
         instance,
         siteVersion: this._siteVersion,
@@ -194,6 +202,7 @@ export class BackupService implements IBackupService {
   private readonly _storage: Storage | undefined;
   private readonly _list: BackupService.IOptions['list'];
   private readonly _readBytes: BackupService.IOptions['readBytes'];
+  private readonly _openStorage: BackupService.IOptions['openStorage'];
   private readonly _browserStorage: boolean;
   private readonly _backedUp = new Signal<
     this,
@@ -212,6 +221,8 @@ export namespace BackupService {
     list?: () => Promise<IInstanceListing | null>;
     /** A file's raw bytes (a Jupyter server's `/files/`), when they can be had. */
     readBytes?: (path: string) => Promise<Uint8Array>;
+    /** The current instance's browser storage, read directly for a backup. */
+    openStorage?: () => Promise<IBackupContents>;
     /** Whether files live in browser storage, under its quota (default). */
     browserStorage?: boolean;
   }

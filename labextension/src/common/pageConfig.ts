@@ -44,3 +44,17 @@ export function litePluginSettings(
     ? (mine as Record<string, unknown>)
     : null;
 }
+
+/**
+ * The file types JupyterLite's build wrote (`fileTypes`: name to
+ * extensions, mimetypes and format), which decide how a stored file is
+ * handed over; none when absent or malformed.
+ */
+export function pageFileTypes(getOption: GetOption): Record<string, never> {
+  try {
+    const parsed = JSON.parse(getOption('fileTypes') || '{}');
+    return parsed && typeof parsed === 'object' ? parsed : {};
+  } catch {
+    return {};
+  }
+}

@@ -27,7 +27,7 @@ import { ISiteInfo } from '../site/tokens';
 import { formatBytes } from '../common/byteSize';
 import { ProgressNotice } from '../backup/widgets/progressNotice';
 import { errorText } from '../common/errors';
-import { contentsStorageName } from '../common/pageConfig';
+import { contentsStorageName, pageFileTypes } from '../common/pageConfig';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
 
@@ -76,6 +76,20 @@ export const backupPlugin: JupyterFrontEndPlugin<IBackupService> = {
               const { fetchServerFile } =
                 await import('../discovery/serverModelFiles');
               return fetchServerFile(app.serviceManager.serverSettings, path);
+            }
+          : undefined,
+      openStorage:
+        site.host === 'browser'
+          ? async () => {
+              const { SiteShippedFiles, StorageContents } =
+                await import('../backup/storageContents');
+              return StorageContents.open(indexedDB, storageName, {
+                shipped: new SiteShippedFiles(
+                  baseUrl,
+                  PageConfig.getOption('contentsAllJsonFile')
+                ),
+                fileTypes: pageFileTypes(PageConfig.getOption)
+              });
             }
           : undefined,
       browserStorage: site.host === 'browser'

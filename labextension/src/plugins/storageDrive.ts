@@ -16,6 +16,7 @@ import {
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { errorText } from '../common/errors';
+import { pageFileTypes } from '../common/pageConfig';
 import { jupyterLiteServiceWorker } from '../kernel/fileChannel';
 
 // the drive is needed as the service manager starts: no lazy import
@@ -31,14 +32,6 @@ import {
 /** Whether this page is a JupyterLite site (else a Jupyter server's lab). */
 function isBrowserSite(): boolean {
   return PageConfig.getOption('litePluginSettings') !== '';
-}
-
-function fileTypes(): Record<string, never> {
-  try {
-    return JSON.parse(PageConfig.getOption('fileTypes') || '{}');
-  } catch {
-    return {};
-  }
 }
 
 /**
@@ -73,9 +66,9 @@ export const storageDrivePlugin: ServiceManagerPlugin<Contents.IDrive> = {
       shipped: new ShippedContents({
         baseUrl: serverSettings.baseUrl,
         allJsonFile: PageConfig.getOption('contentsAllJsonFile'),
-        fileTypes: fileTypes()
+        fileTypes: pageFileTypes(PageConfig.getOption)
       }),
-      fileTypes: fileTypes(),
+      fileTypes: pageFileTypes(PageConfig.getOption),
       contentProviderRegistry: new ContentProviderRegistry()
     });
     // chunks of writes a closed tab never finished

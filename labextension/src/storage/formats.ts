@@ -94,7 +94,7 @@ export function wholeReadProblem(
   return (
     `${record.path} (${mib(size)}) is too large to open whole in the browser ` +
     `(at most ${mib(limit)} this way). Python in a notebook reads it, ` +
-    'the file browser downloads it, and the instances page backs it up.'
+    'the file browser downloads it, and a backup holds it.'
   );
 }
 
