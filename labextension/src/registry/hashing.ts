@@ -2,9 +2,12 @@ import {
   digestBase64,
   DigestAborted,
   digestChunksHere,
+  hashChunksHere,
   DigestMessage,
   IChunkedFile,
   IDigest,
+  IFileHash,
+  BlobGatherer,
   StreamRequest,
   yieldToEventLoop
 } from './base64Digest';
@@ -47,19 +50,39 @@ export async function digestFile(
 /**
  * sha256 and the bytes of a file read chunk by chunk (browser storage): the
  * chunks travel to the Web Worker as they are read, so neither the page nor
- * the worker ever holds the whole file in one array.
+ * the worker ever holds the whole file in one array. The page gathers them
+ * into the Blob to upload while the worker hashes the last one.
  */
 export async function digestChunks(
   file: IChunkedFile,
   job: IDigestJob = {}
 ): Promise<IDigestResult> {
+  const digest = await hashOrDigest(file, job, true);
+  return { ...digest, blob: digest.blob! };
+}
+
+/** sha256 of a file read chunk by chunk, as `digestChunks`, without a Blob. */
+export function hashChunks(
+  file: IChunkedFile,
+  job: IDigestJob = {}
+): Promise<IFileHash & { ranIn: IDigestResult['ranIn'] }> {
+  return hashOrDigest(file, job, false);
+}
+
+async function hashOrDigest(
+  file: IChunkedFile,
+  job: IDigestJob,
+  gather: boolean
+): Promise<IFileHash & { blob?: Blob; ranIn: IDigestResult['ranIn'] }> {
   if (file.size >= WORKER_MIN_BYTES) {
-    const inWorker = await streamToWorker(file, job);
+    const inWorker = await streamToWorker(file, job, gather);
     if (inWorker) {
       return inWorker;
     }
   }
-  const digest = await digestChunksHere(file, job);
+  const digest = gather
+    ? await digestChunksHere(file, job)
+    : await hashChunksHere(file, job);
   return { ...digest, ranIn: 'main-thread' };
 }
 
@@ -81,12 +104,16 @@ function startWorker(): Worker | undefined {
 const IN_FLIGHT = 2;
 
 /** Resolves undefined when the worker cannot start (then hash here). */
-function streamToWorker(
+async function streamToWorker(
   file: IChunkedFile,
-  job: IDigestJob
-): Promise<IDigestResult | undefined> {
+  job: IDigestJob,
+  gather: boolean
+): Promise<
+  (IFileHash & { blob?: Blob; ranIn: IDigestResult['ranIn'] }) | undefined
+> {
+  const gatherer = gather ? new BlobGatherer() : null;
   let inFlight = 0;
-  let hashed = 0;
+  let bytesHashed = 0;
   let wake: (() => void) | null = null;
   const resume = () => {
     const waiting = wake;
@@ -105,6 +132,8 @@ function streamToWorker(
         return;
       }
       inFlight += 1;
+      // the Blob copies the bytes at once, before they move to the worker
+      gatherer?.add(chunk);
       // hand the chunk's memory over when the chunk owns all of it
       const owned =
         chunk.buffer instanceof ArrayBuffer &&
@@ -119,18 +148,19 @@ function streamToWorker(
       post({ id: run.id, type: 'end' });
     }
   };
-  return inWorker(job, {
+  const hashed = await inWorker(job, {
     onMessage: message => {
       if (message.type === 'ack') {
         inFlight -= 1;
-        hashed += message.size;
-        job.onProgress?.(hashed, file.size);
+        bytesHashed += message.size;
+        job.onProgress?.(bytesHashed, file.size);
         resume();
       }
     },
     start: run => void send(run).catch(error => run.reject(error)),
     onEnd: resume
   });
+  return hashed && { ...hashed, blob: gatherer?.blob };
 }
 
 /** Resolves undefined when the worker cannot start (then hash here). */
@@ -208,7 +238,9 @@ function inWorker(
       started = true;
       if (message.type === 'done') {
         const { sha256, size, blob } = message;
-        end(() => resolve({ sha256, size, blob, ranIn: 'worker' }));
+        end(() =>
+          resolve({ sha256, size, blob: blob!, ranIn: 'worker' as const })
+        );
       } else if (message.type === 'error') {
         run.reject(new Error(message.message));
       } else {

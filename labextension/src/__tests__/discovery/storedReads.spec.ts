@@ -17,7 +17,7 @@ import { PushRecords } from '../../registry/pushRecords';
 import { ModelPusher } from '../../registry/pushService';
 import { RegistryConnection } from '../../registry/registryConnection';
 import { bytesToBase64 } from '../../storage/base64';
-import { FileStore } from '../../storage/fileStore';
+import { FileStore, READ_AHEAD } from '../../storage/fileStore';
 import { CHUNK_SIZE, isChunked, publicModel } from '../../storage/schema';
 import {
   SAMPLE_MANIFEST,
@@ -98,6 +98,36 @@ describe('model files kept in chunks', () => {
     assert.ok(details.result.ok);
     assert.equal(details.size, bytes.length);
     assert.ok(counts.chunks <= 2, `${counts.chunks} chunks read`);
+  });
+
+  it('a reader asks a few chunks ahead, in order, and no further', async () => {
+    const bytes = bigModel(6 * CHUNK_SIZE);
+    const { store, record } = await storedModel(bytes);
+    const reader = store.reader(record);
+    let asked = 0;
+    const read = store.readChunk.bind(store);
+    store.readChunk = (ref, index) => {
+      asked++;
+      return read(ref, index);
+    };
+    const seen: Uint8Array[] = [];
+    for await (const chunk of reader.chunks()) {
+      // this chunk, and at most READ_AHEAD more asked
+      assert.ok(
+        asked - (seen.length + 1) <= READ_AHEAD,
+        `${asked} asked, ${seen.length + 1} taken`
+      );
+      seen.push(chunk.slice());
+    }
+    assert.equal(asked, record.chunks!.count);
+    assert.deepEqual(Buffer.concat(seen), Buffer.from(bytes));
+    // a caller that stops early leaves its reads ahead to settle quietly
+    asked = 0;
+    for await (const chunk of reader.chunks()) {
+      assert.ok(chunk.length > 0);
+      break;
+    }
+    assert.ok(asked <= READ_AHEAD + 1);
   });
 
   it('push hashes and gathers the bytes chunk by chunk', async () => {
