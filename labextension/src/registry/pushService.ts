@@ -1,6 +1,8 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IDigest } from './base64Digest';
+import { BlobGatherer, DigestAborted, IDigest } from './base64Digest';
+import type { IHashLookup } from './backgroundHashing';
+import type { ModelHashes } from './modelHashes';
 import {
   Base64ByteSource,
   BytesByteSource,
@@ -111,7 +113,10 @@ export type Digester = (
   base64: string,
   job: {
     signal?: AbortSignal;
+    /** Bytes hashed. */
     onProgress?: (done: number, total: number) => void;
+    /** Bytes read when the hash was known and only the bytes are read. */
+    onReading?: (done: number, total: number) => void;
   }
 ) => Promise<IDigest & { ranIn?: string }>;
 
@@ -123,7 +128,10 @@ export interface IPreparedModel {
   sha256: string;
   blob: Blob;
   info: ILumlModelInfo;
-  /** Where the hash was computed ('worker' or 'main-thread'). */
+  /**
+   * Where the hash was computed ('worker', 'main-thread', or 'before the
+   * push' when it was computed ahead for this content).
+   */
   hashedIn?: string;
 }
 
@@ -234,12 +242,18 @@ export type RawReader = (path: string) => Promise<Uint8Array>;
  */
 export interface IStoredModelFile extends IByteSource {
   chunks(): AsyncIterable<Uint8Array>;
+  /** The id of this version of the content (chunked files only). */
+  readonly contentId?: string;
 }
 
-/** Browser storage's models: how to open one, and how to hash its chunks. */
+/**
+ * Browser storage's models: how to open one, how to hash its chunks, and
+ * the hashes computed before the push (by content id), if kept.
+ */
 export interface IStoredModels {
   open(path: string): Promise<IStoredModelFile>;
   digest: ChunkDigester;
+  hashes?: IHashLookup | null;
 }
 
 export type ChunkDigester = (
@@ -268,6 +282,11 @@ export class ModelPusher implements IModelPusher {
   /** Emitted after each successful push. */
   get pushed(): ISignal<this, IPushResult> {
     return this._pushed;
+  }
+
+  /** The hashes of stored model files computed ahead of a push, if kept. */
+  get knownHashes(): ModelHashes | null {
+    return this._stored?.hashes?.hashes ?? null;
   }
 
   /**
@@ -336,7 +355,9 @@ export class ModelPusher implements IModelPusher {
       digest = await file.digest({
         signal: options.signal,
         onProgress: (loaded, total) =>
-          options.onProgress?.({ phase: 'hashing', loaded, total })
+          options.onProgress?.({ phase: 'hashing', loaded, total }),
+        onReading: (loaded, total) =>
+          options.onProgress?.({ phase: 'reading', loaded, total })
       });
     } catch (error) {
       throwIfAborted(options.signal, 'hashing');
@@ -369,7 +390,10 @@ export class ModelPusher implements IModelPusher {
     const stored = this._stored;
     if (stored) {
       const file = await stored.open(path);
-      return { source: file, digest: job => stored.digest(file, job) };
+      return {
+        source: file,
+        digest: job => digestStored(stored, file, path, job)
+      };
     }
     if (this._readRaw) {
       const bytes = await this._readRaw(path);
@@ -566,6 +590,52 @@ export class ModelPusher implements IModelPusher {
       }
     }
   }
+}
+
+/**
+ * A stored file's sha256 and Blob: the hash computed ahead for this very
+ * content when there is one (then only the bytes are read), else hashed now
+ * and remembered. `file` stays the content it was opened as: a file written
+ * since has new content under a new id, and the old content's parts, gone,
+ * fail the read instead of pushing other bytes than the hash says.
+ */
+async function digestStored(
+  stored: IStoredModels,
+  file: IStoredModelFile,
+  path: string,
+  job: Parameters<Digester>[1]
+): Promise<IDigest & { ranIn?: string }> {
+  const { contentId } = file;
+  const hashes = contentId ? stored.hashes : null;
+  const known = await hashes?.find(contentId!, file.size);
+  if (known) {
+    const gatherer = new BlobGatherer();
+    job.onReading?.(0, file.size);
+    for await (const chunk of file.chunks()) {
+      if (job.signal?.aborted) {
+        throw new DigestAborted();
+      }
+      gatherer.add(chunk);
+      job.onReading?.(gatherer.blob.size, file.size);
+    }
+    return {
+      sha256: known,
+      size: gatherer.blob.size,
+      blob: gatherer.blob,
+      ranIn: 'before the push'
+    };
+  }
+  const digest = await stored.digest(file, job);
+  if (hashes && digest.size === file.size) {
+    await hashes.remember({
+      contentId: contentId!,
+      size: digest.size,
+      sha256: digest.sha256,
+      path,
+      hashedAt: new Date().toISOString()
+    });
+  }
+  return digest;
 }
 
 function definedFields(fields: IPushFields): IPushFields {

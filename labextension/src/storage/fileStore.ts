@@ -680,6 +680,14 @@ export class StoredFileReader {
 
   readonly size: number;
 
+  /**
+   * The id of this version of the file's content (chunked files only): a
+   * write always stores new content under a new id, a rename keeps it.
+   */
+  get contentId(): string | undefined {
+    return isChunked(this.record) ? this.record.chunks.id : undefined;
+  }
+
   /** Bytes [offset, offset + length), clipped to the end of the file. */
   async read(offset: number, length: number): Promise<Uint8Array> {
     const start = Math.max(0, Math.min(offset, this.size));
