@@ -18,8 +18,7 @@ import {
 import { IModelDiscovery } from '../discovery/tokens';
 import { IModelsPanel } from '../modelsPanel/tokens';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service's hasher, given at activation
-import { digestChunks, digestFile, hashChunks } from '../registry/hashing';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- it follows discovery from activation on
+import { digestFile, hashChunks } from '../registry/hashing';
 import {
   BackgroundHasher,
   PUSH_PLUGIN_ID
@@ -101,7 +100,7 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
       stored
         ? {
             open: path => stored.openFile(path),
-            digest: digestChunks,
+            hash: hashChunks,
             hashes: ahead
           }
         : null

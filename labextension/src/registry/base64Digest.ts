@@ -141,7 +141,7 @@ export type StreamRequest =
 export type DigestMessage =
   | { id: number; type: 'progress'; done: number; total: number }
   | { id: number; type: 'ack'; size: number }
-  /** A streamed file's answer has no Blob: the page gathers its bytes. */
+  /** A streamed file's answer has no Blob: its bytes are read for the upload. */
   | { id: number; type: 'done'; sha256: string; size: number; blob?: Blob }
   | { id: number; type: 'error'; message: string };
 
@@ -177,21 +177,6 @@ export interface IChunkedFile {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
-/** Gathers a file's chunks into one Blob as they come. */
-export class BlobGatherer {
-  add(chunk: Uint8Array): void {
-    // a Blob of a Blob and a chunk: the browser keeps the parts, and may
-    // page them to disk, so a large file is never one array in this heap
-    this._blob = new Blob([this._blob, chunk as BlobPart], { type: BLOB_TYPE });
-  }
-
-  get blob(): Blob {
-    return this._blob;
-  }
-
-  private _blob = new Blob([], { type: BLOB_TYPE });
-}
-
 /** Hash a file's chunks as they come: one chunk held at a time. */
 class ChunkHash {
   private constructor(private readonly _hash: ISha256Hasher) {}
@@ -212,27 +197,12 @@ class ChunkHash {
   size = 0;
 }
 
-const BLOB_TYPE = 'application/octet-stream';
-
-/** sha256 and Blob of a chunked file, here (the fallback of the worker). */
-export async function digestChunksHere(
-  file: IChunkedFile,
-  options: ChunkOptions = {}
-): Promise<IDigest> {
-  const gatherer = new BlobGatherer();
-  const hash = await hashChunksHere(file, options, chunk =>
-    gatherer.add(chunk)
-  );
-  return { ...hash, blob: gatherer.blob };
-}
-
 type ChunkOptions = Pick<IDigestOptions, 'signal' | 'onProgress'>;
 
-/** sha256 of a chunked file, here; `each` sees every chunk hashed. */
+/** sha256 of a chunked file, here (the fallback of the worker). */
 export async function hashChunksHere(
   file: IChunkedFile,
-  options: ChunkOptions = {},
-  each?: (chunk: Uint8Array) => void
+  options: ChunkOptions = {}
 ): Promise<IFileHash> {
   const hash = await ChunkHash.start();
   options.onProgress?.(0, file.size);
@@ -241,7 +211,6 @@ export async function hashChunksHere(
       throw new DigestAborted();
     }
     hash.add(chunk);
-    each?.(chunk);
     options.onProgress?.(hash.size, file.size);
   }
   return hash.finish();

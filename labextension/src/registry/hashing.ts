@@ -1,13 +1,11 @@
 import {
   digestBase64,
   DigestAborted,
-  digestChunksHere,
   hashChunksHere,
   DigestMessage,
   IChunkedFile,
   IDigest,
   IFileHash,
-  BlobGatherer,
   StreamRequest,
   yieldToEventLoop
 } from './base64Digest';
@@ -48,42 +46,23 @@ export async function digestFile(
 }
 
 /**
- * sha256 and the bytes of a file read chunk by chunk (browser storage): the
- * chunks travel to the Web Worker as they are read, so neither the page nor
- * the worker ever holds the whole file in one array. The page gathers them
- * into the Blob to upload while the worker hashes the last one.
+ * sha256 of a file read chunk by chunk (browser storage): the chunks travel
+ * to the Web Worker as they are read, so neither the page nor the worker
+ * ever holds the whole file in one array. The bytes to upload are read
+ * again when the upload asks for them (`storedBody`).
  */
-export async function digestChunks(
-  file: IChunkedFile,
-  job: IDigestJob = {}
-): Promise<IDigestResult> {
-  const digest = await hashOrDigest(file, job, true);
-  return { ...digest, blob: digest.blob! };
-}
-
-/** sha256 of a file read chunk by chunk, as `digestChunks`, without a Blob. */
-export function hashChunks(
+export async function hashChunks(
   file: IChunkedFile,
   job: IDigestJob = {}
 ): Promise<IFileHash & { ranIn: IDigestResult['ranIn'] }> {
-  return hashOrDigest(file, job, false);
-}
-
-async function hashOrDigest(
-  file: IChunkedFile,
-  job: IDigestJob,
-  gather: boolean
-): Promise<IFileHash & { blob?: Blob; ranIn: IDigestResult['ranIn'] }> {
   if (file.size >= WORKER_MIN_BYTES) {
-    const inWorker = await streamToWorker(file, job, gather);
+    const inWorker = await streamToWorker(file, job);
     if (inWorker) {
       return inWorker;
     }
   }
-  const digest = gather
-    ? await digestChunksHere(file, job)
-    : await hashChunksHere(file, job);
-  return { ...digest, ranIn: 'main-thread' };
+  const hash = await hashChunksHere(file, job);
+  return { ...hash, ranIn: 'main-thread' };
 }
 
 let nextId = 1;
@@ -106,12 +85,8 @@ const IN_FLIGHT = 2;
 /** Resolves undefined when the worker cannot start (then hash here). */
 async function streamToWorker(
   file: IChunkedFile,
-  job: IDigestJob,
-  gather: boolean
-): Promise<
-  (IFileHash & { blob?: Blob; ranIn: IDigestResult['ranIn'] }) | undefined
-> {
-  const gatherer = gather ? new BlobGatherer() : null;
+  job: IDigestJob
+): Promise<(IFileHash & { ranIn: IDigestResult['ranIn'] }) | undefined> {
   let inFlight = 0;
   let bytesHashed = 0;
   let wake: (() => void) | null = null;
@@ -132,8 +107,6 @@ async function streamToWorker(
         return;
       }
       inFlight += 1;
-      // the Blob copies the bytes at once, before they move to the worker
-      gatherer?.add(chunk);
       // hand the chunk's memory over when the chunk owns all of it
       const owned =
         chunk.buffer instanceof ArrayBuffer &&
@@ -160,7 +133,9 @@ async function streamToWorker(
     start: run => void send(run).catch(error => run.reject(error)),
     onEnd: resume
   });
-  return hashed && { ...hashed, blob: gatherer?.blob };
+  return (
+    hashed && { sha256: hashed.sha256, size: hashed.size, ranIn: 'worker' }
+  );
 }
 
 /** Resolves undefined when the worker cannot start (then hash here). */

@@ -426,22 +426,21 @@ export class PushDialogModel {
   }
 
   private _showPreparing(progress: IPushProgress): void {
-    if (this._isDisposed || progress.total <= 0) {
+    if (this._isDisposed) {
       return;
     }
-    const size = formatBytes(progress.total);
-    const percent = Math.floor((progress.loaded / progress.total) * 100);
-    let text: string;
-    if (progress.phase === 'hashing') {
-      text = this._trans.__('Computing the checksum of %1… %2%', size, percent);
-    } else if (progress.phase === 'reading') {
-      // the checksum was computed ahead: only the bytes are read
-      text = this._trans.__('Reading %1… %2%', size, percent);
-    } else {
-      return;
+    if (progress.phase === 'hashing' && progress.total > 0) {
+      const percent = Math.floor((progress.loaded / progress.total) * 100);
+      this._file = {
+        ...this._file,
+        text: this._trans.__(
+          'Computing the checksum of %1… %2%',
+          formatBytes(progress.total),
+          percent
+        )
+      };
+      this._emit();
     }
-    this._file = { ...this._file, text };
-    this._emit();
   }
 
   // -- organizations, orbits, collections -----------------------------------
