@@ -256,6 +256,51 @@ def test_a_500_on_the_upload_is_reported_and_retry_works(
     assert browser_bytes(page, "big.luml") == data
 
 
+# The push service's hashes computed ahead, through the plugin registry's map
+# of services (a private field of Lumino), keyed by the token.
+KNOWN_HASH = """async path => {
+  const app = window.jupyterapp;
+  const token = [...app.pluginRegistry._services.keys()].find(
+    t => t.name === 'luml-notebooks:IModelPusher');
+  const pusher = await app.resolveRequiredService(token);
+  const record = await app.serviceManager.contents.defaultDrive.store.getRecord(path);
+  return (record && record.chunks &&
+    pusher.knownHashes.get(record.chunks.id, record.size)) || null;
+}"""
+
+
+def test_a_model_rewritten_after_it_was_hashed_pushes_with_its_new_hash(
+    page_factory, site_url, registry
+):
+    page, _watch = page_factory(site_url, registry.url)
+    open_lab(page, site_url)
+    connect(page, registry)
+    first = big_model(os.urandom(6 * 1024 * 1024), name="rewritten")
+    save_file(page, "rewritten.luml", first)
+    # hashed ahead of any push, when the page was idle
+    known = None
+    for _ in range(600):
+        known = page.evaluate(KNOWN_HASH, "rewritten.luml")
+        if known:
+            break
+        page.wait_for_timeout(100)
+    assert known == hashlib.sha256(first).hexdigest()
+
+    # the same size, other bytes; pushed at once, before or while the new
+    # version is hashed ahead
+    second = big_model(os.urandom(6 * 1024 * 1024), name="rewritten")
+    assert len(second) == len(first)
+    save_file(page, "rewritten.luml", second)
+    dialog = open_push_dialog(page, "rewritten.luml")
+    assert hashlib.sha256(second).hexdigest()[:12] in dialog.inner_text()
+    dialog.locator(".jp-LumlPush-push").click()
+    artifact_id = expect_pushed(page)
+    artifact = registry.artifact(artifact_id)
+    assert artifact["status"] == "uploaded"
+    assert artifact["file_hash"] == hashlib.sha256(second).hexdigest()
+    assert registry.download(artifact_id) == second
+
+
 def test_a_big_file_goes_up_in_parts(page_factory, site_url, tmp_path):
     """Multipart as for files over 500 MB, with the threshold lowered."""
     registry = LocalRegistry(

@@ -4,6 +4,7 @@ import {
 } from '@jupyterlab/application';
 import { Clipboard, Notification } from '@jupyterlab/apputils';
 import { FileBrowser, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Contents, IDefaultDrive } from '@jupyterlab/services';
@@ -14,9 +15,15 @@ import {
   MODEL_COMMAND_ARGS,
   modelCommandPath
 } from '../modelsPanel/modelCommandTarget';
+import { IModelDiscovery } from '../discovery/tokens';
 import { IModelsPanel } from '../modelsPanel/tokens';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service's hasher, given at activation
-import { digestChunks, digestFile } from '../registry/hashing';
+import { digestFile, hashChunks } from '../registry/hashing';
+import {
+  BackgroundHasher,
+  PUSH_PLUGIN_ID
+} from '../registry/backgroundHashing';
+import { ModelHashes } from '../registry/modelHashes';
 import { PushRecords } from '../registry/pushRecords';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- the service this plugin provides
 import { IPushResult, ModelPusher } from '../registry/pushService';
@@ -25,23 +32,57 @@ import { ISiteInfo } from '../site/tokens';
 // eslint-disable-next-line jupyter/prefer-lazy-imports -- loaded at start by the storage drive; activation needs it at once
 import { storedFilesOf } from '../storage/drive';
 
-/** Pushing models to the Registry: the service, without UI. */
+/**
+ * Pushing models to the Registry: the service, without UI, and the hashing
+ * of model files ahead of a push (setting `hashInBackground`, schema
+ * `push.json`).
+ */
 export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
-  id: 'luml-notebooks:push',
+  id: PUSH_PLUGIN_ID,
   description: 'Pushes model files to the LUML Registry.',
   autoStart: true,
   requires: [IRegistryConnection, IStateDB],
-  optional: [ISiteInfo, IDefaultDrive],
+  optional: [ISiteInfo, IDefaultDrive, IModelDiscovery, ISettingRegistry],
   provides: IModelPusher,
   activate: (
     app: JupyterFrontEnd,
     connection: IRegistryConnection,
     state: IStateDB,
     site: ISiteInfo | null,
-    drive: Contents.IDrive | null
+    drive: Contents.IDrive | null,
+    discovery: IModelDiscovery | null,
+    settingRegistry: ISettingRegistry | null
   ): IModelPusher => {
     const contents = app.serviceManager.contents;
     const stored = storedFilesOf(drive);
+    // model files in browser storage are hashed before a push, when idle
+    const ahead = stored
+      ? new BackgroundHasher({
+          open: path => stored.openFile(path),
+          hash: hashChunks,
+          hashes: new ModelHashes(state),
+          // off until the setting says otherwise
+          enabled: !settingRegistry
+        })
+      : null;
+    if (ahead) {
+      if (discovery) {
+        ahead.follow(discovery);
+      }
+      void settingRegistry?.load(PUSH_PLUGIN_ID).then(
+        settings => {
+          const apply = () => {
+            ahead.enabled = settings.composite.hashInBackground !== false;
+          };
+          apply();
+          settings.changed.connect(apply);
+        },
+        error => {
+          ahead.enabled = true;
+          console.warn('LUML push settings could not be loaded', error);
+        }
+      );
+    }
     const pusher = new ModelPusher(
       contents,
       connection,
@@ -57,7 +98,11 @@ export const pushPlugin: JupyterFrontEndPlugin<IModelPusher> = {
         : null,
       // browser storage streams a model chunk by chunk: no base64 string
       stored
-        ? { open: path => stored.openFile(path), digest: digestChunks }
+        ? {
+            open: path => stored.openFile(path),
+            hash: hashChunks,
+            hashes: ahead
+          }
         : null
     );
 

@@ -34,9 +34,14 @@ function nativeDecoder(): ((base64: string) => Uint8Array) | undefined {
     : undefined;
 }
 
-export interface IDigest {
+/** A file's sha256 and size. */
+export interface IFileHash {
   sha256: string;
   size: number;
+}
+
+/** A file's sha256 and size, and its bytes as a Blob to upload. */
+export interface IDigest extends IFileHash {
   blob: Blob;
 }
 
@@ -136,7 +141,8 @@ export type StreamRequest =
 export type DigestMessage =
   | { id: number; type: 'progress'; done: number; total: number }
   | { id: number; type: 'ack'; size: number }
-  | { id: number; type: 'done'; sha256: string; size: number; blob: Blob }
+  /** A streamed file's answer has no Blob: its bytes are read for the upload. */
+  | { id: number; type: 'done'; sha256: string; size: number; blob?: Blob }
   | { id: number; type: 'error'; message: string };
 
 /** What the worker does with one request; `post` sends messages back. */
@@ -171,47 +177,43 @@ export interface IChunkedFile {
   chunks(): AsyncIterable<Uint8Array>;
 }
 
-/** Hash and gather a file's chunks as they come: one chunk held at a time. */
-class ChunkDigest {
+/** Hash a file's chunks as they come: one chunk held at a time. */
+class ChunkHash {
   private constructor(private readonly _hash: ISha256Hasher) {}
 
-  static async start(): Promise<ChunkDigest> {
-    return new ChunkDigest(await createSha256());
+  static async start(): Promise<ChunkHash> {
+    return new ChunkHash(await createSha256());
   }
 
   add(chunk: Uint8Array): void {
     this._hash.update(chunk);
-    // a Blob of a Blob and a chunk: the browser keeps the parts, and may
-    // page them to disk, so a large file is never one array in this heap
-    this._blob = new Blob([this._blob, chunk as BlobPart], { type: BLOB_TYPE });
     this.size += chunk.length;
   }
 
-  finish(): IDigest {
-    return { sha256: this._hash.hex(), size: this.size, blob: this._blob };
+  finish(): IFileHash {
+    return { sha256: this._hash.hex(), size: this.size };
   }
 
   size = 0;
-  private _blob = new Blob([], { type: BLOB_TYPE });
 }
 
-const BLOB_TYPE = 'application/octet-stream';
+type ChunkOptions = Pick<IDigestOptions, 'signal' | 'onProgress'>;
 
-/** sha256 and Blob of a chunked file, here (the fallback of the worker). */
-export async function digestChunksHere(
+/** sha256 of a chunked file, here (the fallback of the worker). */
+export async function hashChunksHere(
   file: IChunkedFile,
-  options: Pick<IDigestOptions, 'signal' | 'onProgress'> = {}
-): Promise<IDigest> {
-  const digest = await ChunkDigest.start();
+  options: ChunkOptions = {}
+): Promise<IFileHash> {
+  const hash = await ChunkHash.start();
   options.onProgress?.(0, file.size);
   for await (const chunk of file.chunks()) {
     if (options.signal?.aborted) {
       throw new DigestAborted();
     }
-    digest.add(chunk);
-    options.onProgress?.(digest.size, file.size);
+    hash.add(chunk);
+    options.onProgress?.(hash.size, file.size);
   }
-  return digest.finish();
+  return hash.finish();
 }
 
 /**
@@ -236,7 +238,7 @@ export class StreamedDigests {
     try {
       let digest = this._open.get(id);
       if (!digest) {
-        digest = await ChunkDigest.start();
+        digest = await ChunkHash.start();
         this._open.set(id, digest);
       }
       if (request.type === 'chunk') {
@@ -262,7 +264,7 @@ export class StreamedDigests {
     this._queues.delete(id);
   }
 
-  private readonly _open = new Map<number, ChunkDigest>();
+  private readonly _open = new Map<number, ChunkHash>();
   private readonly _queues = new Map<number, Promise<void>>();
   private readonly _failed = new Set<number>();
 }

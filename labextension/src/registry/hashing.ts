@@ -1,10 +1,11 @@
 import {
   digestBase64,
   DigestAborted,
-  digestChunksHere,
+  hashChunksHere,
   DigestMessage,
   IChunkedFile,
   IDigest,
+  IFileHash,
   StreamRequest,
   yieldToEventLoop
 } from './base64Digest';
@@ -45,22 +46,23 @@ export async function digestFile(
 }
 
 /**
- * sha256 and the bytes of a file read chunk by chunk (browser storage): the
- * chunks travel to the Web Worker as they are read, so neither the page nor
- * the worker ever holds the whole file in one array.
+ * sha256 of a file read chunk by chunk (browser storage): the chunks travel
+ * to the Web Worker as they are read, so neither the page nor the worker
+ * ever holds the whole file in one array. The bytes to upload are read
+ * again when the upload asks for them (`storedBody`).
  */
-export async function digestChunks(
+export async function hashChunks(
   file: IChunkedFile,
   job: IDigestJob = {}
-): Promise<IDigestResult> {
+): Promise<IFileHash & { ranIn: IDigestResult['ranIn'] }> {
   if (file.size >= WORKER_MIN_BYTES) {
     const inWorker = await streamToWorker(file, job);
     if (inWorker) {
       return inWorker;
     }
   }
-  const digest = await digestChunksHere(file, job);
-  return { ...digest, ranIn: 'main-thread' };
+  const hash = await hashChunksHere(file, job);
+  return { ...hash, ranIn: 'main-thread' };
 }
 
 let nextId = 1;
@@ -81,12 +83,12 @@ function startWorker(): Worker | undefined {
 const IN_FLIGHT = 2;
 
 /** Resolves undefined when the worker cannot start (then hash here). */
-function streamToWorker(
+async function streamToWorker(
   file: IChunkedFile,
   job: IDigestJob
-): Promise<IDigestResult | undefined> {
+): Promise<(IFileHash & { ranIn: IDigestResult['ranIn'] }) | undefined> {
   let inFlight = 0;
-  let hashed = 0;
+  let bytesHashed = 0;
   let wake: (() => void) | null = null;
   const resume = () => {
     const waiting = wake;
@@ -119,18 +121,21 @@ function streamToWorker(
       post({ id: run.id, type: 'end' });
     }
   };
-  return inWorker(job, {
+  const hashed = await inWorker(job, {
     onMessage: message => {
       if (message.type === 'ack') {
         inFlight -= 1;
-        hashed += message.size;
-        job.onProgress?.(hashed, file.size);
+        bytesHashed += message.size;
+        job.onProgress?.(bytesHashed, file.size);
         resume();
       }
     },
     start: run => void send(run).catch(error => run.reject(error)),
     onEnd: resume
   });
+  return (
+    hashed && { sha256: hashed.sha256, size: hashed.size, ranIn: 'worker' }
+  );
 }
 
 /** Resolves undefined when the worker cannot start (then hash here). */
@@ -208,7 +213,9 @@ function inWorker(
       started = true;
       if (message.type === 'done') {
         const { sha256, size, blob } = message;
-        end(() => resolve({ sha256, size, blob, ranIn: 'worker' }));
+        end(() =>
+          resolve({ sha256, size, blob: blob!, ranIn: 'worker' as const })
+        );
       } else if (message.type === 'error') {
         run.reject(new Error(message.message));
       } else {

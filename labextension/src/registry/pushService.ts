@@ -1,6 +1,8 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IDigest } from './base64Digest';
+import { DigestAborted, IDigest, IFileHash } from './base64Digest';
+import type { IHashLookup } from './backgroundHashing';
+import type { ModelHashes } from './modelHashes';
 import {
   Base64ByteSource,
   BytesByteSource,
@@ -16,7 +18,13 @@ import {
   ICollectionRef,
   ICreateArtifactRequest
 } from './client/apiTypes';
-import { RegistryClient } from './client/registryClient';
+import {
+  IUploadBody,
+  MULTIPART_THRESHOLD,
+  RegistryClient
+} from './client/registryClient';
+import { READ_AHEAD } from '../storage/fileStore';
+import { CHUNK_SIZE } from '../storage/schema';
 import { isCancelled, RegistryError } from './client/registryErrors';
 import {
   causeMessage,
@@ -121,9 +129,16 @@ export interface IPreparedModel {
   fileName: string;
   size: number;
   sha256: string;
-  blob: Blob;
+  /**
+   * The bytes to upload: a Blob, or a file of browser storage read when the
+   * upload asks (see `storedBody`).
+   */
+  body: Blob | IUploadBody;
   info: ILumlModelInfo;
-  /** Where the hash was computed ('worker' or 'main-thread'). */
+  /**
+   * Where the hash was computed ('worker', 'main-thread', or 'before the
+   * push' when it was computed ahead for this content).
+   */
   hashedIn?: string;
 }
 
@@ -234,23 +249,35 @@ export type RawReader = (path: string) => Promise<Uint8Array>;
  */
 export interface IStoredModelFile extends IByteSource {
   chunks(): AsyncIterable<Uint8Array>;
+  /** The id of this version of the content (chunked files only). */
+  readonly contentId?: string;
 }
 
-/** Browser storage's models: how to open one, and how to hash its chunks. */
+/**
+ * Browser storage's models: how to open one, how to hash its chunks, and
+ * the hashes computed before the push (by content id), if kept.
+ */
 export interface IStoredModels {
   open(path: string): Promise<IStoredModelFile>;
-  digest: ChunkDigester;
+  hash: ChunkHasher;
+  hashes?: IHashLookup | null;
 }
 
-export type ChunkDigester = (
+export type ChunkHasher = (
   file: IStoredModelFile,
   job: Parameters<Digester>[1]
-) => Promise<IDigest & { ranIn?: string }>;
+) => Promise<IFileHash & { ranIn?: string }>;
+
+/** A file read, hashed, and its bytes ready to upload. */
+interface IHashedModel extends IFileHash {
+  body: Blob | IUploadBody;
+  ranIn?: string;
+}
 
 /** A file read for pushing: its bytes to check, and how to hash them. */
 interface IReadModel {
   source: IByteSource;
-  digest: (job: Parameters<Digester>[1]) => ReturnType<Digester>;
+  digest: (job: Parameters<Digester>[1]) => Promise<IHashedModel>;
 }
 
 export class ModelPusher implements IModelPusher {
@@ -268,6 +295,11 @@ export class ModelPusher implements IModelPusher {
   /** Emitted after each successful push. */
   get pushed(): ISignal<this, IPushResult> {
     return this._pushed;
+  }
+
+  /** The hashes of stored model files computed ahead of a push, if kept. */
+  get knownHashes(): ModelHashes | null {
+    return this._stored?.hashes?.hashes ?? null;
   }
 
   /**
@@ -331,7 +363,7 @@ export class ModelPusher implements IModelPusher {
         'reading'
       );
     }
-    let digest: IDigest & { ranIn?: string };
+    let digest: IHashedModel;
     try {
       digest = await file.digest({
         signal: options.signal,
@@ -355,7 +387,7 @@ export class ModelPusher implements IModelPusher {
       fileName,
       size: digest.size,
       sha256: digest.sha256,
-      blob: digest.blob,
+      body: digest.body,
       info,
       hashedIn: digest.ranIn
     };
@@ -369,7 +401,10 @@ export class ModelPusher implements IModelPusher {
     const stored = this._stored;
     if (stored) {
       const file = await stored.open(path);
-      return { source: file, digest: job => stored.digest(file, job) };
+      return {
+        source: file,
+        digest: job => hashStored(stored, file, path, job)
+      };
     }
     if (this._readRaw) {
       const bytes = await this._readRaw(path);
@@ -382,7 +417,7 @@ export class ModelPusher implements IModelPusher {
           return {
             sha256,
             size: bytes.length,
-            blob: new Blob([bytes as BlobPart], {
+            body: new Blob([bytes as BlobPart], {
               type: 'application/octet-stream'
             }),
             ranIn: 'main-thread'
@@ -398,7 +433,10 @@ export class ModelPusher implements IModelPusher {
     const base64 = asBase64(model.content, model.format);
     return {
       source: new Base64ByteSource(base64),
-      digest: job => this._digest(base64, job)
+      digest: async job => {
+        const { blob, ...digest } = await this._digest(base64, job);
+        return { ...digest, body: blob };
+      }
     };
   }
 
@@ -471,7 +509,7 @@ export class ModelPusher implements IModelPusher {
     let phase: PushPhase = 'uploading';
     try {
       progress({ phase, loaded: 0, total: model.size });
-      await client.uploadFile(uploadDetails, model.blob, {
+      await client.uploadFile(uploadDetails, model.body, {
         signal,
         onProgress: (loaded, total) =>
           progress({ phase: 'uploading', loaded, total }),
@@ -566,6 +604,120 @@ export class ModelPusher implements IModelPusher {
       }
     }
   }
+}
+
+/**
+ * A stored file's sha256: the one computed ahead for this very content when
+ * there is one, else computed now (without gathering the bytes) and
+ * remembered. The bytes are read from `file` when the upload asks, and
+ * `file` stays the content it was opened as: a file written since has new
+ * content under a new id, and the old content's parts, gone, fail the read
+ * instead of pushing other bytes than the hash says.
+ */
+async function hashStored(
+  stored: IStoredModels,
+  file: IStoredModelFile,
+  path: string,
+  job: Parameters<Digester>[1]
+): Promise<IHashedModel> {
+  const { contentId } = file;
+  const hashes = contentId ? stored.hashes : null;
+  const known = await hashes?.find(contentId!, file.size);
+  const body = () => storedBody(file, job.signal);
+  if (known) {
+    return {
+      sha256: known,
+      size: file.size,
+      body: body(),
+      ranIn: 'before the push'
+    };
+  }
+  const hash = await stored.hash(file, job);
+  if (hash.size !== file.size) {
+    throw new Error(`read ${hash.size} of its ${file.size} bytes`);
+  }
+  if (hashes) {
+    await hashes.remember({
+      contentId: contentId!,
+      size: hash.size,
+      sha256: hash.sha256,
+      path,
+      hashedAt: new Date().toISOString()
+    });
+  }
+  return { ...hash, body: body() };
+}
+
+/**
+ * A stored file's bytes for the upload, as Blobs, one range after the other.
+ * A file that goes in one PUT is read at once (while the user fills in the
+ * form); a multipart upload reads each part when its turn comes, so reading
+ * the next part overlaps sending the last, and the page never holds the
+ * whole file.
+ */
+export function storedBody(
+  file: IByteSource,
+  signal?: AbortSignal
+): IUploadBody {
+  let queue: Promise<unknown> = Promise.resolve();
+  const read = (start: number, end: number): Promise<Blob> => {
+    const blob = queue.then(() => readBlob(file, start, end, signal));
+    queue = blob.catch(() => undefined);
+    return blob;
+  };
+  if (file.size > MULTIPART_THRESHOLD) {
+    return { size: file.size, read };
+  }
+  const whole = read(0, file.size);
+  // a dialog closed before the push leaves this read unused
+  whole.catch(() => undefined);
+  return {
+    size: file.size,
+    read: (start, end) =>
+      start === 0 && end === file.size ? whole : read(start, end)
+  };
+}
+
+/** Bytes [start, end) of `file` as a Blob, read by stored chunk, a few ahead. */
+async function readBlob(
+  file: IByteSource,
+  start: number,
+  end: number,
+  signal?: AbortSignal
+): Promise<Blob> {
+  const ranges: [number, number][] = [];
+  for (let at = start; at < end;) {
+    const to = Math.min(end, (Math.floor(at / CHUNK_SIZE) + 1) * CHUNK_SIZE);
+    ranges.push([at, to]);
+    at = to;
+  }
+  const reads: Promise<Uint8Array>[] = [];
+  let next = 0;
+  const askAhead = () => {
+    while (next < ranges.length && reads.length < READ_AHEAD) {
+      const [from, to] = ranges[next++];
+      const read = Promise.resolve(file.read(from, to - from));
+      read.catch(() => undefined);
+      reads.push(read);
+    }
+  };
+  let blob = new Blob([], { type: 'application/octet-stream' });
+  askAhead();
+  while (reads.length > 0) {
+    if (signal?.aborted) {
+      throw new DigestAborted();
+    }
+    const read = reads.shift()!;
+    askAhead();
+    const bytes = await read;
+    if (bytes.length === 0) {
+      throw new Error('the file ended before its size');
+    }
+    // a Blob of a Blob and a chunk: the browser keeps the parts, and may
+    // page them to disk, so a large file is never one array in this heap
+    blob = new Blob([blob, bytes as BlobPart], { type: blob.type });
+  }
+  return blob;
 }
 
 function definedFields(fields: IPushFields): IPushFields {

@@ -1,6 +1,7 @@
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
+import type { ModelHashes } from './modelHashes';
 import type { IPushRecord, PushRecords } from './pushRecords';
 import type {
   IPreparedModel,
@@ -52,6 +53,11 @@ export interface IModelPusher {
   readonly pushed: ISignal<any, IPushResult>;
   /** What this instance pushed; `changed` fires on every new record. */
   readonly records: PushRecords;
+  /**
+   * The sha256 of model files in browser storage computed ahead of a push,
+   * by content; `added` fires on each. Null where files have no content id.
+   */
+  readonly knownHashes: ModelHashes | null;
   /** Read, check and hash a model file (never changes it). */
   prepare(
     path: string,

@@ -660,6 +660,9 @@ export class ChunkWriter {
   private _size = 0;
 }
 
+/** Chunk reads a `StoredFileReader` keeps asked ahead of its caller. */
+export const READ_AHEAD = 3;
+
 /**
  * The bytes of one stored file (chunked, or an inline record of any age),
  * read by range or chunk by chunk: memory follows the chunk, not the file.
@@ -676,6 +679,14 @@ export class StoredFileReader {
   }
 
   readonly size: number;
+
+  /**
+   * The id of this version of the file's content (chunked files only): a
+   * write always stores new content under a new id, a rename keeps it.
+   */
+  get contentId(): string | undefined {
+    return isChunked(this.record) ? this.record.chunks.id : undefined;
+  }
 
   /** Bytes [offset, offset + length), clipped to the end of the file. */
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -706,12 +717,31 @@ export class StoredFileReader {
     return bytes.subarray(start - at, end - at);
   }
 
-  /** The file's bytes in order, at most one chunk (4 MiB) at a time. */
+  /**
+   * The file's bytes in order, one chunk (4 MiB) at a time, with the next
+   * `READ_AHEAD` chunks already asked of IndexedDB: it answers several reads
+   * at once about twice as fast as one after the other (measured in
+   * Chromium, 4 MiB chunks: 196 MB/s one by one, 366 MB/s four at a time).
+   */
   async *chunks(): AsyncGenerator<Uint8Array> {
     const record = this.record;
     if (isChunked(record)) {
-      for (let index = 0; index < record.chunks.count; index++) {
-        yield await this._store.readChunk(record.chunks, index);
+      const { chunks } = record;
+      const reads: Promise<Uint8Array>[] = [];
+      let next = 0;
+      const askAhead = () => {
+        while (next < chunks.count && reads.length < READ_AHEAD) {
+          const read = this._store.readChunk(chunks, next++);
+          // a read ahead that fails after the caller stopped is no error
+          read.catch(() => undefined);
+          reads.push(read);
+        }
+      };
+      askAhead();
+      while (reads.length > 0) {
+        const read = reads.shift()!;
+        askAhead();
+        yield await read;
       }
       return;
     }

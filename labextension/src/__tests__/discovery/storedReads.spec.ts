@@ -12,12 +12,13 @@ import type { Contents } from '@jupyterlab/services';
 import { readStoredModel } from '../../discovery/headerReads';
 import { readModelFile } from '../../discovery/modelReading';
 import { ApiKeyStore } from '../../registry/apiKeyStore';
-import { digestBase64, digestChunksHere } from '../../registry/base64Digest';
+import { digestBase64, hashChunksHere } from '../../registry/base64Digest';
 import { PushRecords } from '../../registry/pushRecords';
+import type { IUploadBody } from '../../registry/client/registryClient';
 import { ModelPusher } from '../../registry/pushService';
 import { RegistryConnection } from '../../registry/registryConnection';
 import { bytesToBase64 } from '../../storage/base64';
-import { FileStore } from '../../storage/fileStore';
+import { FileStore, READ_AHEAD } from '../../storage/fileStore';
 import { CHUNK_SIZE, isChunked, publicModel } from '../../storage/schema';
 import {
   SAMPLE_MANIFEST,
@@ -100,7 +101,37 @@ describe('model files kept in chunks', () => {
     assert.ok(counts.chunks <= 2, `${counts.chunks} chunks read`);
   });
 
-  it('push hashes and gathers the bytes chunk by chunk', async () => {
+  it('a reader asks a few chunks ahead, in order, and no further', async () => {
+    const bytes = bigModel(6 * CHUNK_SIZE);
+    const { store, record } = await storedModel(bytes);
+    const reader = store.reader(record);
+    let asked = 0;
+    const read = store.readChunk.bind(store);
+    store.readChunk = (ref, index) => {
+      asked++;
+      return read(ref, index);
+    };
+    const seen: Uint8Array[] = [];
+    for await (const chunk of reader.chunks()) {
+      // this chunk, and at most READ_AHEAD more asked
+      assert.ok(
+        asked - (seen.length + 1) <= READ_AHEAD,
+        `${asked} asked, ${seen.length + 1} taken`
+      );
+      seen.push(chunk.slice());
+    }
+    assert.equal(asked, record.chunks!.count);
+    assert.deepEqual(Buffer.concat(seen), Buffer.from(bytes));
+    // a caller that stops early leaves its reads ahead to settle quietly
+    asked = 0;
+    for await (const chunk of reader.chunks()) {
+      assert.ok(chunk.length > 0);
+      break;
+    }
+    assert.ok(asked <= READ_AHEAD + 1);
+  });
+
+  it('push hashes the bytes chunk by chunk, and reads them again to upload', async () => {
     const bytes = bigModel(2 * CHUNK_SIZE + 5);
     const { open } = await storedModel(bytes);
     const pusher = new ModelPusher(
@@ -116,7 +147,7 @@ describe('model files kept in chunks', () => {
       new PushRecords(null),
       digestBase64,
       null,
-      { open, digest: digestChunksHere }
+      { open, hash: hashChunksHere }
     );
     const progress: number[] = [];
     const model = await pusher.prepare('models/big.luml', {
@@ -131,7 +162,18 @@ describe('model files kept in chunks', () => {
       model.sha256,
       createHash('sha256').update(bytes).digest('hex')
     );
-    assert.deepEqual(new Uint8Array(await model.blob.arrayBuffer()), bytes);
     assert.ok(progress.length >= 3, 'progress after each chunk');
+    assert.ok(!(model.body instanceof Blob));
+    const body = model.body as IUploadBody;
+    assert.deepEqual(
+      new Uint8Array(await (await body.read(0, body.size)).arrayBuffer()),
+      bytes
+    );
+    // a range across chunks, as a multipart upload asks for its parts
+    const [from, to] = [CHUNK_SIZE - 3, 2 * CHUNK_SIZE + 2];
+    assert.deepEqual(
+      new Uint8Array(await (await body.read(from, to)).arrayBuffer()),
+      bytes.subarray(from, to)
+    );
   });
 });

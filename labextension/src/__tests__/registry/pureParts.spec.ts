@@ -100,7 +100,7 @@ describe('digestBase64', () => {
 });
 
 describe('StreamedDigests (the worker side of streamed hashing)', () => {
-  it('acknowledges each chunk and answers the hash and bytes of the whole', async () => {
+  it('acknowledges each chunk and answers the hash of the whole, not its bytes', async () => {
     const messages: DigestMessage[] = [];
     const digests = new StreamedDigests(m => messages.push(m));
     const parts = [
@@ -126,11 +126,7 @@ describe('StreamedDigests (the worker side of streamed hashing)', () => {
     const whole = Buffer.concat(parts);
     assert.equal(done.size, whole.length);
     assert.equal(done.sha256, createHash('sha256').update(whole).digest('hex'));
-    assert.deepEqual(
-      Buffer.from(await done.blob.arrayBuffer()),
-      whole,
-      'the Blob holds the chunks in order'
-    );
+    assert.equal(done.blob, undefined, 'the page gathers the bytes');
   });
 
   it('keeps the files of different ids apart', async () => {

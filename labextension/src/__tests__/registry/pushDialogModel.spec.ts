@@ -132,7 +132,7 @@ function preparedModel(
     fileName: 'tiny.luml',
     size: 2048,
     sha256: 'ab'.repeat(32),
-    blob: new Blob([]),
+    body: new Blob([]),
     info
   };
 }

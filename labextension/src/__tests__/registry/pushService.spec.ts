@@ -156,7 +156,7 @@ describe('ModelPusher against the local Registry', live, () => {
     assert.deepEqual(asked, ['models/tiny.luml']);
     assert.equal(model.sha256, want.sha256);
     assert.equal(model.size, want.size);
-    assert.equal(model.blob.size, want.size);
+    assert.equal((model.body as Blob).size, want.size);
     assert.equal(defaultFields(model).name, 'tiny-linear');
   });
 

@@ -68,6 +68,16 @@ export interface ICallOptions {
   onRetry?: IRetryHooks['onRetry'];
 }
 
+/**
+ * What an upload sends when its bytes are not one Blob yet: its size, and
+ * bytes [start, end) as a Blob, asked when their request is about to go
+ * (one PUT asks for all of them; a multipart upload, part by part).
+ */
+export interface IUploadBody {
+  readonly size: number;
+  read(start: number, end: number): Promise<Blob>;
+}
+
 export interface IUploadOptions extends ICallOptions {
   /** Bytes of the file confirmed or in flight so far, out of its size. */
   onProgress?: (loaded: number, total: number) => void;
@@ -262,7 +272,7 @@ export class RegistryClient {
    */
   async uploadFile(
     details: IUploadDetails,
-    file: Blob,
+    file: Blob | IUploadBody,
     options: IUploadOptions = {}
   ): Promise<void> {
     if (!details.multipart) {
@@ -426,9 +436,10 @@ export class RegistryClient {
 
   private async _putWhole(
     details: IUploadDetails,
-    file: Blob,
+    body: Blob | IUploadBody,
     options: IUploadOptions
   ): Promise<void> {
+    const file = body instanceof Blob ? body : await body.read(0, body.size);
     const headers: { [name: string]: string } = {
       'Content-Type': 'application/octet-stream'
     };
@@ -459,7 +470,7 @@ export class RegistryClient {
 
   private async _putMultipart(
     details: IUploadDetails,
-    file: Blob,
+    file: Blob | IUploadBody,
     options: IUploadOptions
   ): Promise<void> {
     const started = await this._transferWithRetry(
@@ -498,7 +509,11 @@ export class RegistryClient {
     const stop = () => inner.abort();
     options.signal?.addEventListener('abort', stop, { once: true });
     const putPart = async (part: IMultipartPart) => {
-      const body = file.slice(part.start_byte, part.end_byte + 1);
+      const [start, end] = [part.start_byte, part.end_byte + 1];
+      const body =
+        file instanceof Blob
+          ? file.slice(start, end)
+          : await file.read(start, end);
       const response = await this._transferWithRetry(
         {
           method: 'PUT',

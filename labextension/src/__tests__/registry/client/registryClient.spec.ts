@@ -337,7 +337,7 @@ describe('multipart upload against the local Registry', live, () => {
     await registry?.stop();
   });
 
-  it('uploads parts concurrently and completes: identical bytes', async () => {
+  const setUp = async () => {
     const client = new RegistryClient({
       baseUrl: registry.url,
       apiKey: () => registry.key,
@@ -357,11 +357,36 @@ describe('multipart upload against the local Registry', live, () => {
       file_index: expected('sklearn_card.luml').file_index
     });
     assert.equal(created.upload_details.multipart, true);
+    return { client, where, bytes, created };
+  };
+
+  it('uploads parts concurrently and completes: identical bytes', async () => {
+    const { client, where, bytes, created } = await setUp();
     const progress: number[] = [];
     await client.uploadFile(created.upload_details, blobOf(bytes), {
       onProgress: loaded => progress.push(loaded)
     });
     assert.equal(progress[progress.length - 1], bytes.length);
+    await client.setArtifactStatus(where, created.artifact.id, 'uploaded');
+    const url = await client.downloadUrl(where, created.artifact.id);
+    const downloaded = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    assert.equal(sha(downloaded), sha(bytes));
+  });
+
+  it('asks a body that is read when needed for each part, once', async () => {
+    const { client, where, bytes, created } = await setUp();
+    const asked: [number, number][] = [];
+    await client.uploadFile(created.upload_details, {
+      size: bytes.length,
+      read: async (start, end) => {
+        asked.push([start, end]);
+        return blobOf(bytes.subarray(start, end));
+      }
+    });
+    asked.sort((a, b) => a[0] - b[0]);
+    assert.equal(asked.length, Math.ceil(bytes.length / 4096));
+    assert.deepEqual(asked[0], [0, 4096]);
+    assert.equal(asked[asked.length - 1][1], bytes.length);
     await client.setArtifactStatus(where, created.artifact.id, 'uploaded');
     const url = await client.downloadUrl(where, created.artifact.id);
     const downloaded = new Uint8Array(await (await fetch(url)).arrayBuffer());
