@@ -438,6 +438,12 @@ def measure(playwright, url: str, column: str, mib: int, profile: Path, args):
 # printing
 
 
+TOO_BIG = (
+    "not run: stock JupyterLite's page grows to tens of times the file in memory "
+    "(over 5 GB at 100 MiB), past this machine's memory (see --stock-max-mib)"
+)
+
+
 class Notes:
     """Numbered notes for the figures that are n/a."""
 
@@ -503,6 +509,13 @@ def main() -> None:
         help=f"a cell may take {BASE_SECONDS} s plus this per MiB (default 1.5)",
     )
     parser.add_argument(
+        "--stock-max-mib",
+        type=int,
+        default=150,
+        help="largest file stock JupyterLite is run with (default 150): its page "
+        "holds tens of times the file in memory",
+    )
+    parser.add_argument(
         "--columns",
         default="stock,isolated,plain",
         help="which pages, comma-separated (default stock,isolated,plain)",
@@ -536,6 +549,9 @@ def main() -> None:
                             f"  {mib} MiB, {column}: run {run + 1}/{args.runs}",
                             flush=True,
                         )
+                        if column == STOCK and mib > args.stock_max_mib:
+                            samples[column][mib].append(Figures(failure=TOO_BIG))
+                            continue
                         profile = Path(tempfile.mkdtemp(dir=tmp, prefix="profile-"))
                         figures = measure(
                             playwright, urls[column], column, mib, profile, args
