@@ -19,8 +19,8 @@ stock: below 1 is faster.
 
 It also measures what a page costs when the user runs no code (browser CPU
 time and memory of the page's processes, from opening it until an idle wait
-ends), with the kernel started ahead and without; and times the kernel
-writing a 10 MiB file through each file channel the kernel can use.
+ends), against stock JupyterLite; and times the kernel writing a 10 MiB file
+through each file channel the kernel can use.
 
     python bench/startup.py [--runs 3] [--idle-seconds 30]
 """
@@ -28,8 +28,6 @@ writing a 10 MiB file through each file channel the kernel can use.
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -60,7 +58,6 @@ FILES = {
     ),
 }
 WAIT_MS = 300_000
-PRESTART_PLUGIN = "luml-notebooks:kernel-prestart"
 METRICS = ("cold UI", "cold out", "warm UI", "warm out")
 LABELS = {
     "cold UI": "UI ready, cold",
@@ -170,19 +167,6 @@ def idle_cost(browser, url: str, seconds: float) -> tuple[float, float]:
     return cpu_after - cpu_before, memory / 1e6
 
 
-def without_prestart(site: Path, folder: Path) -> Path:
-    """A copy of the site whose settings turn the early kernel start off."""
-    copy = folder / "no-prestart"
-    shutil.copytree(site, copy)
-    config_path = copy / "jupyter-lite.json"
-    config = json.loads(config_path.read_text())
-    data = config.setdefault("jupyter-config-data", {})
-    overrides = data.setdefault("settingsOverrides", {})
-    overrides[PRESTART_PLUGIN] = {"startEarly": False}
-    config_path.write_text(json.dumps(config))
-    return copy
-
-
 def kernel_write_seconds(browser, url: str) -> float:
     context = browser.new_context()
     page = context.new_page()
@@ -228,20 +212,22 @@ def main() -> None:
                 )
                 if args.skip_extras:
                     return
-                with served(without_prestart(ours, Path(tmp))) as late_url:
-                    early = [idle_cost(browser, isolated_url, args.idle_seconds)]
-                    late = [idle_cost(browser, late_url, args.idle_seconds)]
-                    early.append(idle_cost(browser, isolated_url, args.idle_seconds))
-                    late.append(idle_cost(browser, late_url, args.idle_seconds))
+                ours_idle = [
+                    idle_cost(browser, isolated_url, args.idle_seconds)
+                    for _ in range(2)
+                ]
+                stock_idle = [
+                    idle_cost(browser, stock_url, args.idle_seconds) for _ in range(2)
+                ]
                 idle = f"left alone {args.idle_seconds:.0f} s after UI ready"
                 table(
-                    "A page that runs no code, isolated, median of 2 (baseline: "
-                    "the kernel not started early)",
+                    "A page that runs no code, median of 2 (LUML isolated; "
+                    "baseline: stock JupyterLite)",
                     [
                         (
                             f"CPU time, {idle}",
-                            median([cpu for cpu, _ in early]),
-                            median([cpu for cpu, _ in late]),
+                            median([cpu for cpu, _ in ours_idle]),
+                            median([cpu for cpu, _ in stock_idle]),
                         )
                     ],
                 )
@@ -250,8 +236,8 @@ def main() -> None:
                     [
                         (
                             f"memory (PSS, MB), {idle}",
-                            median([mb for _, mb in early]),
-                            median([mb for _, mb in late]),
+                            median([mb for _, mb in ours_idle]),
+                            median([mb for _, mb in stock_idle]),
                         )
                     ],
                     unit="",
