@@ -41,6 +41,9 @@ of the runs:
   count several times. CDP's ``SystemInfo.getProcessInfo`` names the
   processes but gives no memory, and the Performance metrics see only the
   page's JavaScript heap;
+- peak memory (MB) during the read back, measured the same way (in brackets:
+  above the figure just before the read): the kernel holds the file and its
+  copy in Python, and the page whatever it hands the kernel the file through;
 - bytes on disk per byte of file: how much the profile's IndexedDB folder grew
   (its files' lengths summed, from just before the write to after the browser
   closed), over the file size.
@@ -195,6 +198,8 @@ class Figures:
     read: float = float("nan")  # MB/s
     peak: float = float("nan")  # MB
     before: float = float("nan")  # MB, just before the write
+    read_peak: float = float("nan")  # MB
+    before_read: float = float("nan")  # MB, just before the read
     disk: float = float("nan")  # bytes on disk per byte of file
     failure: str | None = None
 
@@ -403,11 +408,14 @@ def measure(playwright, url: str, column: str, mib: int, profile: Path, args):
                 f"{memory.peak / MB:.0f} MB, PSS)"
             ) from None
         memory.stop()
+        read_memory = PeakMemory(browser_pid(profile))
         run_cell(page, 3)
         try:
             read = json.loads(cell_output(page, watch, 3, "read ", seconds))
         except Failed as failure:
             raise Failed(f"reading it back: {failure}") from None
+        finally:
+            read_memory.stop()
         if read["stored"] != size or read["length"] != size or not read["same"]:
             if read["length"] == size:
                 what = f"{size:,} bytes, but not the ones written"
@@ -421,6 +429,8 @@ def measure(playwright, url: str, column: str, mib: int, profile: Path, args):
         figures.read = size / MB / read["seconds"]
         figures.peak = memory.peak / MB
         figures.before = memory.before / MB
+        figures.read_peak = read_memory.peak / MB
+        figures.before_read = read_memory.before / MB
     except Failed as failure:
         figures.failure = str(failure)
     finally:
@@ -463,16 +473,18 @@ def summary(
     if failed:
         runs = f" ({len(failed)} of {len(samples)} runs)" if len(samples) > 1 else ""
         mark = notes.mark(f"{column}, {mib} MiB{runs}: {failed[0].failure}")
-        return dict.fromkeys(("write", "read", "memory", "disk"), mark)
+        return dict.fromkeys(("write", "read", "memory", "read_memory", "disk"), mark)
 
     def middle(name: str) -> float:
         return median([getattr(figures, name) for figures in samples])
 
     peak = middle("peak")
+    read_peak = middle("read_peak")
     return {
         "write": f"{middle('write'):.1f}",
         "read": f"{middle('read'):.1f}",
         "memory": f"{peak:.0f} (+{peak - middle('before'):.0f})",
+        "read_memory": f"{read_peak:.0f} (+{read_peak - middle('before_read'):.0f})",
         "disk": f"{middle('disk'):.2f}",
     }
 
@@ -580,6 +592,11 @@ def main() -> None:
             "Peak memory of the browser's processes during the write, PSS in MB "
             "(in brackets: above the figure just before)",
             "memory",
+        ),
+        (
+            "Peak memory of the browser's processes during the read, PSS in MB "
+            "(in brackets: above the figure just before)",
+            "read_memory",
         ),
         ("Bytes on disk per byte of file (IndexedDB folder growth)", "disk"),
     )

@@ -29,6 +29,7 @@ import {
   mimetypeOf
 } from './formats';
 import {
+  IKernelBlobAnswer,
   IKernelPiece,
   IKernelStoredAnswer,
   IKernelWriteStatus,
@@ -57,8 +58,8 @@ const N_CHECKPOINTS = 5;
 const KEPT_KERNEL_STATUSES = 64;
 /** How long a kernel write may wait for a piece posted on the channel. */
 const KERNEL_PIECE_WAIT_MS = 60_000;
-/** How long a file's blob URL lives when the kernel never releases it. */
-const KERNEL_BLOB_MS = 10 * 60_000;
+/** How long a range's blob URL lives when the kernel never releases it. */
+const KERNEL_BLOB_MS = 60_000;
 
 const EMPTY_NOTEBOOK = {
   metadata: { orig_nbformat: 4 },
@@ -993,16 +994,25 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
     } else if (request.kind === 'channel') {
       content = JSON.stringify({ name: this._kernelChannel });
     } else if (request.kind === 'blob') {
+      // one range of the file, never the whole (see kernelAccess.ts)
       const reader = await this.openFile(request.path);
-      const url = URL.createObjectURL(await reader.blob());
+      const { record, size } = reader;
+      const start = Math.min(request.start, size);
+      const end = Math.min(request.end, size);
+      const bytes = await reader.read(start, end - start);
+      const url = URL.createObjectURL(new Blob([bytes as BlobPart]));
       const id = url.slice(url.lastIndexOf('/') + 1);
       const timer = setTimeout(() => this._releaseBlob(id), KERNEL_BLOB_MS);
       this._kernelBlobs.set(id, { url, timer });
-      content = JSON.stringify({
-        size: reader.size,
-        format: reader.record.format,
+      const answer: IKernelBlobAnswer = {
+        size,
+        format: record.format ?? 'base64',
+        version: isChunked(record)
+          ? record.chunks.id
+          : `${record.last_modified}/${size}`,
         url
-      });
+      };
+      content = JSON.stringify(answer);
     } else if (request.kind === 'release') {
       this._releaseBlob(request.id);
       content = '{}';

@@ -27,10 +27,15 @@
  * bytes are stored, or the write failed: `{ ok, stored }`) to keep at most
  * `KERNEL_PIECES_AHEAD` pieces ahead of the page, and commits as above. The
  * page stores a piece while the next one travels. A read there `get`s
- * `.luml-kernel/blob/<path>`: `{ size, format, url }`, the URL of a Blob of
- * the file, which the kernel reads by synchronous XHRs of
- * `KERNEL_READ_SIZE` bytes (a blob URL is not the service worker's), then
- * `get`s `.luml-kernel/release/<the URL's last part>`.
+ * `.luml-kernel/blob/<start>/<end>/<path>` for each `KERNEL_READ_SIZE`
+ * bytes in turn: `{ size, format, version, url }` (`IKernelBlobAnswer`),
+ * the URL of a Blob of just those bytes (clipped to the file), which the
+ * kernel reads by a synchronous XHR (a blob URL is not the service
+ * worker's), then `get`s `.luml-kernel/release/<the URL's last part>`. The
+ * page holds one range at a time, never the file: a Blob of a whole file of
+ * 600 MB or more may not be made or read in a context whose blob storage
+ * cannot page to disk. A read whose size or version changes between its
+ * ranges fails (EIO) rather than mixing two contents.
  */
 
 export const WRITE_FORMAT_PREFIX = 'luml-write/';
@@ -67,7 +72,7 @@ export function parseWriteFormat(format: unknown): KernelWrite | null {
   return null;
 }
 
-/** Bytes per XHR of a kernel read from a blob URL. */
+/** Bytes per blob URL, and per XHR, of a kernel read through the page. */
 export const KERNEL_READ_SIZE = 32 * 1024 * 1024;
 
 /** Pieces a kernel may post ahead of what the page has stored. */
@@ -108,7 +113,7 @@ export function parseKernelPiece(message: unknown): IKernelPiece | null {
 export type KernelRequest =
   | { kind: 'status'; id: string }
   | { kind: 'channel' }
-  | { kind: 'blob'; path: string }
+  | { kind: 'blob'; start: number; end: number; path: string }
   | { kind: 'release'; id: string }
   | { kind: 'stored'; id: string; bytes: number; path: string }
   | { kind: 'range'; start: number; end: number; path: string };
@@ -125,9 +130,9 @@ export function parseKernelPath(path: string): KernelRequest | null {
   if (rest === 'channel') {
     return { kind: 'channel' };
   }
-  const blob = /^blob\/(.+)$/.exec(rest);
+  const blob = /^blob\/(\d+)\/(\d+)\/(.+)$/.exec(rest);
   if (blob) {
-    return { kind: 'blob', path: blob[1] };
+    return byteRange('blob', blob);
   }
   const release = /^release\/([^/]+)$/.exec(rest);
   if (release) {
@@ -144,14 +149,31 @@ export function parseKernelPath(path: string): KernelRequest | null {
   }
   const range = /^range\/(\d+)\/(\d+)\/(.*)$/.exec(rest);
   if (range) {
-    return {
-      kind: 'range',
-      start: Number(range[1]),
-      end: Number(range[2]),
-      path: range[3]
-    };
+    return byteRange('range', range);
   }
   return null;
+}
+
+/** A request for bytes [start, end) of a path; null when not a range. */
+function byteRange<K extends 'blob' | 'range'>(
+  kind: K,
+  [, start, end, path]: RegExpExecArray
+): { kind: K; start: number; end: number; path: string } | null {
+  const range = { kind, start: Number(start), end: Number(end), path };
+  return Number.isSafeInteger(range.end) && range.start <= range.end
+    ? range
+    : null;
+}
+
+/** The page's answer to `.luml-kernel/blob/<start>/<end>/<path>`. */
+export interface IKernelBlobAnswer {
+  /** The whole file's size. */
+  size: number;
+  format: string;
+  /** Changes when the file's content does: a read's ranges must agree. */
+  version: string;
+  /** A blob URL of bytes [start, min(end, size)). */
+  url: string;
 }
 
 /** The outcome of a kernel write, as the kernel reads it. */

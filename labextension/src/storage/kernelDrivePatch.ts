@@ -163,39 +163,45 @@ export function kernelDrivePatchSource(): string {
       throw e;
     }
   };
-  // through the service worker: the file's bytes from a blob URL the page
-  // makes, read by range (the URL does not go through the service worker)
-  const readBlob = function (path) {
-    const head = answer(this.request({ method: 'get', path: reserved('blob', path) }) || {});
-    if (!head || typeof head.url !== 'string') throw errno('ENOENT');
-    try {
-      const data = new Uint8Array(head.size);
-      for (let offset = 0; offset < head.size; offset += READ) {
-        const end = Math.min(head.size, offset + READ);
-        const xhr = new XMLHttpRequest();
-        xhr.open('GET', head.url, false);
-        xhr.responseType = 'arraybuffer';
-        if (offset > 0 || end < head.size) {
-          xhr.setRequestHeader('Range', 'bytes=' + offset + '-' + (end - 1));
-        }
-        xhr.send();
-        const part = xhr.response ? new Uint8Array(xhr.response) : null;
-        // a browser that answers a range with the whole file
-        if (xhr.status === 200 && part && part.length === head.size) {
-          return { data: part, format: head.format || 'base64' };
-        }
-        if ((xhr.status !== 200 && xhr.status !== 206) || !part || part.length !== end - offset) {
-          throw new Error('Reading ' + path + ' from the page failed at byte ' + offset + ' (HTTP ' + xhr.status + ')');
-        }
-        data.set(part, offset);
+  // through the service worker: the file's bytes range by range, each from
+  // a blob URL the page makes of that range alone and revokes once read
+  // (the URL does not go through the service worker)
+  const readBlobs = function (path) {
+    let data = null;
+    let head = null;
+    for (let offset = 0; data === null || offset < data.length; offset += READ) {
+      const range = answer(this.request({ method: 'get', path: reserved('blob/' + offset + '/' + (offset + READ), path) }) || {});
+      if (!range || typeof range.url !== 'string') {
+        if (data === null) throw errno('ENOENT');
+        throw new Error('The page could not hand over ' + path + ' at byte ' + offset);
       }
-      return { data, format: head.format || 'base64' };
-    } finally {
-      this.request({ method: 'get', path: reserved('release/' + head.url.slice(head.url.lastIndexOf('/') + 1), '') });
+      try {
+        if (data === null) {
+          head = range;
+          data = new Uint8Array(range.size);
+        } else if (range.size !== head.size || range.version !== head.version) {
+          throw new Error(path + ' changed while it was read');
+        }
+        const length = Math.min(data.length, offset + READ) - offset;
+        if (length > 0) {
+          const xhr = new XMLHttpRequest();
+          xhr.open('GET', range.url, false);
+          xhr.responseType = 'arraybuffer';
+          xhr.send();
+          const part = xhr.response ? new Uint8Array(xhr.response) : null;
+          if (xhr.status !== 200 || !part || part.length !== length) {
+            throw new Error('Reading ' + path + ' from the page failed at byte ' + offset + ' (HTTP ' + xhr.status + ')');
+          }
+          data.set(part, offset);
+        }
+      } finally {
+        this.request({ method: 'get', path: reserved('release/' + range.url.slice(range.url.lastIndexOf('/') + 1), '') });
+      }
     }
+    return { data, format: head.format || 'base64' };
   };
   const readWhole = function (path) {
-    if (pieceChannel()) return readBlob.call(this, path);
+    if (pieceChannel()) return readBlobs.call(this, path);
     const first = this.request({ method: 'get', path: reserved('range/0/' + PIECE, path) });
     const head = first && answer(first);
     if (!head) throw errno('ENOENT');

@@ -440,16 +440,39 @@ describe('ChunkedStorageDrive', () => {
       assert.equal(failures.length, 1);
       assert.deepEqual(await drive.readRange('k.bin', 0, bytes.length), bytes);
 
-      // a read: a blob URL of the file, until the kernel releases it
-      const blob = await ask('.luml-kernel/blob/k.bin');
-      assert.equal(blob.size, bytes.length);
-      const made = resolveObjectURL(blob.url);
-      assert.ok(made);
-      assert.deepEqual(new Uint8Array(await made.arrayBuffer()), bytes);
-      const id = blob.url.slice(blob.url.lastIndexOf('/') + 1);
-      await ask(`.luml-kernel/release/${id}`);
-      assert.equal(resolveObjectURL(blob.url), undefined);
-      await assert.rejects(drive.get('.luml-kernel/blob/none.bin'));
+      // a read: a blob URL of each range, until the kernel releases it
+      const ranges: Uint8Array[] = [];
+      let version: string | undefined;
+      const third = Math.ceil(bytes.length / 3);
+      for (let at = 0; at < bytes.length; at += third) {
+        const blob = await ask(`.luml-kernel/blob/${at}/${at + third}/k.bin`);
+        assert.equal(blob.size, bytes.length);
+        assert.equal(blob.format, 'base64');
+        version ??= blob.version;
+        assert.equal(blob.version, version);
+        const made = resolveObjectURL(blob.url);
+        assert.ok(made);
+        // the range alone (the last one clipped to the file)
+        assert.equal(made.size, Math.min(third, bytes.length - at));
+        ranges.push(new Uint8Array(await made.arrayBuffer()));
+        const id = blob.url.slice(blob.url.lastIndexOf('/') + 1);
+        await ask(`.luml-kernel/release/${id}`);
+        assert.equal(resolveObjectURL(blob.url), undefined);
+      }
+      assert.deepEqual(new Uint8Array(Buffer.concat(ranges)), bytes);
+      const past = await ask(
+        `.luml-kernel/blob/${bytes.length + 5}/${bytes.length + 9}/k.bin`
+      );
+      assert.equal(resolveObjectURL(past.url)?.size, 0);
+      // a new content, a new version
+      await drive.save('k.bin', {
+        type: 'file',
+        format: 'base64',
+        content: bytesToBase64(pattern(CHUNK_SIZE + 1, 9))
+      });
+      const changed = await ask('.luml-kernel/blob/0/1/k.bin');
+      assert.notEqual(changed.version, version);
+      await assert.rejects(drive.get('.luml-kernel/blob/0/1/none.bin'));
     } finally {
       kernel.close();
       stop();

@@ -45,9 +45,15 @@ describe('the kernel channel', () => {
       bytes: 42,
       path: 'dir/a.bin'
     });
-    assert.deepEqual(parseKernelPath('.luml-kernel/blob/dir/a b.bin'), {
-      kind: 'blob',
-      path: 'dir/a b.bin'
+    assert.deepEqual(
+      parseKernelPath('.luml-kernel/blob/33554432/67108864/dir/a b.bin'),
+      { kind: 'blob', start: 33554432, end: 67108864, path: 'dir/a b.bin' }
+    );
+    assert.deepEqual(parseKernelPath('.luml-kernel/range/0/8/a.bin'), {
+      kind: 'range',
+      start: 0,
+      end: 8,
+      path: 'a.bin'
     });
     assert.deepEqual(parseKernelPath('.luml-kernel/release/0f-9a'), {
       kind: 'release',
@@ -57,6 +63,11 @@ describe('the kernel channel', () => {
       '.luml-kernel/channel/x',
       '.luml-kernel/stored/w1/x/a.bin',
       '.luml-kernel/blob/',
+      '.luml-kernel/blob/a.bin',
+      '.luml-kernel/blob/0/8/',
+      '.luml-kernel/blob/8/0/a.bin',
+      '.luml-kernel/blob/0/99999999999999999999/a.bin',
+      '.luml-kernel/range/8/0/a.bin',
       '.luml-kernel/release/a/b',
       'channel'
     ]) {

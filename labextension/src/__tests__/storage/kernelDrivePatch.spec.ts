@@ -42,10 +42,15 @@ class FakePage {
   /** Bytes of posted pieces after which the page fails the write. */
   failAfter = Infinity;
   posted: { offset: number; length: number }[] = [];
-  /** Blob URLs the page made for reads, and the ranges read from them. */
+  /** Blob URLs the page made for reads (one per range), and the ranges. */
   blobs = new Map<string, Uint8Array>();
   ranges: string[] = [];
+  /** The largest Blob the page held at once. */
+  largestBlob = 0;
+  /** A file's version, as the page reports it; called on each range. */
+  version = (_path: string, _start: number) => 'v1';
   constructor(readonly tear: (request: IRequest, n: number) => boolean) {}
+  private _blobCount = 0;
 
   /** A message posted on the page's channel. */
   receive(message: unknown): void {
@@ -104,9 +109,21 @@ class FakePage {
       if (!bytes) {
         return null;
       }
-      const url = `blob:page/${this.blobs.size + 1}`;
-      this.blobs.set(url, bytes);
-      return { content: JSON.stringify({ size: bytes.length, url }) };
+      const start = Math.min(kernel.start, bytes.length);
+      const end = Math.min(kernel.end, bytes.length);
+      const url = `blob:page/${++this._blobCount}`;
+      this.blobs.set(url, bytes.slice(start, end));
+      this.ranges.push(`${kernel.start}-${kernel.end}`);
+      this.largestBlob = Math.max(this.largestBlob, end - start);
+      const version = this.version(kernel.path, kernel.start);
+      return {
+        content: JSON.stringify({
+          size: bytes.length,
+          format: 'base64',
+          version,
+          url
+        })
+      };
     }
     if (kernel.kind === 'release') {
       this.blobs.delete(`blob:page/${kernel.id}`);
@@ -235,7 +252,7 @@ describe('the kernel drive patch', () => {
     );
   });
 
-  it('posts a write on the page channel, and reads from blob URLs', () => {
+  it('posts a write on the page channel, and reads ranges from blob URLs', () => {
     const page = new FakePage(() => false);
     page.channel = `${KERNEL_CHANNEL_PREFIX}page-1`;
     const opened: string[] = [];
@@ -253,32 +270,33 @@ describe('the kernel drive patch', () => {
         page.receive(structuredClone(message));
       }
     }
-    // a synchronous XHR of the page's blob URLs, by range
+    // a synchronous XHR of the page's blob URLs, each read whole; the
+    // reads the page breaks answer as a failed fetch does (status 0)
+    let broken = 0;
+    const reads: number[] = [];
     class XHR {
       status = 0;
       response: ArrayBuffer | null = null;
       responseType = '';
       private _url = '';
-      private _range: string | null = null;
       open(method: string, url: string, async: boolean) {
         assert.equal(method, 'GET');
         assert.equal(async, false);
         this._url = url;
       }
-      setRequestHeader(name: string, value: string) {
-        assert.equal(name, 'Range');
-        this._range = value;
+      setRequestHeader() {
+        assert.fail('a range is a blob of its own: no Range header');
       }
       send() {
         assert.equal(this.responseType, 'arraybuffer');
         const bytes = page.blobs.get(this._url)!;
-        page.ranges.push(this._range ?? 'all');
-        const [from, to] = (this._range ?? `bytes=0-${bytes.length - 1}`)
-          .slice(6)
-          .split('-')
-          .map(Number);
-        this.status = this._range ? 206 : 200;
-        this.response = bytes.slice(from, to + 1).buffer;
+        if (broken > 0) {
+          broken--;
+          return;
+        }
+        reads.push(bytes.length);
+        this.status = 200;
+        this.response = bytes.slice().buffer;
       }
     }
     const real = globalThis.BroadcastChannel;
@@ -318,24 +336,53 @@ describe('the kernel drive patch', () => {
       // the channel is asked for once
       assert.equal(opened.length, 1);
 
-      // reads come from a blob URL, by range, which is then released
-      const big = pseudoRandomBytes(KERNEL_READ_SIZE * 2 + 9, 6);
+      // reads come range by range, each from a blob URL of that range
+      // alone, released once read: the page never holds the whole file
+      const R = KERNEL_READ_SIZE;
+      const big = pseudoRandomBytes(R * 2 + 9, 6);
       page.files.set('big.bin', big);
       assert.deepEqual(api.get('/drive/big.bin').data, big);
       assert.deepEqual(page.ranges, [
-        `bytes=0-${KERNEL_READ_SIZE - 1}`,
-        `bytes=${KERNEL_READ_SIZE}-${KERNEL_READ_SIZE * 2 - 1}`,
-        `bytes=${KERNEL_READ_SIZE * 2}-${KERNEL_READ_SIZE * 2 + 8}`
+        `0-${R}`,
+        `${R}-${R * 2}`,
+        `${R * 2}-${R * 3}`
       ]);
+      assert.deepEqual(reads, [R, R, 9]);
+      assert.equal(page.largestBlob, R);
+      assert.equal(page.blobs.size, 0);
       page.files.set('small.bin', big.subarray(0, 5));
       assert.deepEqual(api.get('/drive/small.bin').data, big.subarray(0, 5));
-      assert.equal(page.ranges.at(-1), 'all');
+      assert.equal(page.ranges.at(-1), `0-${R}`);
+      page.files.set('empty.bin', new Uint8Array(0));
+      assert.deepEqual(api.get('/drive/empty.bin').data, new Uint8Array(0));
+      assert.equal(reads.length, 4); // an empty range is not fetched
       assert.equal(page.blobs.size, 0);
       assert.throws(
         () => api.get('/drive/missing.bin'),
         (error: unknown) =>
           error instanceof ErrnoError && error.errno === ERRNO.ENOENT
       );
+
+      // a range the kernel could not fetch fails the read, never short
+      broken = 1;
+      page.ranges = [];
+      assert.throws(() => api.get('/drive/big.bin'), /failed at byte 0/);
+      assert.deepEqual(page.ranges, [`0-${R}`]);
+      assert.equal(page.blobs.size, 0);
+
+      // a file that changes between two ranges fails the read
+      page.version = (_path, start) => (start === 0 ? 'v1' : 'v2');
+      assert.throws(() => api.get('/drive/big.bin'), /changed while/);
+      assert.equal(page.blobs.size, 0);
+
+      // a file gone after the first range: a failure, not "no such file"
+      page.version = (path, start) => {
+        if (start > 0) {
+          page.files.delete(path);
+        }
+        return 'v1';
+      };
+      assert.throws(() => api.get('/drive/big.bin'), /could not hand over/);
     } finally {
       globalThis.BroadcastChannel = real;
       delete (globalThis as any).XMLHttpRequest;
