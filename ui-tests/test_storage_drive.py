@@ -242,8 +242,14 @@ print('now', open('kept.bin', 'rb').read())
         ("site_url", 1000),
         ("site_url", 10 * MiB),
         ("plain_site_url", 10 * MiB),
+        ("plain_site_url", 1000),
     ],
-    ids=["inline", "chunked", "chunked-through-service-worker"],
+    ids=[
+        "inline",
+        "chunked",
+        "chunked-through-service-worker",
+        "inline-through-service-worker",
+    ],
 )
 def test_kernel_write_over_quota_raises_enospc_and_keeps_the_file(
     page_factory, request, site, size

@@ -80,9 +80,10 @@ export const storageDrivePlugin: ServiceManagerPlugin<Contents.IDrive> = {
 /**
  * Tells the user about failed writes, and gives each kernel's `/drive`
  * the chunked file access (see storage/kernelDrivePatch.ts) when it starts
- * or restarts. When the kernel's requests go through the service worker
- * (the page is not cross-origin isolated), the drive takes the pieces of
- * its writes on a BroadcastChannel of this page instead.
+ * or restarts. The drive takes the pieces of the kernel's writes as bytes
+ * on a BroadcastChannel of this page, whichever way the kernel's requests
+ * go (the service worker, or shared memory in an isolated page): JSON with
+ * base64 in it is the slow part of both.
  */
 export const storageKernelPlugin: JupyterFrontEndPlugin<void> = {
   id: 'luml-notebooks:storage-kernel-access',
@@ -104,10 +105,7 @@ export const storageKernelPlugin: JupyterFrontEndPlugin<void> = {
         autoClose: false
       });
     });
-    if (
-      !globalThis.crossOriginIsolated &&
-      typeof BroadcastChannel === 'function'
-    ) {
+    if (typeof BroadcastChannel === 'function') {
       void jupyterLiteServiceWorker(app)
         .then(manager => {
           if (manager?.browsingContextId) {

@@ -3,7 +3,7 @@
  * kernel's worker and replaces five methods of the mounted `/drive`
  * (JupyterLite's DriveFS): `API.put` and `API.get` move files in base64
  * pieces encoded natively (no byte-by-byte strings), or as bytes when the
- * requests go through the service worker (see `kernelAccess.ts`), and turn
+ * page offers a channel for them (see `kernelAccess.ts`), and turn
  * a failed write into an OSError; `API.request` asks a read again when its answer arrived
  * torn; `stream_ops.open` reports a file it could not read as such, not as
  * missing; `stream_ops.write` grows its buffer geometrically, not by one
@@ -95,10 +95,10 @@ export function kernelDrivePatchSource(): string {
       }
     }
   };
-  // The page's BroadcastChannel for pieces, asked once: it names one only
-  // when requests go through the service worker, where a base64 piece
-  // inside JSON is slow to pass; writes are then posted there, and reads
-  // come from blob URLs
+  // The page's BroadcastChannel for pieces, asked once: a base64 piece
+  // inside JSON is slow to pass through either request channel (the service
+  // worker's relay, the shared memory's JSON), so writes are posted there
+  // as bytes, and reads come from blob URLs
   let channel;
   const pieceChannel = () => {
     if (channel === undefined) {
@@ -112,18 +112,26 @@ export function kernelDrivePatchSource(): string {
     }
     return channel;
   };
-  // posts the pieces, never more than AHEAD of what the page has stored
+  // waits until the page has stored the first 'wanted' bytes of write 'id';
+  // false when the write failed (the commit's status says why)
+  const waitStored = (api, path, id, wanted) => {
+    for (let stored = 0; wanted > 0 && stored < wanted; ) {
+      const reply = answer(api.request({ method: 'get', path: reserved('stored/' + id + '/' + wanted, path) }) || {});
+      if (!reply || !reply.ok) return false;
+      stored = reply.stored;
+    }
+    return true;
+  };
+  // posts the pieces, never more than AHEAD of what the page has stored,
+  // and waits for the last: the commit goes by the request channel, which
+  // can overtake pieces still on the BroadcastChannel
   const postPieces = (api, path, target, id, data, channel) => {
     for (let offset = 0; offset < data.length; offset += PIECE) {
       const bytes = data.slice(offset, offset + PIECE);
       channel.postMessage({ id, path: target, offset, bytes: bytes.buffer });
-      const wanted = offset + bytes.length - AHEAD * PIECE;
-      for (let stored = 0; wanted > 0 && stored < wanted; ) {
-        const reply = answer(api.request({ method: 'get', path: reserved('stored/' + id + '/' + wanted, path) }) || {});
-        if (!reply || !reply.ok) return; // the commit's status says why
-        stored = reply.stored;
-      }
+      if (!waitStored(api, path, id, offset + bytes.length - AHEAD * PIECE)) return;
     }
+    waitStored(api, path, id, data.length);
   };
   api.put = function (path, value) {
     const data = value.data || new Uint8Array(0);
@@ -163,9 +171,9 @@ export function kernelDrivePatchSource(): string {
       throw e;
     }
   };
-  // through the service worker: the file's bytes range by range, each from
-  // a blob URL the page makes of that range alone and revokes once read
-  // (the URL does not go through the service worker)
+  // with the page's channel: the file's bytes range by range, each from a
+  // blob URL the page makes of that range alone and revokes once read (the
+  // URL goes through neither request channel)
   const readBlobs = function (path) {
     let data = null;
     let head = null;

@@ -47,6 +47,13 @@ class FakePage {
   ranges: string[] = [];
   /** The largest Blob the page held at once. */
   largestBlob = 0;
+  /**
+   * Posted pieces not yet delivered: with `late`, the channel delivers them
+   * only when the page waits for them (a 'stored' request), so a request
+   * can overtake them, as the two channels allow.
+   */
+  late = false;
+  pending: unknown[] = [];
   /** A file's version, as the page reports it; called on each range. */
   version = (_path: string, _start: number) => 'v1';
   constructor(readonly tear: (request: IRequest, n: number) => boolean) {}
@@ -133,6 +140,9 @@ class FakePage {
       return { content: JSON.stringify({ name: this.channel }) };
     }
     if (kernel.kind === 'stored') {
+      for (const message of this.pending.splice(0)) {
+        this.receive(message);
+      }
       const pieces = this._pieces.get(kernel.id) ?? [];
       const stored = pieces.reduce((sum, one) => sum + one.length, 0);
       const ok = stored < this.failAfter;
@@ -267,7 +277,11 @@ describe('the kernel drive patch', () => {
           (message as any).bytes.byteLength <= KERNEL_PIECE_SIZE,
           true
         );
-        page.receive(structuredClone(message));
+        if (page.late) {
+          page.pending.push(structuredClone(message));
+        } else {
+          page.receive(structuredClone(message));
+        }
       }
     }
     // a synchronous XHR of the page's blob URLs, each read whole; the
@@ -316,13 +330,22 @@ describe('the kernel drive patch', () => {
           : parseKernelPath(request.path.replace(/^\/drive\//, ''))?.kind
       );
       // no piece through the requests; a wait for each piece past the first
-      // AHEAD, then the commit and its status
+      // AHEAD, and for the last, then the commit and its status
       assert.deepEqual(methods, [
         'channel',
         ...Array(count - KERNEL_PIECES_AHEAD).fill('stored'),
+        'stored',
         'commit',
         'status'
       ]);
+
+      // the commit goes by the request channel, which may overtake pieces
+      // still on their way: the kernel waits for the last one first
+      page.late = true;
+      const small = bytes.subarray(0, 3);
+      api.put('/drive/big.bin', { data: small, format: 'base64' });
+      assert.deepEqual(page.files.get('big.bin'), small);
+      page.late = false;
 
       // a write the page fails: the kernel stops posting, and raises
       page.failAfter = KERNEL_PIECE_SIZE;
