@@ -48,3 +48,15 @@ def error_outputs(page: Page) -> list[str]:
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr'],"
         " .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
     ).all_inner_texts()
+
+
+# What a user's edit in the Settings Editor does: set a value through the
+# app's setting registry. The page has no handle on it but the plugin
+# registry's map of services (a private field of Lumino), keyed by the token.
+SET_SETTING = """async ([plugin, key, value]) => {
+  const app = window.jupyterapp;
+  const token = [...app.pluginRegistry._services.keys()].find(
+    t => t.name === '@jupyterlab/coreutils:ISettingRegistry');
+  const registry = await app.resolveRequiredService(token);
+  await registry.set(plugin, key, value);
+}"""

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from test_defaults import GETTING_STARTED, item
 from test_models_panel import SHOW_MS, row, save_file, show_models
 
-from browser_helpers import open_lab
+from browser_helpers import SET_SETTING, open_lab
 from model_files import manifest, model_file
 
 pytestmark = pytest.mark.browser
@@ -32,16 +32,6 @@ EDIT_NOTEBOOK = """async path => {
     path, { type: 'notebook', format: 'json', content: model.content });
 }"""
 
-# What a user's edit in the Settings Editor does: set a value through the
-# app's setting registry. The page has no handle on it but the plugin
-# registry's map of services (a private field of Lumino), keyed by the token.
-SET_SETTING = """async ([plugin, key, value]) => {
-  const app = window.jupyterapp;
-  const token = [...app.pluginRegistry._services.keys()].find(
-    t => t.name === '@jupyterlab/coreutils:ISettingRegistry');
-  const registry = await app.resolveRequiredService(token);
-  await registry.set(plugin, key, value);
-}"""
 
 BOUND = """command => window.jupyterapp.commands.keyBindings.some(
   b => b.command === command)"""

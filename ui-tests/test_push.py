@@ -19,7 +19,13 @@ import pytest
 from playwright.sync_api import Page
 
 from browser_helpers import KERNEL_TIMEOUT_MS, open_lab, run_all_cells, wait_for_output
-from local_registry import LocalRegistry, connect, expect_pushed, open_push_dialog
+from local_registry import (
+    KNOWN_HASH,
+    LocalRegistry,
+    connect,
+    expect_pushed,
+    open_push_dialog,
+)
 from luml_notebooks.local_registry.background import BackgroundRegistry
 from model_files import manifest, model_file
 from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG
@@ -254,19 +260,6 @@ def test_a_500_on_the_upload_is_reported_and_retry_works(
     assert registry.download(artifact_id) == data
     assert [a["status"] for a in registry.artifacts()] == ["upload_failed", "uploaded"]
     assert browser_bytes(page, "big.luml") == data
-
-
-# The push service's hashes computed ahead, through the plugin registry's map
-# of services (a private field of Lumino), keyed by the token.
-KNOWN_HASH = """async path => {
-  const app = window.jupyterapp;
-  const token = [...app.pluginRegistry._services.keys()].find(
-    t => t.name === 'luml-notebooks:IModelPusher');
-  const pusher = await app.resolveRequiredService(token);
-  const record = await app.serviceManager.contents.defaultDrive.store.getRecord(path);
-  return (record && record.chunks &&
-    pusher.knownHashes.get(record.chunks.id, record.size)) || null;
-}"""
 
 
 def test_a_model_rewritten_after_it_was_hashed_pushes_with_its_new_hash(

@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import expect
 from test_storage_drive import RUN_PYTHON, STORED_RECORD
 
-from browser_helpers import KERNEL_TIMEOUT_MS
+from browser_helpers import KERNEL_TIMEOUT_MS, SET_SETTING
 from instances_helpers import (
     create_instance,
     instances_page,
@@ -32,7 +32,7 @@ from instances_helpers import (
     page_action,
     restore_new,
 )
-from local_registry import connect, expect_pushed, open_push_dialog
+from local_registry import KNOWN_HASH, connect, expect_pushed, open_push_dialog
 from luml_notebooks.backup import verify
 from model_files import b64, manifest, model_file
 
@@ -292,24 +292,6 @@ WEIGHTS = "variant_artifacts/extra_files/weights.bin"
 # What a user's edit in the Settings Editor does: through the app's setting
 # registry, which the page reaches by the plugin registry's map of services
 # (a private field of Lumino), keyed by the token.
-SET_SETTING = """async ([plugin, key, value]) => {
-  const app = window.jupyterapp;
-  const token = [...app.pluginRegistry._services.keys()].find(
-    t => t.name === '@jupyterlab/coreutils:ISettingRegistry');
-  const registry = await app.resolveRequiredService(token);
-  await registry.set(plugin, key, value);
-}"""
-
-# The sha256 the push service computed ahead for the file's stored content.
-KNOWN_HASH = """async path => {
-  const app = window.jupyterapp;
-  const token = [...app.pluginRegistry._services.keys()].find(
-    t => t.name === 'luml-notebooks:IModelPusher');
-  const pusher = await app.resolveRequiredService(token);
-  const record = await app.serviceManager.contents.defaultDrive.store.getRecord(path);
-  return (record && record.chunks &&
-    pusher.knownHashes.get(record.chunks.id, record.size)) || null;
-}"""
 
 
 def test_a_300_mib_model_is_read_by_its_headers_and_pushed_in_one_pass(
