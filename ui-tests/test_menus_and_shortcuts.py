@@ -58,6 +58,8 @@ def test_schema_menus_and_shortcuts_work_and_follow_the_settings(lab):
     lab.locator(".lm-MenuBar-item", has_text="File").click()
     for command in ("open-defaults", "backup", "restore"):
         expect(menu_item(lab, f"luml-notebooks:{command}")).to_be_visible()
+    # and one Download, the streamed one (JupyterLite's is turned off)
+    expect(menu_item(lab, "docmanager:download")).to_have_count(1)
     lab.keyboard.press("Escape")
 
     # an edited default's context menu in the file browser

@@ -3,6 +3,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, showDialog } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -72,7 +73,7 @@ export const downloadPlugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         await context.save();
-        await download(context.path, context.path.split('/').pop() ?? '');
+        await download(context.path, PathExt.basename(context.path));
       }
     });
     palette?.addItem({
