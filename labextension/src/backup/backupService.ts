@@ -120,11 +120,12 @@ export class BackupService implements IBackupService {
     const sink = usePicker
       ? await FileSink.create(picker, fileName)
       : new BlobSink();
+    let stored: IOpenedStorage | null | undefined = null;
     try {
       // the fast listing knows the current instance's storage only; that
       // storage is read directly when it can be, so a large file moves in
       // chunks, never as one string (V8 stops near 383 MiB of base64)
-      const stored = request.contents ? null : await this._openStorage?.();
+      stored = request.contents ? null : await this._openStorage?.();
       const writer = request.contents
         ? new BackupWriter(request.contents)
         : new BackupWriter(
@@ -154,6 +155,8 @@ export class BackupService implements IBackupService {
     } catch (error) {
       await sink.abort();
       throw error;
+    } finally {
+      stored?.close();
     }
   }
 
@@ -210,6 +213,11 @@ export class BackupService implements IBackupService {
   >(this);
 }
 
+/** Storage opened for one backup, closed when it ends. */
+export interface IOpenedStorage extends IBackupContents {
+  close(): void;
+}
+
 export namespace BackupService {
   export interface IOptions {
     contents: IBackupContents;
@@ -222,7 +230,7 @@ export namespace BackupService {
     /** A file's raw bytes (a Jupyter server's `/files/`), when they can be had. */
     readBytes?: (path: string) => Promise<Uint8Array>;
     /** The current instance's browser storage, read directly for a backup. */
-    openStorage?: () => Promise<IBackupContents>;
+    openStorage?: () => Promise<IOpenedStorage>;
     /** Whether files live in browser storage, under its quota (default). */
     browserStorage?: boolean;
   }

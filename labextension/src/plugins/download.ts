@@ -10,8 +10,8 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { downloadIcon } from '@jupyterlab/ui-components';
 
 import { CommandIDs } from '../commands';
-import { clickDownload } from '../common/dom';
 import { errorText } from '../common/errors';
+import { downloadStoredFile } from '../discovery/modelDownload';
 import { ISiteInfo } from '../site/tokens';
 
 const NO_ARGS = { args: { type: 'object' as const, properties: {} } };
@@ -45,7 +45,7 @@ export const downloadPlugin: JupyterFrontEndPlugin<void> = {
     const contents = app.serviceManager.contents;
     const download = async (path: string, name: string) => {
       try {
-        clickDownload(await contents.getDownloadUrl(path), name);
+        await downloadStoredFile(contents, path);
       } catch (error) {
         await showDialog({
           title: trans.__('Cannot Download'),

@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import isolation
+
 SERVICE_WORKER = "service-worker.js"
 #: marks the block of code added ahead of JupyterLite's (incremental builds)
 MARKER = "luml-notebooks: service worker"
 #: the block earlier builds added for self-isolation alone
-_OLD_MARKERS = ("luml-notebooks: cross-origin isolation",)
+_OLD_MARKERS = (isolation.MARKER,)
 #: downloads' URLs, under the site's base URL: <route><token>/<file name>
 DOWNLOAD_ROUTE = "luml-download/"
 #: the BroadcastChannel between the service worker and the pages

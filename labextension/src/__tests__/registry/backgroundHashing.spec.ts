@@ -39,6 +39,7 @@ import {
   pseudoRandomBytes
 } from '../format/tarBuilder';
 import { fileRecord } from '../storage/records';
+import { MemoryState } from './fakes';
 
 const PATH = 'models/big.luml';
 let counter = 0;
@@ -56,16 +57,6 @@ function bigModel(seed: number): Uint8Array {
 async function bodyBytes(body: Blob | IUploadBody): Promise<Uint8Array> {
   const blob = body instanceof Blob ? body : await body.read(0, body.size);
   return new Uint8Array(await blob.arrayBuffer());
-}
-
-class MemoryState {
-  data = new Map<string, unknown>();
-  async fetch(id: string) {
-    return this.data.get(id);
-  }
-  async save(id: string, value: unknown) {
-    this.data.set(id, JSON.parse(JSON.stringify(value)));
-  }
 }
 
 /** A discovery that knows one model and says when it changes. */

@@ -17,18 +17,7 @@ import {
   RegistryConnection
 } from '../../registry/registryConnection';
 import { describeTransfer, TransferMeter } from '../../registry/transferMeter';
-
-class MemoryState {
-  data = new Map<string, unknown>();
-  saves = 0;
-  async fetch(id: string) {
-    return this.data.get(id);
-  }
-  async save(id: string, value: unknown) {
-    this.saves++;
-    this.data.set(id, JSON.parse(JSON.stringify(value)));
-  }
-}
+import { MemoryState } from './fakes';
 
 describe('digestBase64', () => {
   it('hashes and reassembles the exact bytes, in chunks', async () => {

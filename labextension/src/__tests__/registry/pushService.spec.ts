@@ -22,6 +22,7 @@ import {
   startFaultProxy,
   startRegistry
 } from './liveRegistry';
+import { MemoryState } from './fakes';
 
 /** Read-only contents: any write would be a bug, so none exists. */
 class Files implements IContentsReader {
@@ -33,16 +34,6 @@ class Files implements IContentsReader {
       throw new Error(`No such file: ${path}`);
     }
     return { content: this.files[path], format: 'base64', name: path };
-  }
-}
-
-class MemoryState {
-  data = new Map<string, unknown>();
-  async fetch(id: string) {
-    return this.data.get(id);
-  }
-  async save(id: string, value: unknown) {
-    this.data.set(id, JSON.parse(JSON.stringify(value)));
   }
 }
 
