@@ -1,6 +1,8 @@
-// Bundles the two pages that run outside JupyterLab into the Python package:
-// the instances page (the site's index.html) and the instance boot script
-// that every JupyterLite app page runs before the app loads.
+// Bundles what runs outside JupyterLab into the Python package: the two pages
+// (the instances page, the site's index.html, and the instance boot script
+// that every JupyterLite app page runs before the app loads), and the two
+// kernel image scripts (the kernel's Pyodide loader, an ES module its worker
+// imports, and the image maker the site build runs in Node).
 import { rspack } from '@rspack/core';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,35 @@ const compiler = rspack({
   optimization: { splitChunks: false, runtimeChunk: false }
 });
 
-compiler.run((error, stats) => {
+const kernelScripts = rspack({
+  mode: production ? 'production' : 'development',
+  context: here,
+  entry: {
+    'luml-pyodide': './lib/kernel/pyodideLoader.js',
+    'make-kernel-image': './lib/kernel/imageMaker.js'
+  },
+  output: {
+    path: path.resolve(here, '../src/luml_notebooks/site/kernel_js'),
+    filename: '[name].mjs',
+    module: true,
+    library: { type: 'module' },
+    chunkFormat: 'module',
+    asyncChunks: false,
+    clean: true
+  },
+  experiments: { outputModule: true },
+  // the loader finds Pyodide and the image beside itself, where it is served
+  module: { parser: { javascript: { importMeta: false } } },
+  target: ['es2022'],
+  devtool: false,
+  optimization: { splitChunks: false, runtimeChunk: false }
+});
+
+for (const one of [compiler, kernelScripts]) {
+  one.run((error, stats) => report(one, error, stats));
+}
+
+function report(compiler, error, stats) {
   if (error || stats.hasErrors()) {
     console.error(
       error ?? stats.toString({ colors: false, all: false, errors: true })
@@ -40,4 +70,4 @@ compiler.run((error, stats) => {
     );
   }
   compiler.close(() => undefined);
-});
+}

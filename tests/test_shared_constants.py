@@ -15,7 +15,7 @@ import pytest
 from luml_notebooks.local_registry.context import MULTIPART_THRESHOLD
 from luml_notebooks.server_extension.files import MODEL_EXTENSIONS
 from luml_notebooks.server_extension.handlers import API_PATH
-from luml_notebooks.site import addon, service_worker
+from luml_notebooks.site import addon, kernel_image, service_worker
 
 TS_SOURCES = Path(__file__).resolve().parents[1] / "labextension" / "src"
 
@@ -50,6 +50,10 @@ def ts_constant(name: str):
         ("SERVER_API", API_PATH),
         ("DOWNLOAD_ROUTE", service_worker.DOWNLOAD_ROUTE),
         ("DOWNLOAD_CHANNEL", service_worker.DOWNLOAD_CHANNEL),
+        ("KERNEL_IMAGE_FOLDER", kernel_image.KERNEL_IMAGE_FOLDER),
+        ("KERNEL_IMAGE_MANIFEST", kernel_image.KERNEL_IMAGE_MANIFEST),
+        ("KERNEL_IMAGE_FORMAT", kernel_image.KERNEL_IMAGE_FORMAT),
+        ("STARTED_FROM_IMAGE", kernel_image.STARTED_FROM_IMAGE),
     ],
 )
 def test_the_extension_and_the_package_agree(ts_name, python_value):

@@ -43,7 +43,8 @@ def test_pyodide_is_vendored_and_no_cdn_url_is_configured(built_site):
     kernel = site_config(built_site)["litePluginSettings"][
         "@jupyterlite/pyodide-kernel-extension:kernel"
     ]
-    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    # the kernel's loader, beside Pyodide (tests/test_kernel_image.py)
+    assert kernel["pyodideUrl"] == "./static/pyodide/luml-pyodide.mjs"
     assert kernel["disablePyPIFallback"] is True
     text = (built_site / "jupyter-lite.json").read_text()
     # the one https:// address is where users push models, not a runtime CDN

@@ -21,7 +21,15 @@ from jupyterlite_core.constants import JUPYTERLITE_JSON
 from traitlets import Bool, List, Unicode
 
 from .. import __version__
-from . import extra_packages, isolation, pages, pins, runtime, service_worker
+from . import (
+    extra_packages,
+    isolation,
+    kernel_image,
+    pages,
+    pins,
+    runtime,
+    service_worker,
+)
 from .distribution import ACCEPTED, Distribution, DistributionError
 
 PYODIDE_KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
@@ -169,9 +177,14 @@ class LumlNotebooksAddon(BaseAddon):
         folder = self.runtime_folder
         yield self.task(
             name="runtime:fetch",
-            doc="fetch Pyodide and the kernel's wheels into the cache",
-            actions=[self.fetch_runtime],
-            uptodate=[lambda: runtime.is_complete(folder)],
+            doc="fetch Pyodide and the kernel's wheels, make the kernel image",
+            actions=[self.fetch_runtime, self.make_kernel_image],
+            uptodate=[
+                lambda: (
+                    runtime.is_complete(folder)
+                    and kernel_image.is_current(kernel_image.image_dir(folder))
+                )
+            ],
         )
         if self.extra_packages:
             yield self.task(
@@ -185,15 +198,21 @@ class LumlNotebooksAddon(BaseAddon):
         if not self.vendored:
             return
         folder = self.runtime_folder
-        files = sorted(p for p in folder.glob("*") if p.is_file())
+        # source and place in the site: the runtime, its kernel image in a
+        # folder of its own, the kernel's loader and the extra packages
+        image = kernel_image.image_dir(folder)
+        copies = [(p, p.name) for p in sorted(folder.glob("*")) if p.is_file()]
+        copies += [(p, f"{image.name}/{p.name}") for p in sorted(image.glob("*"))]
+        loader = kernel_image.scripts_dir() / kernel_image.LOADER_FILE
+        copies.append((loader, loader.name))
         extras = self.extras_folder()
         if extras is not None:
-            files += sorted(p for p in extras.glob("*") if p.is_file())
+            copies += [(p, p.name) for p in sorted(extras.glob("*")) if p.is_file()]
         yield self.task(
             name="runtime:copy",
             doc="copy the vendored runtime and the extra packages into the site",
-            file_dep=files,
-            targets=[self.output_runtime / p.name for p in files],
+            file_dep=[source for source, _ in copies],
+            targets=[self.output_runtime / place for _, place in copies],
             uptodate=[doit.tools.config_changed({"extras": self.extra_packages})],
             actions=[(self.copy_runtime, [folder])],
         )
@@ -280,6 +299,14 @@ class LumlNotebooksAddon(BaseAddon):
             return doit.exceptions.TaskFailed(f"[luml-notebooks] {error}")
         return True
 
+    def make_kernel_image(self):
+        # optional: without it kernels start as in stock JupyterLite
+        try:
+            kernel_image.make_image(self.runtime_folder, log=self.log.info)
+        except kernel_image.KernelImageError as error:
+            self.log.warning(f"[luml-notebooks] {error}")
+        return True
+
     def copy_runtime(self, folder: Path):
         missing = runtime.missing_files(folder)
         if missing or not runtime.is_complete(folder):
@@ -289,6 +316,8 @@ class LumlNotebooksAddon(BaseAddon):
                 "build again to fetch it anew."
             )
         self.copy_one(folder, self.output_runtime)
+        loader = kernel_image.scripts_dir() / kernel_image.LOADER_FILE
+        self.copy_one(loader, self.output_runtime / loader.name)
         if self.extra_packages:
             extras = self.extras_folder()
             if extras is None or not extra_packages.is_complete(extras):
@@ -381,7 +410,8 @@ class LumlNotebooksAddon(BaseAddon):
         kernel: dict = {}
         if self.vendored:
             kernel = {
-                "pyodideUrl": "./static/pyodide/pyodide.mjs",
+                # our loader starts Pyodide from the kernel image, if any
+                "pyodideUrl": f"./static/pyodide/{kernel_image.LOADER_FILE}",
                 "disablePyPIFallback": True,
                 "loadPyodideOptions": {"packages": list(pins.PRELOADED_PACKAGES)},
             }

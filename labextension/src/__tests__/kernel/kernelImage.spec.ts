@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  isGzip,
+  KERNEL_IMAGE_FORMAT,
+  packagesToLoad,
+  parseManifest,
+  tarEntries
+} from '../../kernel/kernelImage';
+
+/** One ustar header and its padded data, as Python's tarfile writes them. */
+function tarMember(name: string, data: string, type = '0'): Uint8Array {
+  const body = new TextEncoder().encode(data);
+  const header = new Uint8Array(512);
+  const put = (offset: number, text: string) =>
+    header.set(new TextEncoder().encode(text), offset);
+  put(0, name);
+  put(124, body.length.toString(8).padStart(11, '0'));
+  put(156, type);
+  put(257, 'ustar');
+  const padded = new Uint8Array(Math.ceil(body.length / 512) * 512);
+  padded.set(body);
+  return concat(header, padded);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+const END = new Uint8Array(1024);
+
+const MANIFEST = {
+  format: KERNEL_IMAGE_FORMAT,
+  pyodide: '314.0.6',
+  snapshot: 's.gz',
+  files: 'f.gz',
+  sitePackages: '/lib/python3.14/site-packages',
+  packages: ['ipython']
+};
+
+describe('parseManifest', () => {
+  it('accepts a manifest of this format and Pyodide release', () => {
+    assert.deepEqual(parseManifest(MANIFEST, '314.0.6'), MANIFEST);
+  });
+
+  it('says why it refuses one', () => {
+    assert.match(
+      parseManifest(MANIFEST, '315.0.0') as string,
+      /made for Pyodide 314.0.6/
+    );
+    assert.match(
+      parseManifest({ ...MANIFEST, format: 0 }, '314.0.6') as string,
+      /format 0/
+    );
+    assert.match(
+      parseManifest({ ...MANIFEST, files: '' }, '314.0.6') as string,
+      /lacks a file name/
+    );
+    assert.match(
+      parseManifest({ ...MANIFEST, packages: [1] }, '314.0.6') as string,
+      /package list/
+    );
+    assert.match(parseManifest(null, '314.0.6') as string, /not an object/);
+  });
+});
+
+describe('tarEntries', () => {
+  it('lists folders and files with their bytes', () => {
+    const tar = concat(
+      tarMember('./', '', '5'),
+      tarMember('./pkg/', '', '5'),
+      tarMember('./pkg/__init__.py', 'x = 1\n'),
+      tarMember('./pkg/link', '', '2'),
+      END
+    );
+    const entries = [...tarEntries(tar)].map(e => [
+      e.path,
+      e.folder,
+      new TextDecoder().decode(e.data)
+    ]);
+    assert.deepEqual(entries, [
+      ['pkg', true, ''],
+      ['pkg/__init__.py', false, 'x = 1\n']
+    ]);
+  });
+
+  it('refuses a path out of the archive', () => {
+    const tar = concat(tarMember('../evil.py', 'x'), END);
+    assert.throws(() => [...tarEntries(tar)], /out of the archive/);
+  });
+
+  it('refuses a truncated archive and a header that is not ustar', () => {
+    const member = tarMember('a.py', 'x'.repeat(600));
+    assert.throws(() => [...tarEntries(member.subarray(0, 700))], /truncated/);
+    const garbage = new Uint8Array(1024).fill(65);
+    assert.throws(() => [...tarEntries(garbage)], /not a ustar header/);
+  });
+});
+
+describe('isGzip', () => {
+  it('tells gzip data from data a host already decompressed', () => {
+    assert.equal(isGzip(new Uint8Array([0x1f, 0x8b, 8, 0])), true);
+    assert.equal(isGzip(new Uint8Array([0x50, 0x4b, 3, 4])), false);
+  });
+});
+
+describe('packagesToLoad', () => {
+  const lock = {
+    'luml-sdk': { depends: ['pydantic', 'fnnx'] },
+    pydantic: { depends: ['pydantic-core', 'typing-extensions'] },
+    'pydantic-core': { depends: ['typing-extensions'] },
+    fnnx: { depends: [] },
+    'typing-extensions': {}
+  };
+
+  it('finds a compiled dependency behind packages the image holds', () => {
+    const held = ['luml-sdk', 'pydantic', 'fnnx', 'typing-extensions'];
+    assert.deepEqual(packagesToLoad(['luml-sdk'], lock, held), [
+      'pydantic-core'
+    ]);
+  });
+
+  it('loads everything asked for when the image holds nothing', () => {
+    assert.deepEqual(packagesToLoad(['pydantic'], lock, []), [
+      'pydantic',
+      'pydantic-core',
+      'typing-extensions'
+    ]);
+  });
+});

@@ -1,0 +1,186 @@
+/**
+ * The Pyodide kernel's loader. The site sets the kernel's `pyodideUrl` to
+ * this module (`luml-pyodide.mjs`, beside `pyodide.mjs`); the kernel's worker
+ * imports it and calls `loadPyodide` as it would Pyodide's own.
+ *
+ * When the site holds a kernel image (see `kernelImage.ts`), Pyodide starts
+ * from its memory snapshot, with the kernel's libraries already imported, and
+ * their files are written back from the image's tar: the kernel then skips
+ * most of what makes a start slow. Without an image, or when any part of it
+ * fails (a missing file, another Pyodide build), Pyodide starts as it always
+ * did: the image only ever makes a start faster, never breaks one.
+ *
+ * Bundled apart into one ES module (`build-pages.mjs`); it imports Pyodide
+ * by URL, at run time.
+ */
+import {
+  IKernelImageManifest,
+  isGzip,
+  KERNEL_IMAGE_FOLDER,
+  KERNEL_IMAGE_MANIFEST,
+  packagesToLoad,
+  parseManifest,
+  tarEntries
+} from './kernelImage';
+
+/** What the kernel's log says when a start used the image. */
+export const STARTED_FROM_IMAGE = 'Pyodide started from the kernel image';
+
+/** Loaded by URL, so bundlers leave them to the browser. */
+const importByUrl = (url: string): Promise<any> =>
+  import(/* webpackIgnore: true */ url);
+
+/** An image fetched whole, ready to start from. */
+interface IFetchedImage {
+  manifest: IKernelImageManifest;
+  snapshot: Uint8Array;
+  files: Uint8Array;
+}
+
+/**
+ * Python run once the snapshot is restored: every start from the same
+ * snapshot would otherwise share its random state, and `''` would be on the
+ * path twice (Pyodide adds it on each start).
+ */
+const AFTER_RESTORE = `
+import sys
+if "random" in sys.modules:
+    sys.modules["random"].seed()
+if "tempfile" in sys.modules:
+    sys.modules["tempfile"]._name_sequence = None
+sys.path[:] = list(dict.fromkeys(sys.path))
+del sys
+`;
+
+export async function loadPyodide(options: Record<string, any> = {}) {
+  const start = performance.now();
+  const here = import.meta.url;
+  const pyodide = await importByUrl(new URL('./pyodide.mjs', here).href);
+  const image = await fetchImage(here, pyodide.version);
+  if (image) {
+    try {
+      const started = await startFromImage(pyodide, here, image, options);
+      const seconds = (performance.now() - start) / 1000;
+      console.info(
+        `${STARTED_FROM_IMAGE} in ${seconds.toFixed(2)} s (Pyodide ${pyodide.version})`
+      );
+      return started;
+    } catch (error) {
+      console.warn(
+        'The kernel image could not be used; Pyodide starts without it.',
+        error
+      );
+    }
+  }
+  return pyodide.loadPyodide(options);
+}
+
+/** The site's image; null if it has none or a part is unusable. */
+async function fetchImage(
+  here: string,
+  pyodideVersion: string
+): Promise<IFetchedImage | null> {
+  try {
+    const folder = new URL(`${KERNEL_IMAGE_FOLDER}/`, here);
+    const response = await fetch(new URL(KERNEL_IMAGE_MANIFEST, folder));
+    if (response.status === 404) {
+      return null; // built without one
+    }
+    if (!response.ok) {
+      throw new Error(`HTTP ${response.status} for ${KERNEL_IMAGE_MANIFEST}`);
+    }
+    const manifest = parseManifest(await response.json(), pyodideVersion);
+    if (typeof manifest === 'string') {
+      throw new Error(manifest);
+    }
+    const [snapshot, files] = await Promise.all([
+      fetchBytes(new URL(manifest.snapshot, folder)),
+      fetchBytes(new URL(manifest.files, folder))
+    ]);
+    return { manifest, snapshot, files };
+  } catch (error) {
+    console.warn(
+      'The kernel image is not usable; Pyodide starts without it.',
+      error
+    );
+    return null;
+  }
+}
+
+/** A file's bytes, gunzipped unless the host already did. */
+async function fetchBytes(url: URL): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`HTTP ${response.status} for ${url.pathname}`);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (!isGzip(bytes)) {
+    return bytes;
+  }
+  const stream = new Blob([bytes])
+    .stream()
+    .pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function startFromImage(
+  pyodide: any,
+  here: string,
+  image: IFetchedImage,
+  options: Record<string, any>
+) {
+  const { manifest, snapshot, files } = image;
+  const { packages = [], ...rest } = options;
+  const py = await pyodide.loadPyodide({
+    ...rest,
+    _loadSnapshot: snapshot,
+    createPyodideModule: (settings: any) =>
+      createWithRoomFor(settings, snapshot.length, here)
+  });
+  for (const entry of tarEntries(files)) {
+    const path = `${manifest.sitePackages}/${entry.path}`;
+    if (entry.folder) {
+      py.FS.mkdirTree(path);
+    } else {
+      py.FS.writeFile(path, entry.data);
+    }
+  }
+  py.runPython(AFTER_RESTORE);
+  // the image's packages are in place, from the site's lock as Pyodide
+  // would load them: loading them again would only unpack the same files
+  for (const name of manifest.packages) {
+    py.loadedPackages[name] = 'default channel';
+  }
+  const missing = packagesToLoad(
+    packages,
+    py.lockfile?.packages ?? {},
+    manifest.packages
+  );
+  if (missing.length) {
+    await py.loadPackage(missing, { messageCallback: () => undefined });
+  }
+  return py;
+}
+
+/**
+ * Pyodide's module, with a memory as large as the snapshot: Pyodide sizes
+ * it through a setting its build ignores, and then cannot copy the snapshot
+ * in. Growing the memory before the module starts leaves all else as is.
+ */
+async function createWithRoomFor(settings: any, bytes: number, here: string) {
+  const instantiate = settings.instantiateWasm;
+  if (typeof instantiate !== 'function') {
+    throw new Error('this Pyodide build instantiates its module differently');
+  }
+  settings.instantiateWasm = (imports: any, receive: any) =>
+    instantiate(imports, (instance: WebAssembly.Instance, module: any) => {
+      const memory = instance.exports.memory as WebAssembly.Memory;
+      const missing = bytes - memory.buffer.byteLength;
+      if (missing > 0) {
+        memory.grow(Math.ceil(missing / 65536));
+      }
+      receive(instance, module);
+    });
+  const asm = await importByUrl(new URL('./pyodide.asm.mjs', here).href);
+  return asm.default(settings);
+}

@@ -1,0 +1,145 @@
+"""The kernel image: a Pyodide memory snapshot with the kernel's libraries
+imported, and their files, made once per runtime so that kernels start from it.
+
+Made by ``make-kernel-image.mjs`` (built from ``labextension/src/kernel``) in
+Node, from the runtime folder itself, and kept in that folder's ``kernel-image``
+subfolder, so it is made again only when the runtime or the image format
+changes. The site ships it beside Pyodide with the kernel's loader
+(``luml-pyodide.mjs``), which starts Pyodide from it and falls back to a plain
+start without it. Without Node the build goes on without an image: kernels
+then start as in stock JupyterLite.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from . import runtime
+
+#: the folder beside ``pyodide.mjs`` (kernelImage.ts: KERNEL_IMAGE_FOLDER)
+KERNEL_IMAGE_FOLDER = "kernel-image"
+#: the manifest in it (kernelImage.ts: KERNEL_IMAGE_MANIFEST)
+KERNEL_IMAGE_MANIFEST = "manifest.json"
+#: (kernelImage.ts: KERNEL_IMAGE_FORMAT) a change makes every image again
+KERNEL_IMAGE_FORMAT = 1
+#: what the kernel's log says when a start used the image
+#: (pyodideLoader.ts: STARTED_FROM_IMAGE)
+STARTED_FROM_IMAGE = "Pyodide started from the kernel image"
+#: the kernel's loader, which the kernel's pyodideUrl names
+LOADER_FILE = "luml-pyodide.mjs"
+MAKER_FILE = "make-kernel-image.mjs"
+
+#: what the kernel imports as it starts (pyodide_kernel and its ipykernel
+#: stand-in): imported into the snapshot, a start skips them. Pure Python only:
+#: a snapshot restores memory, not the loaded code of a compiled library.
+IMAGE_IMPORTS = (
+    "IPython",
+    "IPython.core.application",
+    "IPython.core.completer",
+    "IPython.core.history",
+    "IPython.core.interactiveshell",
+    "IPython.core.shellapp",
+    "IPython.utils.tokenutil",
+    "traitlets.config",
+    "jedi",
+    "getpass",
+)
+
+#: Node runs the maker for about ten seconds; more means something is stuck
+MAKE_TIMEOUT_SECONDS = 600
+
+
+class KernelImageError(Exception):
+    """The image could not be made; the message says why."""
+
+
+def image_wheels(runtime_folder: Path) -> dict[str, str]:
+    """The packages whose files the image holds, and their wheels: the
+    runtime's pure-Python wheels (the kernel's own and the LUML libraries). A
+    compiled one is left to load as the kernel starts: its code must be
+    loaded, not only its memory restored."""
+    manifest = json.loads((runtime_folder / runtime.RUNTIME_MANIFEST).read_text())
+    return {
+        str(canonicalize_name(name)): wheel
+        for name, wheel in sorted(manifest["wheels"].items())
+        if wheel.endswith("-none-any.whl")
+    }
+
+
+def scripts_dir() -> Path:
+    return Path(str(resources.files("luml_notebooks.site") / "kernel_js"))
+
+
+def image_dir(runtime_folder: Path) -> Path:
+    return runtime_folder / KERNEL_IMAGE_FOLDER
+
+
+def is_current(folder: Path) -> bool:
+    """Whether ``folder`` holds a whole image of the current format."""
+    try:
+        manifest = json.loads((folder / KERNEL_IMAGE_MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or manifest.get("format") != KERNEL_IMAGE_FORMAT:
+        return False
+    files = [manifest.get("snapshot"), manifest.get("files")]
+    return all(isinstance(name, str) and (folder / name).is_file() for name in files)
+
+
+def node_command() -> str | None:
+    return shutil.which("node")
+
+
+def make_image(runtime_folder: Path, *, log=print) -> Path:
+    """Make the image of ``runtime_folder`` (replacing an older one), return
+    its folder. Raises KernelImageError with the reason when it cannot."""
+    node = node_command()
+    if node is None:
+        raise KernelImageError(
+            "Node.js is not installed, so kernels start without a kernel image "
+            "(as in stock JupyterLite); install Node.js 18 or newer and build "
+            "again for faster starts."
+        )
+    maker = scripts_dir() / MAKER_FILE
+    if not maker.is_file():
+        raise KernelImageError(f"this installation lacks {maker.name}")
+    target = image_dir(runtime_folder)
+    log("[luml-notebooks] making the kernel image (once per runtime)")
+    with tempfile.TemporaryDirectory(dir=runtime_folder, prefix=".image-") as tmp:
+        staged = Path(tmp) / KERNEL_IMAGE_FOLDER
+        command = [
+            node,
+            str(maker),
+            str(runtime_folder),
+            str(staged),
+            "--wheels",
+            ",".join(f"{n}={w}" for n, w in image_wheels(runtime_folder).items()),
+            "--imports",
+            ",".join(IMAGE_IMPORTS),
+        ]
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=MAKE_TIMEOUT_SECONDS,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise KernelImageError(
+                f"making the kernel image took over {MAKE_TIMEOUT_SECONDS} s"
+            ) from error
+        if done.returncode != 0 or not is_current(staged):
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise KernelImageError(f"making the kernel image failed: {last[:300]}")
+        if target.exists():
+            shutil.rmtree(target)
+        # a rename is atomic: a half-made image is never seen as whole
+        staged.rename(target)
+    return target

@@ -1,0 +1,128 @@
+"""The kernel starts from the site's kernel image, and without it when it is
+damaged: a real Pyodide kernel in Chromium, against the built site."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+
+import pytest
+
+from browser_helpers import (
+    KERNEL_TIMEOUT_MS,
+    error_outputs,
+    open_lab,
+    run_all_cells,
+    wait_for_output,
+)
+from instance_files import put_files
+from luml_notebooks.site import kernel_image
+from sitebuild import served_site
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "start.ipynb"
+CELL = (
+    "import random, sys\n"
+    "import luml\n"
+    "from IPython import get_ipython\n"
+    "print('random', random.random())\n"
+    "print('shell', type(get_ipython()).__name__, 'path', sys.path.count(''))\n"
+    "print('started')"
+)
+
+
+def notebook(source: str) -> dict:
+    return {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+        ],
+        "metadata": {"kernelspec": {"name": "python", "display_name": "Python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def kernel_log(page) -> list[str]:
+    """The page's and its workers' console lines, as they come."""
+    lines: list[str] = []
+    page.on("console", lambda message: lines.append(message.text))
+    return lines
+
+
+def run_once(page) -> str:
+    run_all_cells(page)
+    outputs = wait_for_output(page, "started")
+    assert error_outputs(page) == []
+    return outputs
+
+
+def random_value(outputs: str) -> str:
+    return next(line for line in outputs.splitlines() if line.startswith("random"))
+
+
+def restart_kernel(page) -> None:
+    """Restart the notebook's kernel and clear the outputs of the last run."""
+    page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext"
+        ".session.kernel.restart()"
+    )
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')"
+    )
+
+
+def open_notebook(page, base_url: str) -> None:
+    open_lab(page, base_url)
+    put_files(page, [{"kind": "notebook", "path": NOTEBOOK, "data": notebook(CELL)}])
+    open_lab(page, base_url, NOTEBOOK)
+
+
+def test_the_kernel_starts_from_the_image_with_its_own_random_state(
+    page_factory, site_url
+):
+    page, _watch = page_factory(site_url)
+    log = kernel_log(page)
+    open_notebook(page, site_url)
+    first = run_once(page)
+    assert "shell Interpreter path 1" in first
+    assert any(kernel_image.STARTED_FROM_IMAGE in line for line in log)
+
+    # a restarted kernel starts the same way, and does not repeat the random
+    # numbers of the snapshot's interpreter
+    restart_kernel(page)
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext"
+        ".session.kernel.status === 'idle'",
+        timeout=KERNEL_TIMEOUT_MS,
+    )
+    second = run_once(page)
+    assert random_value(first) != random_value(second)
+    starts = [line for line in log if kernel_image.STARTED_FROM_IMAGE in line]
+    assert len(starts) == 2, starts
+
+
+def test_a_damaged_image_leaves_the_kernel_starting_without_it(
+    page_factory, built_site, tmp_path
+):
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    folder = site / "static" / "pyodide" / kernel_image.KERNEL_IMAGE_FOLDER
+    manifest = json.loads((folder / kernel_image.KERNEL_IMAGE_MANIFEST).read_text())
+    # valid gzip, but not a snapshot: Pyodide refuses it as it starts
+    (folder / manifest["snapshot"]).write_bytes(gzip.compress(b"not a snapshot"))
+    with served_site(site) as url:
+        page, _watch = page_factory(url)
+        log = kernel_log(page)
+        open_notebook(page, url)
+        outputs = run_once(page)
+        assert "shell Interpreter path 1" in outputs
+        assert any("could not be used" in line for line in log), log
+        assert not any(kernel_image.STARTED_FROM_IMAGE in line for line in log)
