@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from luml_notebooks.site import pins, runtime
+from luml_notebooks.site import kernel_image, pins, runtime
 from sitebuild import SITE_CONFIG, build_site
 from wheelfiles import archive, make_distribution, make_wheel, runtime_cache
 
@@ -73,7 +73,7 @@ def test_the_distributions_packages_are_vendored(tmp_path, form):
     plugins = settings["jupyter-config-data"]["litePluginSettings"]
     assert plugins["luml-notebooks:site"]["pyodideSource"] == "vendored"
     kernel = plugins["@jupyterlite/pyodide-kernel-extension:kernel"]
-    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert kernel["pyodideUrl"] == f"./static/pyodide/{kernel_image.LOADER_FILE}"
 
 
 def test_extra_packages_can_use_the_distributions_packages(tmp_path):

@@ -60,7 +60,10 @@ def test_every_shipped_wheel_matches_the_lock(built_site):
     folder = built_site / "static" / "pyodide"
     lock = json.loads((folder / "pyodide-lock.json").read_text())
     local = {n: e for n, e in lock["packages"].items() if "://" not in e["file_name"]}
-    assert len(local) == len(pins.all_wheel_pins())
+    # the pinned wheels, and the kernel's own from its extension's folder
+    assert len(local) == len(pins.all_wheel_pins()) + len(pins.KERNEL_OWN_PACKAGES)
+    for name in pins.KERNEL_OWN_PACKAGES:
+        assert local[name]["file_name"].startswith("../../extensions/"), name
     for name, entry in local.items():
         wheel = folder / entry["file_name"]
         assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"], name

@@ -36,10 +36,23 @@ gc.collect()
 "/" + sysconfig.get_path("purelib").lstrip("/")
 `;
 
+/**
+ * Python run after the snapshot: the libraries compiled to bytecode that is
+ * never checked against its source (whose times the start from the image
+ * renews), so that a module the snapshot lacks is not compiled at each
+ * start; then the tar of the site-packages folder.
+ */
 const TAR_FILES = `
-import sysconfig, tarfile
+import compileall, py_compile, sysconfig, tarfile
+purelib = sysconfig.get_path("purelib")
+compileall.compile_dir(
+    purelib,
+    quiet=2,
+    force=True,
+    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+)
 with tarfile.open("${TAR_IN_KERNEL}", "w", format=tarfile.USTAR_FORMAT) as tar:
-    tar.add(sysconfig.get_path("purelib"), arcname=".")
+    tar.add(purelib, arcname=".")
 `;
 
 function option(args: string[], name: string): string[] {

@@ -21,7 +21,7 @@ export const KERNEL_IMAGE_FOLDER = 'kernel-image';
 export const KERNEL_IMAGE_MANIFEST = 'manifest.json';
 
 /** Bumped when the image's layout or contents change: older ones are remade. */
-export const KERNEL_IMAGE_FORMAT = 1;
+export const KERNEL_IMAGE_FORMAT = 2;
 
 /** What the manifest says. */
 export interface IKernelImageManifest {

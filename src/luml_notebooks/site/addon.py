@@ -18,6 +18,7 @@ import doit.tools
 from jupyterlite_core.addons.base import BaseAddon
 from jupyterlite_core.addons.contents import ContentsAddon
 from jupyterlite_core.constants import JUPYTERLITE_JSON
+from packaging.utils import canonicalize_name
 from traitlets import Bool, List, Unicode
 
 from .. import __version__
@@ -42,6 +43,8 @@ DEFAULTS_PLUGIN = "luml-notebooks:defaults"
 #: the drive our luml-notebooks:storage-drive plugin replaces
 JUPYTERLITE_DEFAULT_DRIVE = "@jupyterlite/services-extension:default-drive"
 JUPYTERLITE_DOWNLOAD = "@jupyterlite/application-extension:download"
+#: where the Pyodide kernel's extension keeps its own wheels in a site
+KERNEL_EXTENSION_WHEELS = "extensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
 PRODUCT_NAME = "LUML Notebooks"
 CONFIG_FILE = "jupyter_lite_config.json"
 PYODIDE_SOURCES = ("vendored", "cdn")
@@ -219,6 +222,15 @@ class LumlNotebooksAddon(BaseAddon):
 
     def post_build(self, manager):
         config_path = manager.output_dir / JUPYTERLITE_JSON
+        if self.vendored:
+            yield self.task(
+                name="runtime:kernel-wheels",
+                doc="add the kernel's own wheels to the site's lock, to preload",
+                file_dep=[config_path],
+                # cheap, idempotent, and the lock may have been copied anew
+                uptodate=[False],
+                actions=[self.lock_kernel_wheels],
+            )
         yield self.task(
             name=f"patch:{JUPYTERLITE_JSON}",
             doc="write the LUML Notebooks settings into the site config",
@@ -305,6 +317,24 @@ class LumlNotebooksAddon(BaseAddon):
             kernel_image.make_image(self.runtime_folder, log=self.log.info)
         except kernel_image.KernelImageError as error:
             self.log.warning(f"[luml-notebooks] {error}")
+        return True
+
+    def lock_kernel_wheels(self):
+        pypi = self.manager.output_dir / KERNEL_EXTENSION_WHEELS
+        wheels = {
+            str(canonicalize_name(path.name.split("-")[0])): path
+            for path in sorted(pypi.glob("*.whl"))
+        }
+        missing = [name for name in pins.KERNEL_OWN_PACKAGES if name not in wheels]
+        if missing:
+            return doit.exceptions.TaskFailed(
+                f"[luml-notebooks] the Pyodide kernel's extension in this site lacks "
+                f"the wheels of {', '.join(missing)} (looked in {pypi}): reinstall "
+                "jupyterlite-pyodide-kernel and build again."
+            )
+        runtime.lock_site_wheels(
+            self.output_runtime, [wheels[name] for name in pins.KERNEL_OWN_PACKAGES]
+        )
         return True
 
     def copy_runtime(self, folder: Path):

@@ -28,7 +28,7 @@ KERNEL_IMAGE_FOLDER = "kernel-image"
 #: the manifest in it (kernelImage.ts: KERNEL_IMAGE_MANIFEST)
 KERNEL_IMAGE_MANIFEST = "manifest.json"
 #: (kernelImage.ts: KERNEL_IMAGE_FORMAT) a change makes every image again
-KERNEL_IMAGE_FORMAT = 1
+KERNEL_IMAGE_FORMAT = 2
 #: what the kernel's log says when a start used the image
 #: (pyodideLoader.ts: STARTED_FROM_IMAGE)
 STARTED_FROM_IMAGE = "Pyodide started from the kernel image"

@@ -65,9 +65,21 @@ LUML_WHEELS = (
     "typing-inspection==0.4.4",
 )
 
+#: the kernel's own packages, whose wheels the kernel's extension ships in the
+#: site; the build adds them to the lock so that they can be preloaded
+KERNEL_OWN_PACKAGES = ("piplite", "ipykernel", "pyodide-kernel")
+
 #: packages loaded while Pyodide starts, so the kernel does not install them
-#: one by one afterwards and `import luml` works in the first cell
-PRELOADED_PACKAGES = ("micropip", "comm", "jedi", "ipython", "luml-sdk")
+#: one by one afterwards (with micropip, which takes seconds) and `import luml`
+#: works in the first cell
+PRELOADED_PACKAGES = (
+    "micropip",
+    "comm",
+    "jedi",
+    "ipython",
+    *KERNEL_OWN_PACKAGES,
+    "luml-sdk",
+)
 
 
 def untested_jupyterlite(installed=None) -> list[str]:

@@ -272,6 +272,19 @@ def assemble(base: Path, wheels: dict[str, Path], out: Path) -> None:
     (out / RUNTIME_MANIFEST).write_text(json.dumps(manifest, indent=1), "utf-8")
 
 
+def lock_site_wheels(folder: Path, wheels: list[Path]) -> None:
+    """Add wheels that the site holds outside the runtime ``folder`` to its
+    lock, by a path relative to the lock, so that Pyodide can load them as it
+    starts (the kernel's own wheels, which its extension ships)."""
+    path = folder / LOCK_FILE
+    lock = json.loads(path.read_text(encoding="utf-8"))
+    for wheel in wheels:
+        entry = lock_entry(wheel, None)
+        entry["file_name"] = Path(os.path.relpath(wheel, folder)).as_posix()
+        lock["packages"][entry["name"]] = entry
+    path.write_text(json.dumps(lock, indent=1), encoding="utf-8")
+
+
 def lock_entry(wheel: Path, existing: dict | None) -> dict:
     """A ``pyodide-lock.json`` package entry for a wheel downloaded from PyPI."""
     name, version, _build, _tags = parse_wheel_filename(wheel.name)
