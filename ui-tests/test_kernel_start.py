@@ -1,5 +1,6 @@
-"""The kernel starts from the site's kernel image, and without it when it is
-damaged: a real Pyodide kernel in Chromium, against the built site."""
+"""The kernel starts from the site's kernel image (and without it when it is
+damaged), and a notebook opened by its link has its kernel started while the
+page loads: a real Pyodide kernel in Chromium, against the built site."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from browser_helpers import (
     KERNEL_TIMEOUT_MS,
+    SET_SETTING,
     error_outputs,
     open_lab,
     run_all_cells,
@@ -126,3 +128,32 @@ def test_a_damaged_image_leaves_the_kernel_starting_without_it(
         assert "shell Interpreter path 1" in outputs
         assert any("could not be used" in line for line in log), log
         assert not any(kernel_image.STARTED_FROM_IMAGE in line for line in log)
+
+
+EARLY_START = "luml-notebooks:kernel-early-start"
+
+KERNELS_AND_SESSIONS = """() => {
+  const { kernels, sessions } = window.jupyterapp.serviceManager;
+  return [[...kernels.running()].length, [...sessions.running()].map(s => s.path)];
+}"""
+
+
+def test_a_linked_notebook_attaches_to_the_kernel_started_early(page_factory, site_url):
+    page, _watch = page_factory(site_url)
+    log = kernel_log(page)
+    open_notebook(page, site_url)
+    run_once(page)
+    assert any(f"Kernel of {NOTEBOOK}, early start: started" in line for line in log)
+    # the notebook uses the session started early: one kernel, one session
+    page.evaluate("() => window.jupyterapp.serviceManager.sessions.refreshRunning()")
+    assert page.evaluate(KERNELS_AND_SESSIONS) == [1, [NOTEBOOK]]
+
+    # turned off, the kernel starts when the notebook opens, as in JupyterLab
+    page.evaluate(SET_SETTING, [EARLY_START, "startEarly", False])
+    log.clear()
+    open_lab(page, site_url, NOTEBOOK)
+    page.evaluate(
+        "window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')"
+    )
+    run_once(page)
+    assert not any("early start" in line for line in log)

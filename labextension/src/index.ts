@@ -7,6 +7,7 @@ import { downloadPlugin } from './plugins/download';
 import { instancesPlugin } from './plugins/instances';
 import { instancePlugin } from './plugins/instance';
 import { kernelChannelPlugin } from './plugins/kernelChannel';
+import { kernelEarlyStartPlugin } from './plugins/kernelEarlyStart';
 import { kernelFilesNoticePlugin } from './plugins/kernelFilesNotice';
 import { modelDiscoveryPlugin } from './plugins/modelDiscovery';
 import { modelFileTypePlugin } from './plugins/modelFileType';
@@ -24,6 +25,7 @@ export default [
   brandingPlugin,
   kernelChannelPlugin,
   kernelFilesNoticePlugin,
+  kernelEarlyStartPlugin,
   defaultsPlugin,
   defaultsUiPlugin,
   defaultsFileBrowserPlugin,
