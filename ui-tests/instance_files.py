@@ -48,6 +48,25 @@ NOTEBOOK = {
 }
 
 
+def code_notebook(*sources: str) -> dict:
+    """A notebook of code cells, not run yet, for the Python kernel."""
+    return {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+            for source in sources
+        ],
+        "metadata": {"kernelspec": {"name": "python", "display_name": "Python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
 def put_files(page: Page, files: list[dict]) -> None:
     """Save files ({kind: notebook|text|binary|folder, path, data}), folders first."""
     payload = []

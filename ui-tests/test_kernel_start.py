@@ -18,7 +18,7 @@ from browser_helpers import (
     run_all_cells,
     wait_for_output,
 )
-from instance_files import put_files
+from instance_files import code_notebook, put_files
 from luml_notebooks.site import kernel_image
 from sitebuild import served_site
 
@@ -33,23 +33,6 @@ CELL = (
     "print('shell', type(get_ipython()).__name__, 'path', sys.path.count(''))\n"
     "print('started')"
 )
-
-
-def notebook(source: str) -> dict:
-    return {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "metadata": {},
-                "outputs": [],
-                "source": source,
-            }
-        ],
-        "metadata": {"kernelspec": {"name": "python", "display_name": "Python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
 
 
 def kernel_log(page) -> list[str]:
@@ -83,7 +66,9 @@ def restart_kernel(page) -> None:
 
 def open_notebook(page, base_url: str) -> None:
     open_lab(page, base_url)
-    put_files(page, [{"kind": "notebook", "path": NOTEBOOK, "data": notebook(CELL)}])
+    put_files(
+        page, [{"kind": "notebook", "path": NOTEBOOK, "data": code_notebook(CELL)}]
+    )
     open_lab(page, base_url, NOTEBOOK)
 
 

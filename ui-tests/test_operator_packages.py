@@ -10,31 +10,13 @@ from pathlib import Path
 import pytest
 
 from browser_helpers import error_outputs, open_lab, run_all_cells, wait_for_output
+from instance_files import code_notebook
 from sitebuild import SITE_CONFIG, TEST_PAGE_CONFIG, build_site, served_site
 from wheelfiles import archive, make_distribution, make_wheel, runtime_cache
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "extras.ipynb"
-
-
-def code_cell(source: str) -> dict:
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "metadata": {},
-        "outputs": [],
-        "source": source,
-    }
-
-
-def notebook_of(*sources: str) -> dict:
-    return {
-        "cells": [code_cell(source) for source in sources],
-        "metadata": {"kernelspec": {"name": "python", "display_name": "Python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
 
 
 def serve_built(lite: Path, notebook: dict, addon: dict) -> Iterator[str]:
@@ -70,7 +52,7 @@ def extras_url(tmp_path_factory) -> Iterator[str]:
         {"lumlextra/__init__.py": "GREETING = 'hello from lumlextra'\n"},
         requires=("tabulate",),
     )
-    notebook = notebook_of(
+    notebook = code_notebook(
         "import lumlextra, tabulate\n"
         "print(lumlextra.GREETING, 'and tabulate', tabulate.__version__)",
         # no import in the cell: only %pip can make the package appear
@@ -95,7 +77,7 @@ def distribution_url(tmp_path_factory) -> Iterator[str]:
     lite = made / "lite"
     lite.mkdir()
     archive(make_distribution(made / "dist", wheel), lite / "pyodide.tar.bz2")
-    notebook = notebook_of("import lumldist\nprint('the answer is', lumldist.ANSWER)")
+    notebook = code_notebook("import lumldist\nprint('the answer is', lumldist.ANSWER)")
     # a cache of its own: each made archive is a new runtime in the cache
     addon = {"pyodide_source": "pyodide.tar.bz2", "cache_dir": str(runtime_cache(made))}
     yield from serve_built(lite, notebook, addon)

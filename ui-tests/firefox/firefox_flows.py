@@ -17,24 +17,6 @@ from local_registry import LocalRegistry
 SHOW_MS = 30_000
 
 
-def notebook(*sources: str) -> dict:
-    return {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "metadata": {},
-                "outputs": [],
-                "source": source,
-            }
-            for source in sources
-        ],
-        "metadata": {"kernelspec": {"name": "python", "display_name": "Python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-
-
 def run_notebook(page: FirefoxPage, path: str) -> list[list[dict]]:
     """Open a notebook, run every cell, and return each code cell's outputs;
     fails on an error output or a stderr stream."""

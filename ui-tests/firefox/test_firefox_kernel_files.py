@@ -12,13 +12,13 @@ import pytest
 from firefox_flows import (
     connect,
     model_row,
-    notebook,
     push,
     run_notebook,
     show_models,
     stdout,
     text_of,
 )
+from instance_files import code_notebook
 from model_files import b64, manifest, model_file
 
 SAMPLE = model_file(
@@ -89,7 +89,7 @@ def test_kernel_reads_and_writes_files_and_its_model_is_discovered(
         }""",
         [
             b64(SAMPLE),
-            notebook(COPY_CELL, PROBE_CELL.format(mib=PROBE_MIB[transport])),
+            code_notebook(COPY_CELL, PROBE_CELL.format(mib=PROBE_MIB[transport])),
         ],
     )
 
