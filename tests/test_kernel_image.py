@@ -24,7 +24,7 @@ def test_the_site_ships_the_image_and_the_loader(built_site):
     manifest = json.loads((folder / kernel_image.KERNEL_IMAGE_MANIFEST).read_text())
     assert manifest["sitePackages"] == "/lib/python3.14/site-packages"
     # every pure-Python wheel of the runtime; the compiled one loads at start
-    assert {"ipython", "jedi", "comm", "luml-sdk", "pydantic"} <= set(
+    assert {"ipython", "jedi", "comm", "luml-sdk", "pydantic", "pyodide-kernel"} <= set(
         manifest["packages"]
     )
     assert "pydantic-core" not in manifest["packages"]
@@ -37,17 +37,27 @@ def test_the_site_ships_the_image_and_the_loader(built_site):
 def test_only_pure_python_wheels_go_into_the_image():
     folder = runtime.runtime_dir(runtime.default_cache_dir())
     wheels = kernel_image.image_wheels(folder)
-    assert wheels["ipython"].endswith("-none-any.whl")
+    assert wheels["ipython"].name.endswith("-none-any.whl")
     assert "pydantic-core" not in wheels
+    # and the kernel's own, from the installed kernel extension
+    assert {"piplite", "ipykernel", "pyodide-kernel"} <= set(wheels)
 
 
 @pytest.mark.parametrize(
     "damage",
-    ["no manifest", "not json", "another format", "a missing snapshot"],
+    [
+        "no manifest",
+        "not json",
+        "another format",
+        "a missing snapshot",
+        "another kernel extension",
+    ],
 )
 def test_a_damaged_image_is_not_current(tmp_path, damage):
     folder = tmp_path / "image"
     folder.mkdir()
+    inputs = kernel_image.image_inputs()
+    (folder / kernel_image.INPUTS_FILE).write_text(json.dumps(inputs))
     manifest = {
         "format": kernel_image.KERNEL_IMAGE_FORMAT,
         "snapshot": "s.gz",
@@ -57,16 +67,20 @@ def test_a_damaged_image_is_not_current(tmp_path, damage):
     (folder / "f.gz").write_bytes(b"x")
     path = folder / kernel_image.KERNEL_IMAGE_MANIFEST
     path.write_text(json.dumps(manifest))
-    assert kernel_image.is_current(folder)
+    assert kernel_image.is_current(folder, inputs)
     if damage == "no manifest":
         path.unlink()
     elif damage == "not json":
         path.write_text("{")
     elif damage == "another format":
         path.write_text(json.dumps({**manifest, "format": 0}))
-    else:
+    elif damage == "a missing snapshot":
         (folder / "s.gz").unlink()
-    assert not kernel_image.is_current(folder)
+    else:
+        # the installed kernel extension's wheels changed since it was made
+        changed = {**inputs, "kernelWheels": {"piplite": "0" * 64}}
+        (folder / kernel_image.INPUTS_FILE).write_text(json.dumps(changed))
+    assert not kernel_image.is_current(folder, inputs)
 
 
 def test_without_node_the_site_builds_without_an_image(tmp_path):

@@ -3,7 +3,7 @@
  * Node, from the site's own Pyodide runtime:
  *
  *     node make-kernel-image.mjs <runtime folder> <output folder> \
- *         --wheels a=a-1.0-py3-none-any.whl,… --imports x,y.z
+ *         --wheels a=/path/a-1.0-py3-none-any.whl,… --imports x,y.z
  *
  * It starts Pyodide ready to snapshot, loads the wheels, imports the modules, and writes the snapshot, the tar of the
  * site-packages folder and the manifest (last, so a folder with a manifest is
@@ -16,7 +16,8 @@
 import {
   IKernelImageManifest,
   KERNEL_IMAGE_FORMAT,
-  KERNEL_IMAGE_MANIFEST
+  KERNEL_IMAGE_MANIFEST,
+  SnapshotReference
 } from './kernelImage';
 
 const importAtRunTime = (name: string): Promise<any> =>
@@ -61,6 +62,27 @@ function option(args: string[], name: string): string[] {
   return value ? value.split(',').filter(Boolean) : [];
 }
 
+/**
+ * What the snapshot records for a JavaScript object the imported modules
+ * hold (micropip and the kernel hold functions of Pyodide's API): its name
+ * in the API, found again in the Pyodide that starts from the snapshot.
+ */
+function snapshotReference(py: any, value: unknown): SnapshotReference {
+  for (const [where, api] of [
+    ['public', py],
+    ['api', py._api]
+  ] as const) {
+    for (const key of Object.getOwnPropertyNames(api)) {
+      if (api[key] === value) {
+        return [where, key];
+      }
+    }
+  }
+  throw new Error(
+    `an imported module holds a JavaScript object the snapshot cannot name: ${String(value).slice(0, 80)}`
+  );
+}
+
 async function main(args: string[]): Promise<void> {
   const [runtime, output] = args;
   if (!runtime || !output) {
@@ -90,7 +112,7 @@ async function main(args: string[]): Promise<void> {
     stderr: (line: string) => console.error(line)
   });
   await py.loadPackage(
-    wheels.map(([, file]) => indexURL + file),
+    wheels.map(([, file]) => file),
     { messageCallback: quiet }
   );
   const loaded = Object.keys(py.loadedPackages);
@@ -104,7 +126,9 @@ async function main(args: string[]): Promise<void> {
   for (const name of loaded) {
     delete py.loadedPackages[name];
   }
-  const snapshot: Uint8Array = py.makeMemorySnapshot();
+  const snapshot: Uint8Array = py.makeMemorySnapshot({
+    serializer: (value: unknown) => snapshotReference(py, value)
+  });
   py.runPython(TAR_FILES);
   const tar: Uint8Array = py.FS.readFile(TAR_IN_KERNEL);
 

@@ -21,7 +21,7 @@ export const KERNEL_IMAGE_FOLDER = 'kernel-image';
 export const KERNEL_IMAGE_MANIFEST = 'manifest.json';
 
 /** Bumped when the image's layout or contents change: older ones are remade. */
-export const KERNEL_IMAGE_FORMAT = 2;
+export const KERNEL_IMAGE_FORMAT = 3;
 
 /** What the manifest says. */
 export interface IKernelImageManifest {
@@ -64,6 +64,36 @@ export function parseManifest(
     return 'the manifest lacks its package list';
   }
   return manifest as IKernelImageManifest;
+}
+
+/**
+ * How the snapshot names a JavaScript object of Pyodide's API that Python
+ * holds: `['public', key]` for `pyodide[key]`, `['api', key]` for its
+ * internal API's.
+ */
+export type SnapshotReference = readonly ['public' | 'api', string];
+
+/** The object a reference names in a Pyodide being started. */
+export function resolveReference(
+  api: { public_api?: Record<string, unknown> } & Record<string, unknown>,
+  reference: unknown
+): unknown {
+  if (
+    !Array.isArray(reference) ||
+    reference.length !== 2 ||
+    typeof reference[1] !== 'string'
+  ) {
+    throw new Error('the snapshot names an object in an unknown way');
+  }
+  const [where, key] = reference;
+  const owner =
+    where === 'public' ? api.public_api : where === 'api' ? api : null;
+  if (!owner || !(key in owner)) {
+    throw new Error(
+      `the snapshot names ${where}.${key}, which this Pyodide lacks`
+    );
+  }
+  return owner[key];
 }
 
 /** Is this gzip data (the host may have sent it decompressed already)? */

@@ -20,6 +20,7 @@ import {
   KERNEL_IMAGE_MANIFEST,
   packagesToLoad,
   parseManifest,
+  resolveReference,
   tarEntries
 } from './kernelImage';
 
@@ -131,11 +132,18 @@ async function startFromImage(
 ) {
   const { manifest, snapshot, files } = image;
   const { packages = [], ...rest } = options;
+  // Pyodide's internal API, once its module exists: the snapshot names the
+  // API's objects that Python holds
+  let api: any = null;
   const py = await pyodide.loadPyodide({
     ...rest,
     _loadSnapshot: snapshot,
-    createPyodideModule: (settings: any) =>
-      createWithRoomFor(settings, snapshot.length, here)
+    _snapshotDeserializer: (reference: unknown) =>
+      resolveReference(api, reference),
+    createPyodideModule: (settings: any) => {
+      api = settings.API;
+      return createWithRoomFor(settings, snapshot.length, here);
+    }
   });
   for (const entry of tarEntries(files)) {
     const path = `${manifest.sitePackages}/${entry.path}`;

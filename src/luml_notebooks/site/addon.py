@@ -18,7 +18,6 @@ import doit.tools
 from jupyterlite_core.addons.base import BaseAddon
 from jupyterlite_core.addons.contents import ContentsAddon
 from jupyterlite_core.constants import JUPYTERLITE_JSON
-from packaging.utils import canonicalize_name
 from traitlets import Bool, List, Unicode
 
 from .. import __version__
@@ -43,8 +42,6 @@ DEFAULTS_PLUGIN = "luml-notebooks:defaults"
 #: the drive our luml-notebooks:storage-drive plugin replaces
 JUPYTERLITE_DEFAULT_DRIVE = "@jupyterlite/services-extension:default-drive"
 JUPYTERLITE_DOWNLOAD = "@jupyterlite/application-extension:download"
-#: where the Pyodide kernel's extension keeps its own wheels in a site
-KERNEL_EXTENSION_WHEELS = "extensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
 PRODUCT_NAME = "LUML Notebooks"
 CONFIG_FILE = "jupyter_lite_config.json"
 PYODIDE_SOURCES = ("vendored", "cdn")
@@ -185,7 +182,10 @@ class LumlNotebooksAddon(BaseAddon):
             uptodate=[
                 lambda: (
                     runtime.is_complete(folder)
-                    and kernel_image.is_current(kernel_image.image_dir(folder))
+                    and kernel_image.is_current(
+                        kernel_image.image_dir(folder),
+                        kernel_image.image_inputs(),
+                    )
                 )
             ],
         )
@@ -320,11 +320,12 @@ class LumlNotebooksAddon(BaseAddon):
         return True
 
     def lock_kernel_wheels(self):
-        pypi = self.manager.output_dir / KERNEL_EXTENSION_WHEELS
-        wheels = {
-            str(canonicalize_name(path.name.split("-")[0])): path
-            for path in sorted(pypi.glob("*.whl"))
-        }
+        pypi = (
+            self.manager.output_dir
+            / "extensions"
+            / kernel_image.KERNEL_EXTENSION_WHEELS
+        )
+        wheels = kernel_image.kernel_own_wheels(pypi)
         missing = [name for name in pins.KERNEL_OWN_PACKAGES if name not in wheels]
         if missing:
             return doit.exceptions.TaskFailed(

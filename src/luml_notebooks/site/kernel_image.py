@@ -12,6 +12,7 @@ then start as in stock JupyterLite.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -19,16 +20,17 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from jupyter_core.paths import jupyter_path
 from packaging.utils import canonicalize_name
 
-from . import runtime
+from . import pins, runtime
 
 #: the folder beside ``pyodide.mjs`` (kernelImage.ts: KERNEL_IMAGE_FOLDER)
 KERNEL_IMAGE_FOLDER = "kernel-image"
 #: the manifest in it (kernelImage.ts: KERNEL_IMAGE_MANIFEST)
 KERNEL_IMAGE_MANIFEST = "manifest.json"
 #: (kernelImage.ts: KERNEL_IMAGE_FORMAT) a change makes every image again
-KERNEL_IMAGE_FORMAT = 2
+KERNEL_IMAGE_FORMAT = 3
 #: what the kernel's log says when a start used the image
 #: (pyodideLoader.ts: STARTED_FROM_IMAGE)
 STARTED_FROM_IMAGE = "Pyodide started from the kernel image"
@@ -36,21 +38,23 @@ STARTED_FROM_IMAGE = "Pyodide started from the kernel image"
 LOADER_FILE = "luml-pyodide.mjs"
 MAKER_FILE = "make-kernel-image.mjs"
 
-#: what the kernel imports as it starts (pyodide_kernel and its ipykernel
-#: stand-in): imported into the snapshot, a start skips them. Pure Python only:
-#: a snapshot restores memory, not the loaded code of a compiled library.
+#: what the kernel imports as it starts: imported into the snapshot, a start
+#: skips them. ``pyodide_kernel`` makes the kernel's shell as it is imported.
+#: Pure Python only: a snapshot restores memory, not the loaded code of a
+#: compiled library.
 IMAGE_IMPORTS = (
     "IPython",
-    "IPython.core.application",
-    "IPython.core.completer",
-    "IPython.core.history",
-    "IPython.core.interactiveshell",
-    "IPython.core.shellapp",
-    "IPython.utils.tokenutil",
-    "traitlets.config",
     "jedi",
-    "getpass",
+    "micropip",
+    "piplite.piplite",
+    "pyodide_kernel",
 )
+
+#: where the Pyodide kernel's extension keeps its own wheels, in the
+#: labextensions folder of an environment and in a built site
+KERNEL_EXTENSION_WHEELS = "@jupyterlite/pyodide-kernel-extension/static/pypi"
+#: what the image was made from, beside its manifest: a change remakes it
+INPUTS_FILE = "inputs.json"
 
 #: Node runs the maker for about ten seconds; more means something is stuck
 MAKE_TIMEOUT_SECONDS = 600
@@ -60,16 +64,49 @@ class KernelImageError(Exception):
     """The image could not be made; the message says why."""
 
 
-def image_wheels(runtime_folder: Path) -> dict[str, str]:
+def kernel_own_wheels(folder: Path) -> dict[str, Path]:
+    """The kernel's own wheels (piplite, ipykernel, pyodide-kernel) in a
+    folder of the kernel's extension, by package name."""
+    found = {
+        str(canonicalize_name(path.name.split("-")[0])): path
+        for path in sorted(folder.glob("*.whl"))
+    }
+    return {name: found[name] for name in pins.KERNEL_OWN_PACKAGES if name in found}
+
+
+def installed_kernel_wheels() -> dict[str, Path]:
+    """The kernel's own wheels of the installed kernel extension: those a
+    site built here ships."""
+    for base in jupyter_path("labextensions"):
+        wheels = kernel_own_wheels(Path(base) / KERNEL_EXTENSION_WHEELS)
+        if wheels:
+            return wheels
+    return {}
+
+
+def image_wheels(runtime_folder: Path) -> dict[str, Path]:
     """The packages whose files the image holds, and their wheels: the
-    runtime's pure-Python wheels (the kernel's own and the LUML libraries). A
-    compiled one is left to load as the kernel starts: its code must be
-    loaded, not only its memory restored."""
+    runtime's pure-Python wheels (the kernel's dependencies and the LUML
+    libraries) and the kernel's own. A compiled one is left to load as the
+    kernel starts: its code must be loaded, not only its memory restored."""
     manifest = json.loads((runtime_folder / runtime.RUNTIME_MANIFEST).read_text())
-    return {
-        str(canonicalize_name(name)): wheel
+    wheels = {
+        str(canonicalize_name(name)): runtime_folder / wheel
         for name, wheel in sorted(manifest["wheels"].items())
         if wheel.endswith("-none-any.whl")
+    }
+    return {**wheels, **installed_kernel_wheels()}
+
+
+def image_inputs() -> dict:
+    """What an image is made from, beyond its runtime folder: the kernel's own
+    wheels (the installed kernel extension's may change) and the imports."""
+    return {
+        "kernelWheels": {
+            name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for name, path in sorted(installed_kernel_wheels().items())
+        },
+        "imports": list(IMAGE_IMPORTS),
     }
 
 
@@ -81,11 +118,15 @@ def image_dir(runtime_folder: Path) -> Path:
     return runtime_folder / KERNEL_IMAGE_FOLDER
 
 
-def is_current(folder: Path) -> bool:
-    """Whether ``folder`` holds a whole image of the current format."""
+def is_current(folder: Path, inputs: dict | None = None) -> bool:
+    """Whether ``folder`` holds a whole image of the current format (made from
+    ``inputs``, when given)."""
     try:
         manifest = json.loads((folder / KERNEL_IMAGE_MANIFEST).read_text("utf-8"))
+        made_from = json.loads((folder / INPUTS_FILE).read_text("utf-8"))
     except (OSError, ValueError):
+        return False
+    if inputs is not None and made_from != inputs:
         return False
     if not isinstance(manifest, dict) or manifest.get("format") != KERNEL_IMAGE_FORMAT:
         return False
@@ -111,6 +152,13 @@ def make_image(runtime_folder: Path, *, log=print) -> Path:
     if not maker.is_file():
         raise KernelImageError(f"this installation lacks {maker.name}")
     target = image_dir(runtime_folder)
+    wheels = image_wheels(runtime_folder)
+    missing = [name for name in pins.KERNEL_OWN_PACKAGES if name not in wheels]
+    if missing:
+        raise KernelImageError(
+            f"the installed Pyodide kernel extension lacks {', '.join(missing)}"
+        )
+    inputs = image_inputs()
     log("[luml-notebooks] making the kernel image (once per runtime)")
     with tempfile.TemporaryDirectory(dir=runtime_folder, prefix=".image-") as tmp:
         staged = Path(tmp) / KERNEL_IMAGE_FOLDER
@@ -120,7 +168,7 @@ def make_image(runtime_folder: Path, *, log=print) -> Path:
             str(runtime_folder),
             str(staged),
             "--wheels",
-            ",".join(f"{n}={w}" for n, w in image_wheels(runtime_folder).items()),
+            ",".join(f"{name}={path}" for name, path in wheels.items()),
             "--imports",
             ",".join(IMAGE_IMPORTS),
         ]
@@ -135,9 +183,12 @@ def make_image(runtime_folder: Path, *, log=print) -> Path:
             raise KernelImageError(
                 f"making the kernel image took over {MAKE_TIMEOUT_SECONDS} s"
             ) from error
-        if done.returncode != 0 or not is_current(staged):
+        if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise KernelImageError(f"making the kernel image failed: {last[:300]}")
+        (staged / INPUTS_FILE).write_text(json.dumps(inputs, indent=1), "utf-8")
+        if not is_current(staged, inputs):
+            raise KernelImageError("the kernel image was made incomplete")
         if target.exists():
             shutil.rmtree(target)
         # a rename is atomic: a half-made image is never seen as whole

@@ -6,6 +6,7 @@ import {
   KERNEL_IMAGE_FORMAT,
   packagesToLoad,
   parseManifest,
+  resolveReference,
   tarEntries
 } from '../../kernel/kernelImage';
 
@@ -133,5 +134,28 @@ describe('packagesToLoad', () => {
       'pydantic-core',
       'typing-extensions'
     ]);
+  });
+});
+
+describe('resolveReference', () => {
+  const loadPackage = () => undefined;
+  const loadBinaryFile = () => undefined;
+  const api = { public_api: { loadPackage }, loadBinaryFile };
+
+  it("finds the object the snapshot names in the new Pyodide's API", () => {
+    assert.equal(resolveReference(api, ['public', 'loadPackage']), loadPackage);
+    assert.equal(
+      resolveReference(api, ['api', 'loadBinaryFile']),
+      loadBinaryFile
+    );
+  });
+
+  it('refuses a name this Pyodide lacks, or a reference of another form', () => {
+    assert.throws(() => resolveReference(api, ['public', 'gone']), /lacks/);
+    assert.throws(() => resolveReference(api, ['window', 'x']), /lacks/);
+    assert.throws(
+      () => resolveReference(api, { serialized: 1 }),
+      /unknown way/
+    );
   });
 });
