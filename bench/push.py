@@ -290,7 +290,12 @@ def warm_up(page, url: str) -> None:
 def timed_push(page) -> dict:
     page.evaluate(TIMED_PUSH)
     wait_for_dialog(page, "window.lumlBench.ready", "did not get ready")
-    page.locator(".jp-LumlPush-push").click()
+    try:
+        page.locator(".jp-LumlPush-push").click(timeout=60_000)
+    except Exception:
+        raise SystemExit(
+            "the push could not start:\n" + page.locator(".jp-LumlPush").inner_text()
+        ) from None
     wait_for_dialog(page, "window.lumlBench.done", "did not finish")
     times = page.evaluate("window.lumlBench")
     return {
