@@ -48,8 +48,8 @@ export async function digestFile(
 /**
  * sha256 of a file read chunk by chunk (browser storage): the chunks travel
  * to the Web Worker as they are read, so neither the page nor the worker
- * ever holds the whole file in one array. The bytes to upload are read
- * again when the upload asks for them (`storedBody`).
+ * ever holds the whole file in one array. The upload keeps the chunks it
+ * will send first as they pass (`storedBody`).
  */
 export async function hashChunks(
   file: IChunkedFile,

@@ -695,9 +695,16 @@ export class PushDialogModel {
   }
 
   private _emit(): void {
-    if (!this._isDisposed) {
-      this._changed.emit();
+    if (this._isDisposed) {
+      return;
     }
+    // the bytes are read once the dialog is ready: read sooner, they slowed
+    // its first requests down, and the user needs a moment to push anyway
+    const body = this._prepared?.body;
+    if (this.canPush && body && !(body instanceof Blob)) {
+      body.readAhead?.();
+    }
+    this._changed.emit();
   }
 
   private readonly _trans: Pick<TranslationBundle, '__'>;

@@ -1,6 +1,6 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { DigestAborted, IDigest, IFileHash } from './base64Digest';
+import { IDigest, IFileHash } from './base64Digest';
 import type { IHashLookup } from './backgroundHashing';
 import type { ModelHashes } from './modelHashes';
 import {
@@ -18,13 +18,8 @@ import {
   ICollectionRef,
   ICreateArtifactRequest
 } from './client/apiTypes';
-import {
-  IUploadBody,
-  MULTIPART_THRESHOLD,
-  RegistryClient
-} from './client/registryClient';
-import { READ_AHEAD } from '../storage/fileStore';
-import { CHUNK_SIZE } from '../storage/schema';
+import { IUploadBody, RegistryClient } from './client/registryClient';
+import { StoredBody, storedBody } from './storedBody';
 import { isCancelled, RegistryError } from './client/registryErrors';
 import {
   causeMessage,
@@ -130,8 +125,8 @@ export interface IPreparedModel {
   size: number;
   sha256: string;
   /**
-   * The bytes to upload: a Blob, or a file of browser storage read when the
-   * upload asks (see `storedBody`).
+   * The bytes to upload: a Blob, or a file of browser storage read ahead of
+   * the upload (see `storedBody`).
    */
   body: Blob | IUploadBody;
   info: ILumlModelInfo;
@@ -609,8 +604,9 @@ export class ModelPusher implements IModelPusher {
 /**
  * A stored file's sha256: the one computed ahead for this very content when
  * there is one, else computed now (without gathering the bytes) and
- * remembered. The bytes are read from `file` when the upload asks, and
- * `file` stays the content it was opened as: a file written since has new
+ * remembered. The bytes to upload are read from `file` ahead of the upload
+ * (those the hashing passes are kept, see `keptFor`), and `file` stays the
+ * content it was opened as: a file written since has new
  * content under a new id, and the old content's parts, gone, fail the read
  * instead of pushing other bytes than the hash says.
  */
@@ -623,16 +619,16 @@ async function hashStored(
   const { contentId } = file;
   const hashes = contentId ? stored.hashes : null;
   const known = await hashes?.find(contentId!, file.size);
-  const body = () => storedBody(file, job.signal);
+  const body = storedBody(file, job.signal);
   if (known) {
     return {
       sha256: known,
       size: file.size,
-      body: body(),
+      body,
       ranIn: 'before the push'
     };
   }
-  const hash = await stored.hash(file, job);
+  const hash = await stored.hash(keptFor(body, file), job);
   if (hash.size !== file.size) {
     throw new Error(`read ${hash.size} of its ${file.size} bytes`);
   }
@@ -645,79 +641,28 @@ async function hashStored(
       hashedAt: new Date().toISOString()
     });
   }
-  return { ...hash, body: body() };
+  return { ...hash, body };
 }
 
 /**
- * A stored file's bytes for the upload, as Blobs, one range after the other.
- * A file that goes in one PUT is read at once (while the user fills in the
- * form); a multipart upload reads each part when its turn comes, so reading
- * the next part overlaps sending the last, and the page never holds the
- * whole file.
+ * `file`, whose chunks the upload body keeps as the hashing reads them:
+ * read once, not once to hash and again to upload.
  */
-export function storedBody(
-  file: IByteSource,
-  signal?: AbortSignal
-): IUploadBody {
-  let queue: Promise<unknown> = Promise.resolve();
-  const read = (start: number, end: number): Promise<Blob> => {
-    const blob = queue.then(() => readBlob(file, start, end, signal));
-    queue = blob.catch(() => undefined);
-    return blob;
-  };
-  if (file.size > MULTIPART_THRESHOLD) {
-    return { size: file.size, read };
-  }
-  const whole = read(0, file.size);
-  // a dialog closed before the push leaves this read unused
-  whole.catch(() => undefined);
+function keptFor(body: StoredBody, file: IStoredModelFile): IStoredModelFile {
   return {
     size: file.size,
-    read: (start, end) =>
-      start === 0 && end === file.size ? whole : read(start, end)
-  };
-}
-
-/** Bytes [start, end) of `file` as a Blob, read by stored chunk, a few ahead. */
-async function readBlob(
-  file: IByteSource,
-  start: number,
-  end: number,
-  signal?: AbortSignal
-): Promise<Blob> {
-  const ranges: [number, number][] = [];
-  for (let at = start; at < end;) {
-    const to = Math.min(end, (Math.floor(at / CHUNK_SIZE) + 1) * CHUNK_SIZE);
-    ranges.push([at, to]);
-    at = to;
-  }
-  const reads: Promise<Uint8Array>[] = [];
-  let next = 0;
-  const askAhead = () => {
-    while (next < ranges.length && reads.length < READ_AHEAD) {
-      const [from, to] = ranges[next++];
-      const read = Promise.resolve(file.read(from, to - from));
-      read.catch(() => undefined);
-      reads.push(read);
+    contentId: file.contentId,
+    read: (offset, length) => file.read(offset, length),
+    chunks: async function* () {
+      let offset = 0;
+      for await (const chunk of file.chunks()) {
+        // before the hashing hands the chunk's memory to its worker
+        body.keep(offset, chunk);
+        offset += chunk.length;
+        yield chunk;
+      }
     }
   };
-  let blob = new Blob([], { type: 'application/octet-stream' });
-  askAhead();
-  while (reads.length > 0) {
-    if (signal?.aborted) {
-      throw new DigestAborted();
-    }
-    const read = reads.shift()!;
-    askAhead();
-    const bytes = await read;
-    if (bytes.length === 0) {
-      throw new Error('the file ended before its size');
-    }
-    // a Blob of a Blob and a chunk: the browser keeps the parts, and may
-    // page them to disk, so a large file is never one array in this heap
-    blob = new Blob([blob, bytes as BlobPart], { type: blob.type });
-  }
-  return blob;
 }
 
 function definedFields(fields: IPushFields): IPushFields {

@@ -233,6 +233,27 @@ describe('collectionHolds', () => {
 });
 
 describe('PushDialogModel', () => {
+  it('has the bytes read ahead once it is ready to push, not before', async () => {
+    const asked: string[] = [];
+    let canPushWhenAsked: boolean | undefined;
+    const { model } = setup(({ pusher }) => {
+      pusher.prepared = Promise.resolve({
+        ...preparedModel(),
+        body: {
+          size: 2048,
+          read: () => Promise.resolve(new Blob([])),
+          readAhead: () => {
+            asked.push('readAhead');
+            canPushWhenAsked ??= model.canPush;
+          }
+        }
+      });
+    });
+    await model.start();
+    assert.ok(asked.length > 0);
+    assert.equal(canPushWhenAsked, true);
+  });
+
   it('reads the file and loads organization, orbit and collections in turn', async () => {
     const { model, registry } = setup();
     assert.equal(model.file.text, 'Reading models/tiny.luml…');

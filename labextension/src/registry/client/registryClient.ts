@@ -76,6 +76,8 @@ export interface ICallOptions {
 export interface IUploadBody {
   readonly size: number;
   read(start: number, end: number): Promise<Blob>;
+  /** Start reading the bytes before the upload asks for them. */
+  readAhead?(): void;
 }
 
 export interface IUploadOptions extends ICallOptions {
