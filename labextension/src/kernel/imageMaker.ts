@@ -5,10 +5,11 @@
  *     node make-kernel-image.mjs <runtime folder> <output folder> \
  *         --wheels a=/path/a-1.0-py3-none-any.whl,… --imports x,y.z
  *
- * It starts Pyodide ready to snapshot, loads the wheels, imports the modules, and writes the snapshot, the tar of the
- * site-packages folder and the manifest (last, so a folder with a manifest is
- * whole). Packages with compiled code must not be among them: a snapshot
- * holds memory, not the loaded code of a library.
+ * It starts Pyodide ready to snapshot, loads the wheels, imports the
+ * modules, and writes the snapshot, the tar of the site-packages folder and
+ * the manifest (last, so a folder with a manifest is whole). Wheels with
+ * compiled code must not be among them: a snapshot holds memory, not the
+ * loaded code of a library.
  *
  * Bundled apart into one ES module (`build-pages.mjs`); Node's modules are
  * imported at run time.
