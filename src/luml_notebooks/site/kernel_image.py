@@ -1,13 +1,13 @@
-"""The kernel image: a Pyodide memory snapshot with the kernel's libraries
-imported, and their files, made once per runtime so that kernels start from it.
+"""The kernel image: a Pyodide memory snapshot of the kernel already set up,
+and its libraries' files, made once per runtime so that kernels start from it.
 
 Made by ``make-kernel-image.mjs`` (built from ``labextension/src/kernel``) in
 Node, from the runtime folder itself, and kept in that folder's ``kernel-image``
-subfolder, so it is made again only when the runtime or the image format
-changes. The site ships it beside Pyodide with the kernel's loader
-(``luml-pyodide.mjs``), which starts Pyodide from it and falls back to a plain
-start without it. Without Node the build goes on without an image: kernels
-then start as in stock JupyterLite.
+subfolder, so it is made again only when the runtime, the installed kernel
+extension's wheels or the image format change. The site ships it beside
+Pyodide with the kernel's loader (``luml-pyodide.mjs``), which starts Pyodide
+from it and falls back to a plain start without it. Without Node the build
+goes on without an image: kernels then start as in stock JupyterLite.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ KERNEL_EXTENSION_WHEELS = "@jupyterlite/pyodide-kernel-extension/static/pypi"
 #: what the image was made from, beside its manifest: a change remakes it
 INPUTS_FILE = "inputs.json"
 
-#: Node runs the maker for about ten seconds; more means something is stuck
+#: Node runs the maker for 20 to 40 seconds; more means something is stuck
 MAKE_TIMEOUT_SECONDS = 600
 
 
