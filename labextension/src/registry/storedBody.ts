@@ -100,11 +100,7 @@ export class StoredBody implements IUploadBody {
       const at = index * CHUNK_SIZE;
       const from = Math.max(start, at) - at;
       const to = Math.min(end, at + chunk.size) - at;
-      if (to - from !== chunk.size) {
-        pieces.push(chunk.slice(from, to));
-      } else {
-        pieces.push(chunk);
-      }
+      pieces.push(to - from === chunk.size ? chunk : chunk.slice(from, to));
       // the range's Blob keeps this chunk: drop ours unless the next range
       // shares it
       if ((index + 1) * CHUNK_SIZE <= end) {
@@ -138,8 +134,8 @@ export class StoredBody implements IUploadBody {
       this._inFlight += 1;
       const chunk = this._readChunk(index);
       this._chunks.set(index, chunk);
-      // a failure reaches the range that asks for this chunk
-      chunk.catch(() => undefined);
+      // a failure reaches the range that asks for this chunk; here it only
+      // frees the slot
       void chunk
         .catch(() => undefined)
         .then(() => {
