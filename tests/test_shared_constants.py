@@ -54,6 +54,8 @@ def ts_constant(name: str):
         ("KERNEL_IMAGE_MANIFEST", kernel_image.KERNEL_IMAGE_MANIFEST),
         ("KERNEL_IMAGE_FORMAT", kernel_image.KERNEL_IMAGE_FORMAT),
         ("STARTED_FROM_IMAGE", kernel_image.STARTED_FROM_IMAGE),
+        ("FROM_KEPT_IMAGE", kernel_image.FROM_KEPT_IMAGE),
+        ("KERNEL_IMAGE_CACHE", kernel_image.KERNEL_IMAGE_CACHE),
     ],
 )
 def test_the_extension_and_the_package_agree(ts_name, python_value):

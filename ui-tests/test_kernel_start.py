@@ -64,6 +64,19 @@ def restart_kernel(page) -> None:
     )
 
 
+def image_manifest(site) -> dict:
+    folder = site / "static" / "pyodide" / kernel_image.KERNEL_IMAGE_FOLDER
+    return json.loads((folder / kernel_image.KERNEL_IMAGE_MANIFEST).read_text())
+
+
+def kept_names(manifest: dict) -> list[str]:
+    """The names the loader keeps the image's two parts under."""
+    return [
+        f"{manifest[part]}?digest={manifest['digest']}"
+        for part in ("snapshot", "files")
+    ]
+
+
 def open_notebook(page, base_url: str) -> None:
     open_lab(page, base_url)
     put_files(
@@ -102,7 +115,7 @@ def test_a_damaged_image_leaves_the_kernel_starting_without_it(
     site = tmp_path / "site"
     shutil.copytree(built_site, site)
     folder = site / "static" / "pyodide" / kernel_image.KERNEL_IMAGE_FOLDER
-    manifest = json.loads((folder / kernel_image.KERNEL_IMAGE_MANIFEST).read_text())
+    manifest = image_manifest(site)
     # valid gzip, but not a snapshot: Pyodide refuses it as it starts
     (folder / manifest["snapshot"]).write_bytes(gzip.compress(b"not a snapshot"))
     with served_site(site) as url:
@@ -113,6 +126,84 @@ def test_a_damaged_image_leaves_the_kernel_starting_without_it(
         assert "shell Interpreter path 1" in outputs
         assert any("could not be used" in line for line in log), log
         assert not any(kernel_image.STARTED_FROM_IMAGE in line for line in log)
+
+
+KEPT_PARTS = f"""async () => {{
+  const cache = await caches.open({json.dumps(kernel_image.KERNEL_IMAGE_CACHE)});
+  return (await cache.keys()).map(request => request.url.split('/').pop());
+}}"""
+
+PUT_PART = f"""async ([url, bytes]) => {{
+  const cache = await caches.open({json.dumps(kernel_image.KERNEL_IMAGE_CACHE)});
+  await cache.put(url, new Response(new Uint8Array(bytes)));
+}}"""
+
+
+def part_url(site_url: str, name: str) -> str:
+    """Where the loader keeps a part of the image (imageCache.ts)."""
+    return f"{site_url}static/pyodide/{kernel_image.KERNEL_IMAGE_FOLDER}/{name}"
+
+
+def wait_until_kept(page, parts: list[str]) -> None:
+    page.wait_for_function(
+        f"async () => {{ const kept = await ({KEPT_PARTS})();"
+        f" return {json.dumps(sorted(parts))}.every(p => kept.includes(p))"
+        " && kept.length === "
+        f"{len(parts)}; }}",
+        timeout=KERNEL_TIMEOUT_MS,
+    )
+
+
+def test_a_returning_user_starts_from_the_image_the_browser_kept(
+    page_factory, site_url, built_site
+):
+    manifest = image_manifest(built_site)
+    current = kept_names(manifest)
+    page, _watch = page_factory(site_url)
+    log = kernel_log(page)
+    open_lab(page, site_url)
+    # what an earlier build left: dropped once this one is kept
+    stale = f"{manifest['snapshot']}?digest={'0' * 64}"
+    page.evaluate(PUT_PART, [part_url(site_url, stale), [1, 2, 3]])
+    put_files(
+        page, [{"kind": "notebook", "path": NOTEBOOK, "data": code_notebook(CELL)}]
+    )
+    open_lab(page, site_url, NOTEBOOK)
+    run_once(page)
+    starts = [line for line in log if kernel_image.STARTED_FROM_IMAGE in line]
+    assert starts and kernel_image.FROM_KEPT_IMAGE not in starts[0], starts
+    wait_until_kept(page, current)
+
+    log.clear()
+    open_lab(page, site_url, NOTEBOOK)
+    outputs = run_once(page)
+    assert "shell Interpreter path 1" in outputs
+    starts = [line for line in log if kernel_image.STARTED_FROM_IMAGE in line]
+    assert len(starts) == 1 and kernel_image.FROM_KEPT_IMAGE in starts[0], starts
+
+
+def test_a_damaged_kept_image_is_dropped_and_the_kernel_still_starts(
+    page_factory, site_url, built_site
+):
+    manifest = image_manifest(built_site)
+    current = kept_names(manifest)
+    page, _watch = page_factory(site_url)
+    log = kernel_log(page)
+    open_lab(page, site_url)
+    for name in current:
+        page.evaluate(PUT_PART, [part_url(site_url, name), list(b"not a snapshot")])
+    put_files(
+        page, [{"kind": "notebook", "path": NOTEBOOK, "data": code_notebook(CELL)}]
+    )
+    open_lab(page, site_url, NOTEBOOK)
+    outputs = run_once(page)
+    assert "shell Interpreter path 1" in outputs
+    assert any("could not be used" in line for line in log), log
+    # dropped, so the next start fetches the image again
+    page.wait_for_function(
+        f"async () => (await ({KEPT_PARTS})()).length === 0",
+        timeout=KERNEL_TIMEOUT_MS,
+    )
 
 
 EARLY_START = "luml-notebooks:kernel-early-start"

@@ -94,6 +94,7 @@ async function main(args: string[]): Promise<void> {
   const path = await importAtRunTime('node:path');
   const fs = await importAtRunTime('node:fs');
   const zlib = await importAtRunTime('node:zlib');
+  const crypto = await importAtRunTime('node:crypto');
   const { pathToFileURL } = await importAtRunTime('node:url');
   // name=file pairs: the files are loaded as they are, without the
   // dependencies the lock names, which may be compiled
@@ -134,9 +135,12 @@ async function main(args: string[]): Promise<void> {
   const tar: Uint8Array = py.FS.readFile(TAR_IN_KERNEL);
 
   fs.mkdirSync(output, { recursive: true });
+  const digest = crypto.createHash('sha256');
   const write = (name: string, bytes: Uint8Array) => {
     const partial = path.join(output, `.${name}.partial`);
-    fs.writeFileSync(partial, zlib.gzipSync(bytes, { level: 6 }));
+    const compressed = zlib.gzipSync(bytes, { level: 6 });
+    digest.update(compressed);
+    fs.writeFileSync(partial, compressed);
     fs.renameSync(partial, path.join(output, name));
   };
   write(SNAPSHOT_FILE, snapshot);
@@ -147,7 +151,8 @@ async function main(args: string[]): Promise<void> {
     snapshot: SNAPSHOT_FILE,
     files: FILES_FILE,
     sitePackages,
-    packages
+    packages,
+    digest: digest.digest('hex')
   };
   fs.writeFileSync(
     path.join(output, KERNEL_IMAGE_MANIFEST),

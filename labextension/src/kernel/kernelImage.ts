@@ -6,8 +6,8 @@
  *   (IPython, jedi, comm…), gzip-compressed;
  * - the files of those libraries, as one gzip-compressed tar, because a
  *   snapshot holds the interpreter's memory but not its file system;
- * - a manifest naming both, the Pyodide release, and the packages whose files
- *   the tar holds.
+ * - a manifest naming both, the Pyodide release, the packages whose files
+ *   the tar holds, and a digest of both files.
  *
  * Pure helpers shared by the maker (`imageMaker.ts`, Node, at build time) and
  * the loader (`pyodideLoader.ts`, the kernel's worker). Both are bundled
@@ -21,7 +21,7 @@ export const KERNEL_IMAGE_FOLDER = 'kernel-image';
 export const KERNEL_IMAGE_MANIFEST = 'manifest.json';
 
 /** Bumped when the image's layout or contents change: older ones are remade. */
-export const KERNEL_IMAGE_FORMAT = 3;
+export const KERNEL_IMAGE_FORMAT = 4;
 
 /** What the manifest says. */
 export interface IKernelImageManifest {
@@ -36,6 +36,8 @@ export interface IKernelImageManifest {
   sitePackages: string;
   /** the packages (lock names) whose files the tar holds */
   packages: string[];
+  /** the SHA-256 (hex) of both files: a browser keeps a copy by it */
+  digest: string;
 }
 
 /** The manifest, or a reason it cannot be used. */
@@ -62,6 +64,12 @@ export function parseManifest(
     manifest.packages.some(name => typeof name !== 'string')
   ) {
     return 'the manifest lacks its package list';
+  }
+  if (
+    typeof manifest.digest !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(manifest.digest)
+  ) {
+    return 'the manifest lacks its digest';
   }
   return manifest as IKernelImageManifest;
 }

@@ -14,6 +14,12 @@
  * by URL, at run time.
  */
 import {
+  cachedImage,
+  forgetImage,
+  IImageParts,
+  keepImagePart
+} from './imageCache';
+import {
   IKernelImageManifest,
   isGzip,
   KERNEL_IMAGE_FOLDER,
@@ -27,15 +33,18 @@ import {
 /** What the kernel's log says when a start used the image. */
 export const STARTED_FROM_IMAGE = 'Pyodide started from the kernel image';
 
+/** Added to that line when the image came from this browser's copy. */
+export const FROM_KEPT_IMAGE = 'kept by this browser';
+
 /** Loaded by URL, so bundlers leave them to the browser. */
 const importByUrl = (url: string): Promise<any> =>
   import(/* webpackIgnore: true */ url);
 
-/** An image fetched whole, ready to start from. */
-interface IFetchedImage {
+/** An image ready to start from: fetched, or kept by an earlier start. */
+interface IFetchedImage extends IImageParts {
+  folder: URL;
   manifest: IKernelImageManifest;
-  snapshot: Uint8Array;
-  files: Uint8Array;
+  kept: boolean;
 }
 
 /**
@@ -62,8 +71,9 @@ export async function loadPyodide(options: Record<string, any> = {}) {
     try {
       const started = await startFromImage(pyodide, here, image, options);
       const seconds = (performance.now() - start) / 1000;
+      const from = image.kept ? `; ${FROM_KEPT_IMAGE}` : '';
       console.info(
-        `${STARTED_FROM_IMAGE} in ${seconds.toFixed(2)} s (Pyodide ${pyodide.version})`
+        `${STARTED_FROM_IMAGE} in ${seconds.toFixed(2)} s (Pyodide ${pyodide.version}${from})`
       );
       return started;
     } catch (error) {
@@ -71,6 +81,9 @@ export async function loadPyodide(options: Record<string, any> = {}) {
         'The kernel image could not be used; Pyodide starts without it.',
         error
       );
+      if (image.kept) {
+        await forgetImage(image.folder);
+      }
     }
   }
   return pyodide.loadPyodide(options);
@@ -94,11 +107,21 @@ async function fetchImage(
     if (typeof manifest === 'string') {
       throw new Error(manifest);
     }
+    const kept = await cachedImage(folder, manifest);
+    if (kept) {
+      return { folder, manifest, ...kept, kept: true };
+    }
+    // kept while they are decompressed: the cache is written by the time
+    // the kernel has started, even when the page closes soon after
+    const fetchPart = (name: string) =>
+      fetchBytes(new URL(name, folder), body =>
+        keepImagePart(folder, manifest, name, body)
+      );
     const [snapshot, files] = await Promise.all([
-      fetchBytes(new URL(manifest.snapshot, folder)),
-      fetchBytes(new URL(manifest.files, folder))
+      fetchPart(manifest.snapshot),
+      fetchPart(manifest.files)
     ]);
-    return { manifest, snapshot, files };
+    return { folder, manifest, snapshot, files, kept: false };
   } catch (error) {
     console.warn(
       'The kernel image is not usable; Pyodide starts without it.',
@@ -108,20 +131,25 @@ async function fetchImage(
   }
 }
 
-/** A file's bytes, gunzipped unless the host already did. */
-async function fetchBytes(url: URL): Promise<Uint8Array> {
+/**
+ * A file's bytes, gunzipped unless the host already did; `keep` gets a copy
+ * of them as a stream.
+ */
+async function fetchBytes(
+  url: URL,
+  keep: (body: ReadableStream<Uint8Array>) => void
+): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) {
     throw new Error(`HTTP ${response.status} for ${url.pathname}`);
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (!isGzip(bytes)) {
-    return bytes;
-  }
-  const stream = new Blob([bytes])
-    .stream()
-    .pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const plain = new Blob([bytes as BlobPart]).stream();
+  const [body, copy] = (
+    isGzip(bytes) ? plain.pipeThrough(new DecompressionStream('gzip')) : plain
+  ).tee();
+  keep(copy);
+  return new Uint8Array(await new Response(body).arrayBuffer());
 }
 
 async function startFromImage(

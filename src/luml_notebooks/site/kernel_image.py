@@ -30,10 +30,15 @@ KERNEL_IMAGE_FOLDER = "kernel-image"
 #: the manifest in it (kernelImage.ts: KERNEL_IMAGE_MANIFEST)
 KERNEL_IMAGE_MANIFEST = "manifest.json"
 #: (kernelImage.ts: KERNEL_IMAGE_FORMAT) a change makes every image again
-KERNEL_IMAGE_FORMAT = 3
+KERNEL_IMAGE_FORMAT = 4
 #: what the kernel's log says when a start used the image
 #: (pyodideLoader.ts: STARTED_FROM_IMAGE)
 STARTED_FROM_IMAGE = "Pyodide started from the kernel image"
+#: added to it when the image was the copy a browser kept of it in its Cache
+#: Storage cache (pyodideLoader.ts: FROM_KEPT_IMAGE; imageCache.ts:
+#: KERNEL_IMAGE_CACHE)
+FROM_KEPT_IMAGE = "kept by this browser"
+KERNEL_IMAGE_CACHE = "luml-notebooks-kernel-image"
 #: the kernel's loader, which the kernel's pyodideUrl names
 LOADER_FILE = "luml-pyodide.mjs"
 MAKER_FILE = "make-kernel-image.mjs"

@@ -43,7 +43,8 @@ const MANIFEST = {
   snapshot: 's.gz',
   files: 'f.gz',
   sitePackages: '/lib/python3.14/site-packages',
-  packages: ['ipython']
+  packages: ['ipython'],
+  digest: 'ab'.repeat(32)
 };
 
 describe('parseManifest', () => {
@@ -67,6 +68,10 @@ describe('parseManifest', () => {
     assert.match(
       parseManifest({ ...MANIFEST, packages: [1] }, '314.0.6') as string,
       /package list/
+    );
+    assert.match(
+      parseManifest({ ...MANIFEST, digest: 'abc' }, '314.0.6') as string,
+      /digest/
     );
     assert.match(parseManifest(null, '314.0.6') as string, /not an object/);
   });

@@ -1,0 +1,131 @@
+/**
+ * The kernel image kept decompressed in the browser's Cache Storage, so a
+ * returning user's kernel skips fetching and decompressing it: about 90 MB
+ * that took 0.6 to 0.9 s to decompress in the kernel's worker.
+ *
+ * Entries are keyed by the image's digest (from its manifest): a new site
+ * build makes a new image with a new digest, and keeping it drops the
+ * entries of older images of the same site. Everything here is best-effort:
+ * no Cache Storage (an insecure page), a full quota or a failed read only
+ * means the image is fetched as before.
+ *
+ * Runs in the kernel's worker, bundled with the loader: it imports nothing
+ * but the image's pure helpers.
+ */
+import type { IKernelImageManifest } from './kernelImage';
+
+/** The Cache Storage cache that holds decompressed kernel images. */
+export const KERNEL_IMAGE_CACHE = 'luml-notebooks-kernel-image';
+
+/** An image's two parts, decompressed. */
+export interface IImageParts {
+  snapshot: Uint8Array;
+  files: Uint8Array;
+}
+
+/** Where a part of the image with this manifest is kept. */
+function partKey(
+  folder: URL,
+  manifest: IKernelImageManifest,
+  name: string
+): string {
+  return new URL(`${name}?digest=${manifest.digest}`, folder).href;
+}
+
+/** Where both parts are kept: the snapshot's key, then the files'. */
+function keys(folder: URL, manifest: IKernelImageManifest): string[] {
+  return [manifest.snapshot, manifest.files].map(name =>
+    partKey(folder, manifest, name)
+  );
+}
+
+function cacheStorage(): CacheStorage | null {
+  return typeof caches === 'undefined' ? null : caches;
+}
+
+/** The image's parts as kept by an earlier start, or null. */
+export async function cachedImage(
+  folder: URL,
+  manifest: IKernelImageManifest
+): Promise<IImageParts | null> {
+  const storage = cacheStorage();
+  if (!storage) {
+    return null;
+  }
+  try {
+    const cache = await storage.open(KERNEL_IMAGE_CACHE);
+    const responses = await Promise.all(
+      keys(folder, manifest).map(key => cache.match(key))
+    );
+    if (responses.some(response => !response)) {
+      return null;
+    }
+    const [snapshot, files] = await Promise.all(
+      responses.map(
+        async response => new Uint8Array(await response!.arrayBuffer())
+      )
+    );
+    return { snapshot, files };
+  } catch (error) {
+    console.info('The kept kernel image could not be read:', error);
+    return null;
+  }
+}
+
+/**
+ * Keep one part of the image (`name`, from the manifest) for the next start,
+ * as `body` streams in, and drop what this site kept of other images.
+ */
+export async function keepImagePart(
+  folder: URL,
+  manifest: IKernelImageManifest,
+  name: string,
+  body: ReadableStream<Uint8Array>
+): Promise<void> {
+  const storage = cacheStorage();
+  if (!storage) {
+    await body.cancel();
+    return;
+  }
+  try {
+    const cache = await storage.open(KERNEL_IMAGE_CACHE);
+    await dropOthers(cache, folder, keys(folder, manifest));
+    await cache.put(partKey(folder, manifest, name), new Response(body));
+  } catch (error) {
+    console.info(
+      'The kernel image could not be kept for the next start:',
+      error
+    );
+    await body.cancel().catch(() => undefined);
+  }
+}
+
+/** Drop this site's kept image, as when it failed to start. */
+export async function forgetImage(folder: URL): Promise<void> {
+  const storage = cacheStorage();
+  if (!storage) {
+    return;
+  }
+  try {
+    await dropOthers(await storage.open(KERNEL_IMAGE_CACHE), folder, []);
+  } catch (error) {
+    console.info('The kept kernel image could not be dropped:', error);
+  }
+}
+
+/** Delete the entries of `folder` (this site's image folder) but `keep`. */
+async function dropOthers(
+  cache: Cache,
+  folder: URL,
+  keep: string[]
+): Promise<void> {
+  const requests = await cache.keys();
+  await Promise.all(
+    requests
+      .filter(
+        request =>
+          request.url.startsWith(folder.href) && !keep.includes(request.url)
+      )
+      .map(request => cache.delete(request))
+  );
+}
