@@ -8,11 +8,28 @@
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents, KernelSpec, Session } from '@jupyterlab/services';
+import type { IKernelSpecs } from '@jupyterlite/services';
 
 /** The notebook a page's query opens, if it opens one. */
 export function notebookOfLink(search: string): string | null {
   const path = new URLSearchParams(search).get('path');
   return path && path.toLowerCase().endsWith('.ipynb') ? path : null;
+}
+
+/** Resolves once the browser's kernels hold a default one. */
+export function kernelRegistered(
+  kernels: Pick<IKernelSpecs, 'specs' | 'changed'>
+): Promise<void> {
+  return new Promise(resolve => {
+    const check = () => {
+      if (kernels.specs?.default) {
+        kernels.changed.disconnect(check);
+        resolve();
+      }
+    };
+    kernels.changed.connect(check);
+    check();
+  });
 }
 
 export interface IEarlyStartServices {
@@ -21,15 +38,22 @@ export interface IEarlyStartServices {
   sessions: Session.IManager;
 }
 
-/** Start the session of `path`; what it did, for the log. */
+/**
+ * Start the session of `path` once `kernelReady` resolves (the notebook is
+ * looked up meanwhile); what it did, for the log.
+ */
 export async function startNotebookKernel(
   services: IEarlyStartServices,
-  path: string
+  path: string,
+  kernelReady: Promise<unknown> = Promise.resolve()
 ): Promise<'started' | 'running' | 'no notebook' | 'no kernel'> {
   const { contents, kernelspecs, sessions } = services;
-  try {
-    await contents.get(path, { content: false });
-  } catch {
+  const found = contents.get(path, { content: false }).then(
+    () => true,
+    () => false
+  );
+  await kernelReady;
+  if (!(await found)) {
     return 'no notebook';
   }
   await kernelspecs.ready;

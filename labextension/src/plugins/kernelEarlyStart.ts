@@ -3,8 +3,13 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IKernelSpecs } from '@jupyterlite/services';
 
-import { notebookOfLink, startNotebookKernel } from '../kernel/earlyStart';
+import {
+  kernelRegistered,
+  notebookOfLink,
+  startNotebookKernel
+} from '../kernel/earlyStart';
 import { ISiteInfo } from '../site/tokens';
 
 /**
@@ -16,11 +21,12 @@ export const kernelEarlyStartPlugin: JupyterFrontEndPlugin<void> = {
   description: "Starts a linked notebook's kernel while the page loads.",
   autoStart: true,
   requires: [ISiteInfo],
-  optional: [ISettingRegistry],
+  optional: [ISettingRegistry, IKernelSpecs],
   activate: (
     app: JupyterFrontEnd,
     site: ISiteInfo,
-    settingRegistry: ISettingRegistry | null
+    settingRegistry: ISettingRegistry | null,
+    browserKernels: IKernelSpecs | null
   ): void => {
     const path = notebookOfLink(window.location.search);
     // a server's lab starts kernels on the server, as JupyterLab does
@@ -32,9 +38,18 @@ export const kernelEarlyStartPlugin: JupyterFrontEndPlugin<void> = {
       if (settings?.get('startEarly').composite === false) {
         return;
       }
-      // every plugin activated: the kernels are registered
-      await app.started;
-      const outcome = await startNotebookKernel(app.serviceManager, path);
+      // as soon as the kernel is registered, not once every plugin is
+      // active: its worker then loads on the other core while the rest of
+      // JupyterLab does
+      const kernelReady = Promise.race([
+        browserKernels ? kernelRegistered(browserKernels) : app.started,
+        app.started
+      ]);
+      const outcome = await startNotebookKernel(
+        app.serviceManager,
+        path,
+        kernelReady
+      );
       console.info(`Kernel of ${path}, early start: ${outcome}`);
     })().catch(error => console.warn('Early kernel start:', error));
   }
