@@ -53,6 +53,16 @@ def random_value(outputs: str) -> str:
     return next(line for line in outputs.splitlines() if line.startswith("random"))
 
 
+SESSION_READY = (
+    "() => { const w = window.jupyterapp.shell.currentWidget;"
+    " return w && w.sessionContext && w.sessionContext.session; }"
+)
+KERNEL_IDLE = (
+    "() => window.jupyterapp.shell.currentWidget.sessionContext"
+    ".session.kernel.status === 'idle'"
+)
+
+
 def restart_kernel(page) -> None:
     """Restart the notebook's kernel and clear the outputs of the last run."""
     page.evaluate(
@@ -98,11 +108,7 @@ def test_the_kernel_starts_from_the_image_with_its_own_random_state(
     # a restarted kernel starts the same way, and does not repeat the random
     # numbers of the snapshot's interpreter
     restart_kernel(page)
-    page.wait_for_function(
-        "() => window.jupyterapp.shell.currentWidget.sessionContext"
-        ".session.kernel.status === 'idle'",
-        timeout=KERNEL_TIMEOUT_MS,
-    )
+    page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_TIMEOUT_MS)
     second = run_once(page)
     assert random_value(first) != random_value(second)
     starts = [line for line in log if kernel_image.STARTED_FROM_IMAGE in line]
@@ -154,32 +160,49 @@ def wait_until_kept(page, parts: list[str]) -> None:
     )
 
 
-def test_a_returning_user_starts_from_the_image_the_browser_kept(
+def test_the_kernel_keeps_the_image_for_the_next_start(
     page_factory, site_url, built_site
 ):
-    manifest = image_manifest(built_site)
-    current = kept_names(manifest)
+    current = kept_names(image_manifest(built_site))
     page, _watch = page_factory(site_url)
     log = kernel_log(page)
     open_lab(page, site_url)
     # what an earlier build left: dropped once this one is kept
-    stale = f"{manifest['snapshot']}?digest={'0' * 64}"
+    stale = f"{image_manifest(built_site)['snapshot']}?digest={'0' * 64}"
     page.evaluate(PUT_PART, [part_url(site_url, stale), [1, 2, 3]])
     put_files(
         page, [{"kind": "notebook", "path": NOTEBOOK, "data": code_notebook(CELL)}]
     )
-    open_lab(page, site_url, NOTEBOOK)
+    # opened from the page, not by a link: no warmer, the kernel fetches
+    page.evaluate(
+        f"window.jupyterapp.commands.execute('docmanager:open', "
+        f"{{ path: {json.dumps(NOTEBOOK)} }})"
+    )
+    page.wait_for_function(SESSION_READY, timeout=KERNEL_TIMEOUT_MS)
     run_once(page)
     starts = [line for line in log if kernel_image.STARTED_FROM_IMAGE in line]
-    assert starts and kernel_image.FROM_KEPT_IMAGE not in starts[0], starts
+    assert len(starts) == 1 and kernel_image.FROM_KEPT_IMAGE not in starts[0], starts
     wait_until_kept(page, current)
 
     log.clear()
-    open_lab(page, site_url, NOTEBOOK)
-    outputs = run_once(page)
-    assert "shell Interpreter path 1" in outputs
+    restart_kernel(page)
+    page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_TIMEOUT_MS)
+    assert "shell Interpreter path 1" in run_once(page)
     starts = [line for line in log if kernel_image.STARTED_FROM_IMAGE in line]
     assert len(starts) == 1 and kernel_image.FROM_KEPT_IMAGE in starts[0], starts
+
+
+def test_a_notebook_link_has_the_image_kept_before_its_kernel_starts(
+    page_factory, site_url, built_site
+):
+    page, _watch = page_factory(site_url)
+    log = kernel_log(page)
+    open_notebook(page, site_url)
+    assert "shell Interpreter path 1" in run_once(page)
+    # the page's warmer fetched and kept the image while JupyterLab loaded
+    starts = [line for line in log if kernel_image.STARTED_FROM_IMAGE in line]
+    assert len(starts) == 1 and kernel_image.FROM_KEPT_IMAGE in starts[0], starts
+    wait_until_kept(page, kept_names(image_manifest(built_site)))
 
 
 def test_a_damaged_kept_image_is_dropped_and_the_kernel_still_starts(

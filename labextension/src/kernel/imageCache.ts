@@ -43,6 +43,26 @@ function cacheStorage(): CacheStorage | null {
   return typeof caches === 'undefined' ? null : caches;
 }
 
+/** Whether both parts of the image are kept (nothing is read). */
+export async function isKept(
+  folder: URL,
+  manifest: IKernelImageManifest
+): Promise<boolean> {
+  const storage = cacheStorage();
+  if (!storage) {
+    return false;
+  }
+  try {
+    const cache = await storage.open(KERNEL_IMAGE_CACHE);
+    const found = await Promise.all(
+      keys(folder, manifest).map(key => cache.match(key))
+    );
+    return found.every(response => !!response);
+  } catch {
+    return false;
+  }
+}
+
 /** The image's parts as kept by an earlier start, or null. */
 export async function cachedImage(
   folder: URL,

@@ -13,22 +13,9 @@
  * Bundled apart into one ES module (`build-pages.mjs`); it imports Pyodide
  * by URL, at run time.
  */
-import {
-  cachedImage,
-  forgetImage,
-  IImageParts,
-  keepImagePart
-} from './imageCache';
-import {
-  IKernelImageManifest,
-  isGzip,
-  KERNEL_IMAGE_FOLDER,
-  KERNEL_IMAGE_MANIFEST,
-  packagesToLoad,
-  parseManifest,
-  resolveReference,
-  tarEntries
-} from './kernelImage';
+import { forgetImage } from './imageCache';
+import { fetchManifest, IImage, imageFolder, readImage } from './imageSource';
+import { packagesToLoad, resolveReference, tarEntries } from './kernelImage';
 
 /** What the kernel's log says when a start used the image. */
 export const STARTED_FROM_IMAGE = 'Pyodide started from the kernel image';
@@ -39,13 +26,6 @@ export const FROM_KEPT_IMAGE = 'kept by this browser';
 /** Loaded by URL, so bundlers leave them to the browser. */
 const importByUrl = (url: string): Promise<any> =>
   import(/* webpackIgnore: true */ url);
-
-/** An image ready to start from: fetched, or kept by an earlier start. */
-interface IFetchedImage extends IImageParts {
-  folder: URL;
-  manifest: IKernelImageManifest;
-  kept: boolean;
-}
 
 /**
  * Python run once the snapshot is restored: every start from the same
@@ -93,35 +73,11 @@ export async function loadPyodide(options: Record<string, any> = {}) {
 async function fetchImage(
   here: string,
   pyodideVersion: string
-): Promise<IFetchedImage | null> {
+): Promise<IImage | null> {
   try {
-    const folder = new URL(`${KERNEL_IMAGE_FOLDER}/`, here);
-    const response = await fetch(new URL(KERNEL_IMAGE_MANIFEST, folder));
-    if (response.status === 404) {
-      return null; // built without one
-    }
-    if (!response.ok) {
-      throw new Error(`HTTP ${response.status} for ${KERNEL_IMAGE_MANIFEST}`);
-    }
-    const manifest = parseManifest(await response.json(), pyodideVersion);
-    if (typeof manifest === 'string') {
-      throw new Error(manifest);
-    }
-    const kept = await cachedImage(folder, manifest);
-    if (kept) {
-      return { folder, manifest, ...kept, kept: true };
-    }
-    // kept while they are decompressed: the cache is written by the time
-    // the kernel has started, even when the page closes soon after
-    const fetchPart = (name: string) =>
-      fetchBytes(new URL(name, folder), body =>
-        keepImagePart(folder, manifest, name, body)
-      );
-    const [snapshot, files] = await Promise.all([
-      fetchPart(manifest.snapshot),
-      fetchPart(manifest.files)
-    ]);
-    return { folder, manifest, snapshot, files, kept: false };
+    const folder = imageFolder(here);
+    const manifest = await fetchManifest(folder, pyodideVersion);
+    return manifest && (await readImage(folder, manifest));
   } catch (error) {
     console.warn(
       'The kernel image is not usable; Pyodide starts without it.',
@@ -131,31 +87,10 @@ async function fetchImage(
   }
 }
 
-/**
- * A file's bytes, gunzipped unless the host already did; `keep` gets a copy
- * of them as a stream.
- */
-async function fetchBytes(
-  url: URL,
-  keep: (body: ReadableStream<Uint8Array>) => void
-): Promise<Uint8Array> {
-  const response = await fetch(url);
-  if (!response.ok) {
-    throw new Error(`HTTP ${response.status} for ${url.pathname}`);
-  }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const plain = new Blob([bytes as BlobPart]).stream();
-  const [body, copy] = (
-    isGzip(bytes) ? plain.pipeThrough(new DecompressionStream('gzip')) : plain
-  ).tee();
-  keep(copy);
-  return new Uint8Array(await new Response(body).arrayBuffer());
-}
-
 async function startFromImage(
   pyodide: any,
   here: string,
-  image: IFetchedImage,
+  image: IImage,
   options: Record<string, any>
 ) {
   const { manifest, snapshot, files } = image;

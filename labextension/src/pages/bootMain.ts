@@ -8,6 +8,7 @@
  * `window.lumlNotebooksInstanceBoot('../config-utils.js')`.
  */
 import { resolveBootTarget } from '../instances/boot';
+import { warmKernelImage } from '../kernel/imageWarming';
 import { MISSING_EVENT, guardInstanceDatabase } from '../instances/guard';
 import {
   databaseName,
@@ -132,6 +133,7 @@ async function boot(configUtils: string): Promise<void> {
     return;
   }
   const config = JSON.parse(script.textContent || '{}');
+  warmKernelImage(config, location.href);
   Object.assign(config, storageNames(instance.id), {
     [INSTANCE_ID_OPTION]: instance.id,
     [INSTANCE_NAME_OPTION]: instance.fullname

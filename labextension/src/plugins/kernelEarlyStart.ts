@@ -5,11 +5,8 @@ import {
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IKernelSpecs } from '@jupyterlite/services';
 
-import {
-  kernelRegistered,
-  notebookOfLink,
-  startNotebookKernel
-} from '../kernel/earlyStart';
+import { kernelRegistered, startNotebookKernel } from '../kernel/earlyStart';
+import { notebookOfLink } from '../kernel/notebookLink';
 import { ISiteInfo } from '../site/tokens';
 
 /**

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 
 import { Signal } from '@lumino/signaling';
 
-import { kernelRegistered, notebookOfLink } from '../../kernel/earlyStart';
+import { kernelRegistered } from '../../kernel/earlyStart';
+import { notebookOfLink } from '../../kernel/notebookLink';
 
 /** The browser's kernels as JupyterLite holds them: none until registered. */
 class Kernels {

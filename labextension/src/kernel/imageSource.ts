@@ -1,0 +1,131 @@
+/**
+ * Where a kernel start gets the site's kernel image from: the copy this
+ * browser kept (`imageCache.ts`), or the site, decompressed and kept on the
+ * way for the next start.
+ *
+ * Two workers may want it at once: the page's image warmer (started as a
+ * notebook link opens, see `imageWarming.ts`) and the kernel. A Web Lock per
+ * site makes the second wait for the first, then find the image kept,
+ * instead of fetching and decompressing it twice.
+ *
+ * Runs in workers, bundled with the loader and the warmer.
+ */
+import { cachedImage, IImageParts, isKept, keepImagePart } from './imageCache';
+import {
+  IKernelImageManifest,
+  isGzip,
+  KERNEL_IMAGE_FOLDER,
+  KERNEL_IMAGE_MANIFEST,
+  parseManifest
+} from './kernelImage';
+
+/** An image ready to start from. */
+export interface IImage extends IImageParts {
+  folder: URL;
+  manifest: IKernelImageManifest;
+  /** read from this browser's copy rather than the site */
+  kept: boolean;
+}
+
+/** The image folder beside the loader at `here`. */
+export function imageFolder(here: string): URL {
+  return new URL(`${KERNEL_IMAGE_FOLDER}/`, here);
+}
+
+/** The site's manifest; null if the site has no image. */
+export async function fetchManifest(
+  folder: URL,
+  pyodideVersion: string
+): Promise<IKernelImageManifest | null> {
+  const response = await fetch(new URL(KERNEL_IMAGE_MANIFEST, folder));
+  if (response.status === 404) {
+    return null; // built without one
+  }
+  if (!response.ok) {
+    throw new Error(`HTTP ${response.status} for ${KERNEL_IMAGE_MANIFEST}`);
+  }
+  const manifest = parseManifest(await response.json(), pyodideVersion);
+  if (typeof manifest === 'string') {
+    throw new Error(manifest);
+  }
+  return manifest;
+}
+
+/** The image for a kernel start: the kept copy, or fetched and kept. */
+export function readImage(
+  folder: URL,
+  manifest: IKernelImageManifest
+): Promise<IImage> {
+  return new Promise<IImage>((resolve, reject) => {
+    const work = async () => {
+      const kept = await cachedImage(folder, manifest);
+      if (kept) {
+        resolve({ folder, manifest, ...kept, kept: true });
+        return;
+      }
+      const keeping: Promise<void>[] = [];
+      const fetchPart = async (name: string) => {
+        const [body, copy] = (await partStream(folder, name)).tee();
+        keeping.push(keepImagePart(folder, manifest, name, copy));
+        return new Uint8Array(await new Response(body).arrayBuffer());
+      };
+      const [snapshot, files] = await Promise.all([
+        fetchPart(manifest.snapshot),
+        fetchPart(manifest.files)
+      ]);
+      resolve({ folder, manifest, snapshot, files, kept: false });
+      // the lock is held until the copy is written, not the start
+      await Promise.all(keeping);
+    };
+    whileLocked(folder, work).catch(reject);
+  });
+}
+
+/**
+ * Make sure this browser keeps the image, without reading it: what the
+ * image warmer does before the kernel asks for it.
+ */
+export function keepImageAhead(
+  folder: URL,
+  manifest: IKernelImageManifest
+): Promise<void> {
+  return whileLocked(folder, async () => {
+    if (await isKept(folder, manifest)) {
+      return;
+    }
+    await Promise.all(
+      [manifest.snapshot, manifest.files].map(async name =>
+        keepImagePart(folder, manifest, name, await partStream(folder, name))
+      )
+    );
+  });
+}
+
+/** A part of the image, gunzipped unless the host already did. */
+async function partStream(
+  folder: URL,
+  name: string
+): Promise<ReadableStream<Uint8Array>> {
+  const url = new URL(name, folder);
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`HTTP ${response.status} for ${url.pathname}`);
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const plain = new Blob([bytes as BlobPart]).stream();
+  return isGzip(bytes)
+    ? plain.pipeThrough(new DecompressionStream('gzip'))
+    : plain;
+}
+
+/** Run `work` holding this site's image lock (or unlocked without Web Locks). */
+async function whileLocked(
+  folder: URL,
+  work: () => Promise<void>
+): Promise<void> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) {
+    return work();
+  }
+  await locks.request(`${KERNEL_IMAGE_FOLDER} ${folder.href}`, work);
+}
