@@ -10,7 +10,9 @@ cross-origin isolated (as ``luml-notebooks serve`` sends it):
 - first output: navigation start to the output of ``print("ready")`` in a
   notebook opened with the page (kernel start, package loading, one run);
 - cold: a new browser profile (empty caches and storage); warm: the same
-  profile opening the page again.
+  profile opening the page again, after the cold page stayed open a few
+  seconds past its output, as a user reading it would (a page closed at once
+  can leave what it was writing to browser storage unwritten).
 
 The stock site is served without isolation, because stock JupyterLite's
 isolated kernel channel hangs about half the time. Runs alternate between the
@@ -58,6 +60,8 @@ FILES = {
     ),
 }
 WAIT_MS = 300_000
+#: how long the cold page stays open after its output
+READING_MS = 5_000
 METRICS = ("cold UI", "cold out", "warm UI", "warm out")
 LABELS = {
     "cold UI": "UI ready, cold",
@@ -93,6 +97,7 @@ def one_run(browser, url: str) -> dict[str, float]:
     figures["cold UI"], figures["cold out"] = open_and_run(
         page, url, BENCH_NOTEBOOK, "ready"
     )
+    page.wait_for_timeout(READING_MS)
     page.close()
     page = context.new_page()
     figures["warm UI"], figures["warm out"] = open_and_run(

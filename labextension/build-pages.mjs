@@ -1,9 +1,8 @@
 // Bundles what runs outside JupyterLab into the Python package: the two pages
 // (the instances page, the site's index.html, and the instance boot script
-// that every JupyterLite app page runs before the app loads), and the kernel
-// image scripts (the kernel's Pyodide loader, an ES module its worker
-// imports; the image warmer, a worker an app page starts; and the image maker
-// the site build runs in Node).
+// that every JupyterLite app page runs before the app loads), and the two
+// kernel image scripts (the kernel's Pyodide loader, an ES module its worker
+// imports, and the image maker the site build runs in Node).
 import { rspack } from '@rspack/core';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +35,6 @@ const kernelScripts = rspack({
   context: here,
   entry: {
     'luml-pyodide': './lib/kernel/pyodideLoader.js',
-    'luml-image-warmer': './lib/kernel/imageWarmer.js',
     'make-kernel-image': './lib/kernel/imageMaker.js'
   },
   output: {

@@ -32,8 +32,6 @@ def test_the_site_ships_the_image_and_the_loader(built_site):
         assert (folder / name).read_bytes()[:2] == b"\x1f\x8b", name
     loader = built_site / "static" / "pyodide" / kernel_image.LOADER_FILE
     assert "export" in loader.read_text() and "loadPyodide" in loader.read_text()
-    warmer = built_site / "static" / "pyodide" / kernel_image.WARMER_FILE
-    assert "manifest.json" in warmer.read_text()
 
 
 def test_only_pure_python_wheels_go_into_the_image():

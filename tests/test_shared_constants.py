@@ -55,8 +55,6 @@ def ts_constant(name: str):
         ("KERNEL_IMAGE_FORMAT", kernel_image.KERNEL_IMAGE_FORMAT),
         ("STARTED_FROM_IMAGE", kernel_image.STARTED_FROM_IMAGE),
         ("FROM_KEPT_IMAGE", kernel_image.FROM_KEPT_IMAGE),
-        ("KERNEL_LOADER_FILE", kernel_image.LOADER_FILE),
-        ("IMAGE_WARMER_FILE", kernel_image.WARMER_FILE),
         ("KERNEL_IMAGE_CACHE", kernel_image.KERNEL_IMAGE_CACHE),
     ],
 )

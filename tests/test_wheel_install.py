@@ -59,9 +59,8 @@ def test_an_installed_wheel_builds_the_site_in_an_empty_folder(wheel, tmp_path):
     assert (output / "files/Getting started.ipynb").is_file()
     lock = json.loads((output / "static/pyodide/pyodide-lock.json").read_text())
     assert "://" not in lock["packages"]["luml-sdk"]["file_name"]
-    # the kernel's scripts and the image maker are in the wheel: the site has all
+    # the kernel's loader and the image maker are in the wheel: the site has both
     assert (output / "static/pyodide/luml-pyodide.mjs").is_file()
-    assert (output / "static/pyodide/luml-image-warmer.mjs").is_file()
     assert (output / "static/pyodide/kernel-image/manifest.json").is_file()
 
     # the same install serves a Jupyter server: its extension is enabled

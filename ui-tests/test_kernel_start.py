@@ -53,10 +53,6 @@ def random_value(outputs: str) -> str:
     return next(line for line in outputs.splitlines() if line.startswith("random"))
 
 
-SESSION_READY = (
-    "() => { const w = window.jupyterapp.shell.currentWidget;"
-    " return w && w.sessionContext && w.sessionContext.session; }"
-)
 KERNEL_IDLE = (
     "() => window.jupyterapp.shell.currentWidget.sessionContext"
     ".session.kernel.status === 'idle'"
@@ -93,6 +89,39 @@ def open_notebook(page, base_url: str) -> None:
         page, [{"kind": "notebook", "path": NOTEBOOK, "data": code_notebook(CELL)}]
     )
     open_lab(page, base_url, NOTEBOOK)
+
+
+KEPT_PARTS = f"""async () => {{
+  const cache = await caches.open({json.dumps(kernel_image.KERNEL_IMAGE_CACHE)});
+  return (await cache.keys()).map(request => request.url.split('/').pop());
+}}"""
+
+PUT_PART = f"""async ([url, bytes]) => {{
+  const cache = await caches.open({json.dumps(kernel_image.KERNEL_IMAGE_CACHE)});
+  await cache.put(url, new Response(new Uint8Array(bytes)));
+}}"""
+
+
+def part_url(site_url: str, name: str) -> str:
+    """Where the loader keeps a part of the image (imageCache.ts)."""
+    return f"{site_url}static/pyodide/{kernel_image.KERNEL_IMAGE_FOLDER}/{name}"
+
+
+def wait_until_kept(page, parts: list[str]) -> None:
+    page.wait_for_function(
+        f"async () => {{ const kept = await ({KEPT_PARTS})();"
+        f" return {json.dumps(sorted(parts))}.every(p => kept.includes(p))"
+        " && kept.length === "
+        f"{len(parts)}; }}",
+        timeout=KERNEL_TIMEOUT_MS,
+    )
+
+
+def wait_until_nothing_kept(page) -> None:
+    page.wait_for_function(
+        f"async () => (await ({KEPT_PARTS})()).length === 0",
+        timeout=KERNEL_TIMEOUT_MS,
+    )
 
 
 def test_the_kernel_starts_from_the_image_with_its_own_random_state(
@@ -132,32 +161,8 @@ def test_a_damaged_image_leaves_the_kernel_starting_without_it(
         assert "shell Interpreter path 1" in outputs
         assert any("could not be used" in line for line in log), log
         assert not any(kernel_image.STARTED_FROM_IMAGE in line for line in log)
-
-
-KEPT_PARTS = f"""async () => {{
-  const cache = await caches.open({json.dumps(kernel_image.KERNEL_IMAGE_CACHE)});
-  return (await cache.keys()).map(request => request.url.split('/').pop());
-}}"""
-
-PUT_PART = f"""async ([url, bytes]) => {{
-  const cache = await caches.open({json.dumps(kernel_image.KERNEL_IMAGE_CACHE)});
-  await cache.put(url, new Response(new Uint8Array(bytes)));
-}}"""
-
-
-def part_url(site_url: str, name: str) -> str:
-    """Where the loader keeps a part of the image (imageCache.ts)."""
-    return f"{site_url}static/pyodide/{kernel_image.KERNEL_IMAGE_FOLDER}/{name}"
-
-
-def wait_until_kept(page, parts: list[str]) -> None:
-    page.wait_for_function(
-        f"async () => {{ const kept = await ({KEPT_PARTS})();"
-        f" return {json.dumps(sorted(parts))}.every(p => kept.includes(p))"
-        " && kept.length === "
-        f"{len(parts)}; }}",
-        timeout=KERNEL_TIMEOUT_MS,
-    )
+        # the browser keeps no copy of it for the next start
+        wait_until_nothing_kept(page)
 
 
 def test_the_kernel_keeps_the_image_for_the_next_start(
@@ -173,12 +178,7 @@ def test_the_kernel_keeps_the_image_for_the_next_start(
     put_files(
         page, [{"kind": "notebook", "path": NOTEBOOK, "data": code_notebook(CELL)}]
     )
-    # opened from the page, not by a link: no warmer, the kernel fetches
-    page.evaluate(
-        f"window.jupyterapp.commands.execute('docmanager:open', "
-        f"{{ path: {json.dumps(NOTEBOOK)} }})"
-    )
-    page.wait_for_function(SESSION_READY, timeout=KERNEL_TIMEOUT_MS)
+    open_lab(page, site_url, NOTEBOOK)
     run_once(page)
     starts = [line for line in log if kernel_image.STARTED_FROM_IMAGE in line]
     assert len(starts) == 1 and kernel_image.FROM_KEPT_IMAGE not in starts[0], starts
@@ -192,17 +192,33 @@ def test_the_kernel_keeps_the_image_for_the_next_start(
     assert len(starts) == 1 and kernel_image.FROM_KEPT_IMAGE in starts[0], starts
 
 
-def test_a_notebook_link_has_the_image_kept_before_its_kernel_starts(
-    page_factory, site_url, built_site
-):
+START_KERNELS = """async (paths) => {
+  const { sessions, kernelspecs } = window.jupyterapp.serviceManager;
+  await kernelspecs.ready;
+  const name = kernelspecs.specs.default;
+  const started = await Promise.all(paths.map(path =>
+    sessions.startNew({ path, type: 'notebook', name: path, kernel: { name } })));
+  await Promise.all(started.map(session => session.kernel.info));
+}"""
+
+
+def test_kernels_started_at_once_fetch_the_image_once(page_factory, site_url):
     page, _watch = page_factory(site_url)
     log = kernel_log(page)
-    open_notebook(page, site_url)
-    assert "shell Interpreter path 1" in run_once(page)
-    # the page's warmer fetched and kept the image while JupyterLab loaded
+    open_lab(page, site_url)
+    paths = ["one.ipynb", "two.ipynb"]
+    put_files(
+        page,
+        [
+            {"kind": "notebook", "path": path, "data": code_notebook(CELL)}
+            for path in paths
+        ],
+    )
+    page.evaluate(START_KERNELS, paths)
     starts = [line for line in log if kernel_image.STARTED_FROM_IMAGE in line]
-    assert len(starts) == 1 and kernel_image.FROM_KEPT_IMAGE in starts[0], starts
-    wait_until_kept(page, kept_names(image_manifest(built_site)))
+    # the second waited for the first to keep the image, then read the copy
+    kept = [line for line in starts if kernel_image.FROM_KEPT_IMAGE in line]
+    assert len(starts) == 2 and len(kept) == 1, starts
 
 
 def test_a_damaged_kept_image_is_dropped_and_the_kernel_still_starts(
@@ -223,10 +239,7 @@ def test_a_damaged_kept_image_is_dropped_and_the_kernel_still_starts(
     assert "shell Interpreter path 1" in outputs
     assert any("could not be used" in line for line in log), log
     # dropped, so the next start fetches the image again
-    page.wait_for_function(
-        f"async () => (await ({KEPT_PARTS})()).length === 0",
-        timeout=KERNEL_TIMEOUT_MS,
-    )
+    wait_until_nothing_kept(page)
 
 
 EARLY_START = "luml-notebooks:kernel-early-start"

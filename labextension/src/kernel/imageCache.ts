@@ -10,7 +10,7 @@
  * means the image is fetched as before.
  *
  * Runs in the kernel's worker, bundled with the loader: it imports nothing
- * but the image's pure helpers.
+ * but the image's types.
  */
 import type { IKernelImageManifest } from './kernelImage';
 
@@ -43,24 +43,20 @@ function cacheStorage(): CacheStorage | null {
   return typeof caches === 'undefined' ? null : caches;
 }
 
-/** Whether both parts of the image are kept (nothing is read). */
-export async function isKept(
+/** The kept responses of both parts, or null. */
+async function keptParts(
   folder: URL,
   manifest: IKernelImageManifest
-): Promise<boolean> {
+): Promise<Response[] | null> {
   const storage = cacheStorage();
   if (!storage) {
-    return false;
+    return null;
   }
-  try {
-    const cache = await storage.open(KERNEL_IMAGE_CACHE);
-    const found = await Promise.all(
-      keys(folder, manifest).map(key => cache.match(key))
-    );
-    return found.every(response => !!response);
-  } catch {
-    return false;
-  }
+  const cache = await storage.open(KERNEL_IMAGE_CACHE);
+  const found = await Promise.all(
+    keys(folder, manifest).map(key => cache.match(key))
+  );
+  return found.every(response => !!response) ? (found as Response[]) : null;
 }
 
 /** The image's parts as kept by an earlier start, or null. */
@@ -68,21 +64,14 @@ export async function cachedImage(
   folder: URL,
   manifest: IKernelImageManifest
 ): Promise<IImageParts | null> {
-  const storage = cacheStorage();
-  if (!storage) {
-    return null;
-  }
   try {
-    const cache = await storage.open(KERNEL_IMAGE_CACHE);
-    const responses = await Promise.all(
-      keys(folder, manifest).map(key => cache.match(key))
-    );
-    if (responses.some(response => !response)) {
+    const responses = await keptParts(folder, manifest);
+    if (!responses) {
       return null;
     }
     const [snapshot, files] = await Promise.all(
       responses.map(
-        async response => new Uint8Array(await response!.arrayBuffer())
+        async response => new Uint8Array(await response.arrayBuffer())
       )
     );
     return { snapshot, files };

@@ -3,14 +3,14 @@
  * browser kept (`imageCache.ts`), or the site, decompressed and kept on the
  * way for the next start.
  *
- * Two workers may want it at once: the page's image warmer (started as a
- * notebook link opens, see `imageWarming.ts`) and the kernel. A Web Lock per
- * site makes the second wait for the first, then find the image kept,
- * instead of fetching and decompressing it twice.
+ * Kernels that start at once (two notebooks, two tabs) take turns through a
+ * Web Lock per site: the second waits for the first to keep the image, then
+ * reads the kept copy, instead of fetching, decompressing and writing the
+ * same 90 MB again.
  *
- * Runs in workers, bundled with the loader and the warmer.
+ * Runs in the kernel's worker, bundled with the loader.
  */
-import { cachedImage, IImageParts, isKept, keepImagePart } from './imageCache';
+import { cachedImage, IImageParts, keepImagePart } from './imageCache';
 import {
   IKernelImageManifest,
   isGzip,
@@ -25,7 +25,12 @@ export interface IImage extends IImageParts {
   manifest: IKernelImageManifest;
   /** read from this browser's copy rather than the site */
   kept: boolean;
+  /** settles once the copy of an image read from the site is written */
+  keeping: Promise<void>;
 }
+
+/** What a start from a kept copy has left to write: nothing. */
+const NOTHING_TO_WRITE = Promise.resolve();
 
 /** The image folder beside the loader at `here`. */
 export function imageFolder(here: string): URL {
@@ -60,44 +65,38 @@ export function readImage(
     const work = async () => {
       const kept = await cachedImage(folder, manifest);
       if (kept) {
-        resolve({ folder, manifest, ...kept, kept: true });
+        resolve({
+          ...kept,
+          folder,
+          manifest,
+          kept: true,
+          keeping: NOTHING_TO_WRITE
+        });
         return;
       }
-      const keeping: Promise<void>[] = [];
+      const copies: Promise<void>[] = [];
       const fetchPart = async (name: string) => {
         const [body, copy] = (await partStream(folder, name)).tee();
-        keeping.push(keepImagePart(folder, manifest, name, copy));
+        copies.push(keepImagePart(folder, manifest, name, copy));
         return new Uint8Array(await new Response(body).arrayBuffer());
       };
       const [snapshot, files] = await Promise.all([
         fetchPart(manifest.snapshot),
         fetchPart(manifest.files)
       ]);
-      resolve({ folder, manifest, snapshot, files, kept: false });
+      const written = Promise.all(copies).then(() => undefined);
+      resolve({
+        folder,
+        manifest,
+        snapshot,
+        files,
+        kept: false,
+        keeping: written
+      });
       // the lock is held until the copy is written, not the start
-      await Promise.all(keeping);
+      await written;
     };
     whileLocked(folder, work).catch(reject);
-  });
-}
-
-/**
- * Make sure this browser keeps the image, without reading it: what the
- * image warmer does before the kernel asks for it.
- */
-export function keepImageAhead(
-  folder: URL,
-  manifest: IKernelImageManifest
-): Promise<void> {
-  return whileLocked(folder, async () => {
-    if (await isKept(folder, manifest)) {
-      return;
-    }
-    await Promise.all(
-      [manifest.snapshot, manifest.files].map(async name =>
-        keepImagePart(folder, manifest, name, await partStream(folder, name))
-      )
-    );
   });
 }
 

@@ -61,9 +61,9 @@ export async function loadPyodide(options: Record<string, any> = {}) {
         'The kernel image could not be used; Pyodide starts without it.',
         error
       );
-      if (image.kept) {
-        await forgetImage(image.folder);
-      }
+      // whether it was kept or is being kept, the next start must not use it
+      await image.keeping;
+      await forgetImage(image.folder);
     }
   }
   return pyodide.loadPyodide(options);

@@ -8,7 +8,6 @@
  * `window.lumlNotebooksInstanceBoot('../config-utils.js')`.
  */
 import { resolveBootTarget } from '../instances/boot';
-import { warmKernelImage } from '../kernel/imageWarming';
 import { MISSING_EVENT, guardInstanceDatabase } from '../instances/guard';
 import {
   databaseName,
@@ -133,7 +132,6 @@ async function boot(configUtils: string): Promise<void> {
     return;
   }
   const config = JSON.parse(script.textContent || '{}');
-  warmKernelImage(config, location.href);
   Object.assign(config, storageNames(instance.id), {
     [INSTANCE_ID_OPTION]: instance.id,
     [INSTANCE_NAME_OPTION]: instance.fullname

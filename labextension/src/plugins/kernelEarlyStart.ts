@@ -5,8 +5,11 @@ import {
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IKernelSpecs } from '@jupyterlite/services';
 
-import { kernelRegistered, startNotebookKernel } from '../kernel/earlyStart';
-import { notebookOfLink } from '../kernel/notebookLink';
+import {
+  kernelRegistered,
+  notebookOfLink,
+  startNotebookKernel
+} from '../kernel/earlyStart';
 import { ISiteInfo } from '../site/tokens';
 
 /**

@@ -206,8 +206,8 @@ class LumlNotebooksAddon(BaseAddon):
         image = kernel_image.image_dir(folder)
         copies = [(p, p.name) for p in sorted(folder.glob("*")) if p.is_file()]
         copies += [(p, f"{image.name}/{p.name}") for p in sorted(image.glob("*"))]
-        scripts = kernel_image.scripts_dir()
-        copies += [(scripts / name, name) for name in kernel_image.SITE_SCRIPTS]
+        loader = kernel_image.scripts_dir() / kernel_image.LOADER_FILE
+        copies.append((loader, loader.name))
         extras = self.extras_folder()
         if extras is not None:
             copies += [(p, p.name) for p in sorted(extras.glob("*")) if p.is_file()]
@@ -347,9 +347,8 @@ class LumlNotebooksAddon(BaseAddon):
                 "build again to fetch it anew."
             )
         self.copy_one(folder, self.output_runtime)
-        for name in kernel_image.SITE_SCRIPTS:
-            script = kernel_image.scripts_dir() / name
-            self.copy_one(script, self.output_runtime / name)
+        loader = kernel_image.scripts_dir() / kernel_image.LOADER_FILE
+        self.copy_one(loader, self.output_runtime / loader.name)
         if self.extra_packages:
             extras = self.extras_folder()
             if extras is None or not extra_packages.is_complete(extras):

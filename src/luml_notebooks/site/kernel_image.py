@@ -40,12 +40,7 @@ STARTED_FROM_IMAGE = "Pyodide started from the kernel image"
 FROM_KEPT_IMAGE = "kept by this browser"
 KERNEL_IMAGE_CACHE = "luml-notebooks-kernel-image"
 #: the kernel's loader, which the kernel's pyodideUrl names
-#: (imageWarming.ts: KERNEL_LOADER_FILE)
 LOADER_FILE = "luml-pyodide.mjs"
-#: the image warmer beside it (imageWarming.ts: IMAGE_WARMER_FILE)
-WARMER_FILE = "luml-image-warmer.mjs"
-#: the scripts the site serves beside its runtime
-SITE_SCRIPTS = (LOADER_FILE, WARMER_FILE)
 MAKER_FILE = "make-kernel-image.mjs"
 
 #: what the kernel imports as it starts: imported into the snapshot, a start

@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 
 import { Signal } from '@lumino/signaling';
 
-import { kernelRegistered } from '../../kernel/earlyStart';
-import { notebookOfLink } from '../../kernel/notebookLink';
+import { kernelRegistered, notebookOfLink } from '../../kernel/earlyStart';
 
 /** The browser's kernels as JupyterLite holds them: none until registered. */
 class Kernels {
