@@ -8,28 +8,11 @@
  */
 import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents, KernelSpec, Session } from '@jupyterlab/services';
-import type { IKernelSpecs } from '@jupyterlite/services';
 
 /** The notebook a page's query opens, if it opens one. */
 export function notebookOfLink(search: string): string | null {
   const path = new URLSearchParams(search).get('path');
   return path && path.toLowerCase().endsWith('.ipynb') ? path : null;
-}
-
-/** Resolves once the browser's kernels hold a default one. */
-export function kernelRegistered(
-  kernels: Pick<IKernelSpecs, 'specs' | 'changed'>
-): Promise<void> {
-  return new Promise(resolve => {
-    const check = () => {
-      if (kernels.specs?.default) {
-        kernels.changed.disconnect(check);
-        resolve();
-      }
-    };
-    kernels.changed.connect(check);
-    check();
-  });
 }
 
 export interface IEarlyStartServices {

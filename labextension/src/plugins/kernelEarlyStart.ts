@@ -3,13 +3,8 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { IKernelSpecs } from '@jupyterlite/services';
 
-import {
-  kernelRegistered,
-  notebookOfLink,
-  startNotebookKernel
-} from '../kernel/earlyStart';
+import { notebookOfLink, startNotebookKernel } from '../kernel/earlyStart';
 import { ISiteInfo } from '../site/tokens';
 
 /**
@@ -21,12 +16,11 @@ export const kernelEarlyStartPlugin: JupyterFrontEndPlugin<void> = {
   description: "Starts a linked notebook's kernel while the page loads.",
   autoStart: true,
   requires: [ISiteInfo],
-  optional: [ISettingRegistry, IKernelSpecs],
+  optional: [ISettingRegistry],
   activate: (
     app: JupyterFrontEnd,
     site: ISiteInfo,
-    settingRegistry: ISettingRegistry | null,
-    browserKernels: IKernelSpecs | null
+    settingRegistry: ISettingRegistry | null
   ): void => {
     const path = notebookOfLink(window.location.search);
     // a server's lab starts kernels on the server, as JupyterLab does
@@ -38,17 +32,12 @@ export const kernelEarlyStartPlugin: JupyterFrontEndPlugin<void> = {
       if (settings?.get('startEarly').composite === false) {
         return;
       }
-      // as soon as the kernel is registered, not once every plugin is
-      // active: its worker then loads on the other core while the rest of
-      // JupyterLab does
-      const kernelReady = Promise.race([
-        browserKernels ? kernelRegistered(browserKernels) : app.started,
-        app.started
-      ]);
+      // once every plugin is active, so the kernels are registered; the
+      // notebook is looked up meanwhile
       const outcome = await startNotebookKernel(
         app.serviceManager,
         path,
-        kernelReady
+        app.started
       );
       console.info(`Kernel of ${path}, early start: ${outcome}`);
     })().catch(error => console.warn('Early kernel start:', error));
