@@ -26,6 +26,7 @@ from luml_notebooks.site import runtime
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "ui-tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import CHROMIUM_ARGS
+from instance_files import code_notebook
 from sitebuild import served_site
 
 #: a built site over HTTP on 127.0.0.1, as the tests serve it
@@ -125,23 +126,8 @@ def chromium() -> Iterator[Browser]:
 
 
 def notebook(*cells: str) -> str:
-    return json.dumps(
-        {
-            "cells": [
-                {
-                    "cell_type": "code",
-                    "execution_count": None,
-                    "metadata": {},
-                    "outputs": [],
-                    "source": source,
-                }
-                for source in cells
-            ],
-            "metadata": {"kernelspec": {"name": "python", "display_name": "Python"}},
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        }
-    )
+    """A notebook of these code cells, as the text of an .ipynb file."""
+    return json.dumps(code_notebook(*cells))
 
 
 def pss_bytes(pid: int) -> int:

@@ -28,7 +28,7 @@ export interface IEarlyStartServices {
 export async function startNotebookKernel(
   services: IEarlyStartServices,
   path: string,
-  kernelReady: Promise<unknown> = Promise.resolve()
+  kernelReady: Promise<unknown>
 ): Promise<'started' | 'running' | 'no notebook' | 'no kernel'> {
   const { contents, kernelspecs, sessions } = services;
   const found = contents.get(path, { content: false }).then(

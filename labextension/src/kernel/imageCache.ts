@@ -23,19 +23,10 @@ export interface IImageParts {
   files: Uint8Array;
 }
 
-/** Where a part of the image with this manifest is kept. */
-function partKey(
-  folder: URL,
-  manifest: IKernelImageManifest,
-  name: string
-): string {
-  return new URL(`${name}?digest=${manifest.digest}`, folder).href;
-}
-
 /** Where both parts are kept: the snapshot's key, then the files'. */
 function keys(folder: URL, manifest: IKernelImageManifest): string[] {
-  return [manifest.snapshot, manifest.files].map(name =>
-    partKey(folder, manifest, name)
+  return [manifest.snapshot, manifest.files].map(
+    name => new URL(`${name}?digest=${manifest.digest}`, folder).href
   );
 }
 
@@ -82,30 +73,34 @@ export async function cachedImage(
 }
 
 /**
- * Keep one part of the image (`name`, from the manifest) for the next start,
- * as `body` streams in, and drop what this site kept of other images.
+ * Keep the image's parts for the next start as `bodies` (the snapshot's,
+ * then the files') stream in, and drop what this site kept of other images.
  */
-export async function keepImagePart(
+export async function keepImage(
   folder: URL,
   manifest: IKernelImageManifest,
-  name: string,
-  body: ReadableStream<Uint8Array>
+  bodies: ReadableStream<Uint8Array>[]
 ): Promise<void> {
+  const cancel = () =>
+    Promise.all(bodies.map(body => body.cancel().catch(() => undefined)));
   const storage = cacheStorage();
   if (!storage) {
-    await body.cancel();
+    await cancel();
     return;
   }
   try {
     const cache = await storage.open(KERNEL_IMAGE_CACHE);
-    await dropOthers(cache, folder, keys(folder, manifest));
-    await cache.put(partKey(folder, manifest, name), new Response(body));
+    const current = keys(folder, manifest);
+    await dropOthers(cache, folder, current);
+    await Promise.all(
+      current.map((key, i) => cache.put(key, new Response(bodies[i])))
+    );
   } catch (error) {
     console.info(
       'The kernel image could not be kept for the next start:',
       error
     );
-    await body.cancel().catch(() => undefined);
+    await cancel();
   }
 }
 

@@ -26,7 +26,8 @@ const importAtRunTime = (name: string): Promise<any> =>
 
 const SNAPSHOT_FILE = 'luml-kernel.snapshot.gz';
 const FILES_FILE = 'luml-kernel-files.tar.gz';
-const TAR_IN_KERNEL = '/tmp/luml-kernel-files.tar';
+// in Pyodide's own (in-memory) working folder
+const TAR_IN_KERNEL = 'luml-kernel-files.tar';
 
 /**
  * Python run before the snapshot: the site-packages folder, and a collection

@@ -10,7 +10,7 @@
  *
  * Runs in the kernel's worker, bundled with the loader.
  */
-import { cachedImage, IImageParts, keepImagePart } from './imageCache';
+import { cachedImage, IImageParts, keepImage } from './imageCache';
 import {
   IKernelImageManifest,
   isGzip,
@@ -74,17 +74,22 @@ export function readImage(
         });
         return;
       }
-      const copies: Promise<void>[] = [];
-      const fetchPart = async (name: string) => {
-        const [body, copy] = (await partStream(folder, name)).tee();
-        copies.push(keepImagePart(folder, manifest, name, copy));
-        return new Uint8Array(await new Response(body).arrayBuffer());
-      };
-      const [snapshot, files] = await Promise.all([
-        fetchPart(manifest.snapshot),
-        fetchPart(manifest.files)
-      ]);
-      const written = Promise.all(copies).then(() => undefined);
+      const parts = await Promise.all(
+        [manifest.snapshot, manifest.files].map(async name =>
+          (await partStream(folder, name)).tee()
+        )
+      );
+      const written = keepImage(
+        folder,
+        manifest,
+        parts.map(([, copy]) => copy)
+      );
+      const [snapshot, files] = await Promise.all(
+        parts.map(
+          async ([body]) =>
+            new Uint8Array(await new Response(body).arrayBuffer())
+        )
+      );
       resolve({
         folder,
         manifest,

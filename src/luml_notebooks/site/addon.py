@@ -326,7 +326,7 @@ class LumlNotebooksAddon(BaseAddon):
             / kernel_image.KERNEL_EXTENSION_WHEELS
         )
         wheels = kernel_image.kernel_own_wheels(pypi)
-        missing = [name for name in pins.KERNEL_OWN_PACKAGES if name not in wheels]
+        missing = kernel_image.missing_own_wheels(wheels)
         if missing:
             return doit.exceptions.TaskFailed(
                 f"[luml-notebooks] the Pyodide kernel's extension in this site lacks "

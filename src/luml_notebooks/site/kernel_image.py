@@ -79,6 +79,11 @@ def kernel_own_wheels(folder: Path) -> dict[str, Path]:
     return {name: found[name] for name in pins.KERNEL_OWN_PACKAGES if name in found}
 
 
+def missing_own_wheels(wheels: dict[str, Path]) -> list[str]:
+    """The kernel's own packages that ``wheels`` lacks."""
+    return [name for name in pins.KERNEL_OWN_PACKAGES if name not in wheels]
+
+
 def installed_kernel_wheels() -> dict[str, Path]:
     """The kernel's own wheels of the installed kernel extension: those a
     site built here ships."""
@@ -158,7 +163,7 @@ def make_image(runtime_folder: Path, *, log=print) -> Path:
         raise KernelImageError(f"this installation lacks {maker.name}")
     target = image_dir(runtime_folder)
     wheels = image_wheels(runtime_folder)
-    missing = [name for name in pins.KERNEL_OWN_PACKAGES if name not in wheels]
+    missing = missing_own_wheels(wheels)
     if missing:
         raise KernelImageError(
             f"the installed Pyodide kernel extension lacks {', '.join(missing)}"

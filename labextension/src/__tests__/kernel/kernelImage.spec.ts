@@ -9,33 +9,7 @@ import {
   resolveReference,
   tarEntries
 } from '../../kernel/kernelImage';
-
-/** One ustar header and its padded data, as Python's tarfile writes them. */
-function tarMember(name: string, data: string, type = '0'): Uint8Array {
-  const body = new TextEncoder().encode(data);
-  const header = new Uint8Array(512);
-  const put = (offset: number, text: string) =>
-    header.set(new TextEncoder().encode(text), offset);
-  put(0, name);
-  put(124, body.length.toString(8).padStart(11, '0'));
-  put(156, type);
-  put(257, 'ustar');
-  const padded = new Uint8Array(Math.ceil(body.length / 512) * 512);
-  padded.set(body);
-  return concat(header, padded);
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-const END = new Uint8Array(1024);
+import { buildTar } from '../format/tarBuilder';
 
 const MANIFEST = {
   format: KERNEL_IMAGE_FORMAT,
@@ -79,13 +53,12 @@ describe('parseManifest', () => {
 
 describe('tarEntries', () => {
   it('lists folders and files with their bytes', () => {
-    const tar = concat(
-      tarMember('./', '', '5'),
-      tarMember('./pkg/', '', '5'),
-      tarMember('./pkg/__init__.py', 'x = 1\n'),
-      tarMember('./pkg/link', '', '2'),
-      END
-    );
+    const tar = buildTar([
+      { name: './', typeflag: '5' },
+      { name: './pkg/', typeflag: '5' },
+      { name: './pkg/__init__.py', data: 'x = 1\n' },
+      { name: './pkg/link', typeflag: '2' }
+    ]);
     const entries = [...tarEntries(tar)].map(e => [
       e.path,
       e.folder,
@@ -98,12 +71,14 @@ describe('tarEntries', () => {
   });
 
   it('refuses a path out of the archive', () => {
-    const tar = concat(tarMember('../evil.py', 'x'), END);
+    const tar = buildTar([{ name: '../evil.py', data: 'x' }]);
     assert.throws(() => [...tarEntries(tar)], /out of the archive/);
   });
 
   it('refuses a truncated archive and a header that is not ustar', () => {
-    const member = tarMember('a.py', 'x'.repeat(600));
+    const member = buildTar([{ name: 'a.py', data: 'x'.repeat(600) }], {
+      end: false
+    });
     assert.throws(() => [...tarEntries(member.subarray(0, 700))], /truncated/);
     const garbage = new Uint8Array(1024).fill(65);
     assert.throws(() => [...tarEntries(garbage)], /not a ustar header/);
