@@ -56,6 +56,7 @@ def ts_constant(name: str):
         ("STARTED_FROM_IMAGE", kernel_image.STARTED_FROM_IMAGE),
         ("FROM_KEPT_IMAGE", kernel_image.FROM_KEPT_IMAGE),
         ("KERNEL_IMAGE_CACHE", kernel_image.KERNEL_IMAGE_CACHE),
+        ("IMAGE_KEPT", kernel_image.IMAGE_KEPT),
     ],
 )
 def test_the_extension_and_the_package_agree(ts_name, python_value):

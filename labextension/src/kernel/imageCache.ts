@@ -17,6 +17,12 @@ import type { IKernelImageManifest } from './kernelImage';
 /** The Cache Storage cache that holds decompressed kernel images. */
 export const KERNEL_IMAGE_CACHE = 'luml-notebooks-kernel-image';
 
+/**
+ * What the kernel's log says once both parts are written: until then the
+ * copy is not whole (a worker ended mid-write, as by a restart, leaves none).
+ */
+export const IMAGE_KEPT = 'The kernel image is kept for the next start';
+
 /** An image's two parts, decompressed. */
 export interface IImageParts {
   snapshot: Uint8Array;
@@ -95,6 +101,7 @@ export async function keepImage(
     await Promise.all(
       current.map((key, i) => cache.put(key, new Response(bodies[i])))
     );
+    console.info(IMAGE_KEPT);
   } catch (error) {
     console.info(
       'The kernel image could not be kept for the next start:',

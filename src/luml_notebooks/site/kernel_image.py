@@ -39,6 +39,8 @@ STARTED_FROM_IMAGE = "Pyodide started from the kernel image"
 #: KERNEL_IMAGE_CACHE)
 FROM_KEPT_IMAGE = "kept by this browser"
 KERNEL_IMAGE_CACHE = "luml-notebooks-kernel-image"
+#: what the kernel's log says once that copy is whole (imageCache.ts: IMAGE_KEPT)
+IMAGE_KEPT = "The kernel image is kept for the next start"
 #: the kernel's loader, which the kernel's pyodideUrl names
 LOADER_FILE = "luml-pyodide.mjs"
 MAKER_FILE = "make-kernel-image.mjs"
