@@ -169,7 +169,12 @@ def luml_api_python() -> str | None:
         candidates += sorted(glob.glob(pattern), reverse=True)
     for interpreter in filter(None, candidates):
         folder = cache / "luml-api-bench"
-        subprocess.run([interpreter, "-m", "venv", str(folder)], check=False)
+        made = subprocess.run(
+            [interpreter, "-m", "venv", "--clear", str(folder)], capture_output=True
+        )
+        if made.returncode != 0:
+            # a pyenv shim of a version that is not selected, say
+            continue
         python = str(folder / "bin" / "python")
         install = subprocess.run(
             [python, "-m", "pip", "install", "-q", "luml-api"], capture_output=True
