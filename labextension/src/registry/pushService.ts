@@ -19,7 +19,7 @@ import {
   ICreateArtifactRequest
 } from './client/apiTypes';
 import { IUploadBody, RegistryClient } from './client/registryClient';
-import { StoredBody, storedBody } from './storedBody';
+import { IBlobRanges, StoredBody, storedBody } from './storedBody';
 import { isCancelled, RegistryError } from './client/registryErrors';
 import {
   causeMessage,
@@ -242,7 +242,7 @@ export type RawReader = (path: string) => Promise<Uint8Array>;
  * A model file of browser storage opened for reading (see `storage/`): by
  * byte range, and chunk by chunk in order.
  */
-export interface IStoredModelFile extends IByteSource {
+export interface IStoredModelFile extends IByteSource, Partial<IBlobRanges> {
   chunks(): AsyncIterable<Uint8Array>;
   /** The id of this version of the content (chunked files only). */
   readonly contentId?: string;

@@ -15,16 +15,25 @@ import {
  * Reading starts at `readAhead()` (the push dialog calls it once it is
  * ready, so reading does not slow its first requests: it delayed them by
  * 0.3 to 0.4 s) or at the first range asked, and runs in file order,
- * stored chunk by stored chunk, each chunk turned into a Blob as it
- * arrives, so the page never holds more than a few chunks as arrays. A
+ * stored chunk by stored chunk, each chunk a Blob as browser storage keeps
+ * it (or, from a source of bytes, made into one as it arrives), so the page
+ * never holds more than a few chunks as arrays. A
  * range asked for is a Blob of those chunk Blobs, which costs no copy. A
  * file that goes in one PUT is read whole; a multipart upload is read ahead
  * of the parts asked so far by two parts, so a part is ready when a request
  * slot frees and the page holds a bounded window of the file, never all of
  * it.
  */
+/**
+ * A file that gives a range as a Blob without copying it through the page
+ * (browser storage's files: `StoredFileReader`).
+ */
+export interface IBlobRanges {
+  readBlob(offset: number, length: number): Promise<Blob>;
+}
+
 export function storedBody(
-  file: IByteSource,
+  file: IByteSource & Partial<IBlobRanges>,
   signal?: AbortSignal
 ): StoredBody {
   return new StoredBody(file, signal);
@@ -43,7 +52,7 @@ const BLOB_TYPE = { type: 'application/octet-stream' };
 
 export class StoredBody implements IUploadBody {
   constructor(
-    private readonly _file: IByteSource,
+    private readonly _file: IByteSource & Partial<IBlobRanges>,
     private readonly _signal?: AbortSignal
   ) {
     this.size = _file.size;
@@ -148,11 +157,13 @@ export class StoredBody implements IUploadBody {
   private async _readChunk(index: number): Promise<Blob> {
     const at = index * CHUNK_SIZE;
     const length = Math.min(CHUNK_SIZE, this.size - at);
-    const bytes = await this._file.read(at, length);
-    if (bytes.length !== length) {
+    const chunk = this._file.readBlob
+      ? await this._file.readBlob(at, length)
+      : new Blob([(await this._file.read(at, length)) as BlobPart], BLOB_TYPE);
+    if (chunk.size !== length) {
       throw new Error('the file ended before its size');
     }
-    return new Blob([bytes as BlobPart], BLOB_TYPE);
+    return chunk;
   }
 
   private readonly _count: number;

@@ -999,8 +999,9 @@ export class ChunkedStorageDrive implements Contents.IDrive, IStoredFiles {
       const { record, size } = reader;
       const start = Math.min(request.start, size);
       const end = Math.min(request.end, size);
-      const bytes = await reader.read(start, end - start);
-      const url = URL.createObjectURL(new Blob([bytes as BlobPart]));
+      const url = URL.createObjectURL(
+        await reader.readBlob(start, end - start)
+      );
       const id = url.slice(url.lastIndexOf('/') + 1);
       const timer = setTimeout(() => this._releaseBlob(id), KERNEL_BLOB_MS);
       this._kernelBlobs.set(id, { url, timer });

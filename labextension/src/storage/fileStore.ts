@@ -328,8 +328,35 @@ export class FileStore {
     }
   }
 
-  /** One chunk of content `ref`. */
+  /** One chunk of content `ref`, as bytes in the page. */
   async readChunk(ref: IChunkRef, index: number): Promise<Uint8Array> {
+    const value = await this._chunkValue(ref, index);
+    if (!(value instanceof Blob)) {
+      return new Uint8Array(value);
+    }
+    try {
+      return new Uint8Array(await value.arrayBuffer());
+    } catch {
+      throw new Error(
+        `Part ${index + 1} of ${ref.count} of the file could not be read from browser storage`
+      );
+    }
+  }
+
+  /**
+   * One chunk of content `ref` as a Blob: a chunk stored as a Blob is
+   * handed on as the browser keeps it, its bytes never copied into the page.
+   */
+  async readChunkBlob(ref: IChunkRef, index: number): Promise<Blob> {
+    const value = await this._chunkValue(ref, index);
+    return value instanceof Blob ? value : new Blob([value]);
+  }
+
+  /** A chunk as stored: a Blob, or an ArrayBuffer (stored before Blobs). */
+  private async _chunkValue(
+    ref: IChunkRef,
+    index: number
+  ): Promise<Blob | ArrayBuffer> {
     const tx = await this.transaction(CHUNKS_STORE, 'readonly');
     const value = await requestResult(
       tx.objectStore(CHUNKS_STORE).get([ref.id, index])
@@ -339,7 +366,7 @@ export class FileStore {
         `Part ${index + 1} of ${ref.count} of the file is missing from browser storage`
       );
     }
-    return new Uint8Array(value as ArrayBuffer);
+    return value as Blob | ArrayBuffer;
   }
 
   /** Every byte of a stored file. */
@@ -509,14 +536,12 @@ export class FileStore {
 
   /** Put one chunk, in its own transaction. */
   async putChunk(id: string, index: number, bytes: Uint8Array): Promise<void> {
+    // a Blob of exactly the view's bytes, made before the transaction
+    // (which would end while it is made)
+    const blob = new Blob([bytes as BlobPart]);
     const tx = await this.transaction(CHUNKS_STORE, 'readwrite');
     const done = transactionDone(tx);
-    // a copy that owns exactly its bytes: a view would store the whole buffer
-    const buffer =
-      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-        ? bytes.buffer
-        : bytes.slice().buffer;
-    tx.objectStore(CHUNKS_STORE).put(buffer, [id, index]);
+    tx.objectStore(CHUNKS_STORE).put(blob, [id, index]);
     await done;
   }
 
@@ -751,15 +776,48 @@ export class StoredFileReader {
   }
 
   /**
-   * The file as a Blob, composed chunk by chunk: the page holds one chunk
-   * at a time, the browser keeps the Blob's parts.
+   * Bytes [offset, offset + length), clipped to the end of the file, as a
+   * Blob: a chunked file's stored Blobs, sliced, not copied through the
+   * page (chunks stored as arrays are made into Blobs a few at a time).
    */
-  async blob(type = 'application/octet-stream'): Promise<Blob> {
-    let blob = new Blob([], { type });
-    for await (const chunk of this.chunks()) {
-      blob = new Blob([blob, chunk as BlobPart], { type });
+  async readBlob(
+    offset: number,
+    length: number,
+    type = 'application/octet-stream'
+  ): Promise<Blob> {
+    const start = Math.max(0, Math.min(offset, this.size));
+    const end = Math.max(start, Math.min(offset + length, this.size));
+    const record = this.record;
+    if (!isChunked(record)) {
+      const bytes = await this.read(start, end - start);
+      return new Blob([bytes as BlobPart], { type });
     }
-    return blob;
+    const { chunks } = record;
+    const pieces: Blob[] = [];
+    const reads: Promise<Blob>[] = [];
+    let next = Math.floor(start / chunks.chunkSize);
+    const last = Math.ceil(end / chunks.chunkSize);
+    while (next < last || reads.length > 0) {
+      while (next < last && reads.length < READ_AHEAD) {
+        const read = this._store.readChunkBlob(chunks, next++);
+        read.catch(() => undefined); // its own await reports it
+        reads.push(read);
+      }
+      const at = (next - reads.length) * chunks.chunkSize;
+      const chunk = await reads.shift()!;
+      pieces.push(
+        chunk.slice(
+          Math.max(start, at) - at,
+          Math.min(end, at + chunk.size) - at
+        )
+      );
+    }
+    return new Blob(pieces, { type });
+  }
+
+  /** The whole file as a Blob (see `readBlob`). */
+  blob(type = 'application/octet-stream'): Promise<Blob> {
+    return this.readBlob(0, this.size, type);
   }
 
   private _cached = new Map<number, Uint8Array>();

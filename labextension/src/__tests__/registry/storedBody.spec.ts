@@ -100,6 +100,24 @@ describe('storedBody', () => {
     assert.deepEqual(file.reads, [2 * CHUNK_SIZE]);
   });
 
+  it('takes chunks as Blobs from a file that gives them', async () => {
+    const size = 2 * CHUNK_SIZE + 10;
+    const source = new CountedFile(size);
+    const blobs: number[] = [];
+    const file = {
+      size,
+      read: () => Promise.reject(new Error('read as bytes')),
+      readBlob: async (offset: number, length: number) => {
+        blobs.push(offset);
+        return new Blob([(await source.read(offset, length)) as BlobPart]);
+      }
+    };
+    const body = storedBody(file);
+    const all = await bytesOf(await body.read(0, size));
+    assert.deepEqual(all, await source.read(0, size));
+    assert.deepEqual(blobs, [0, CHUNK_SIZE, 2 * CHUNK_SIZE]);
+  });
+
   it('stops reading when its signal aborts', async () => {
     const controller = new AbortController();
     const file = new CountedFile(MULTIPART_THRESHOLD + 1);

@@ -65,6 +65,18 @@ async function chunkKeys(drive: ChunkedStorageDrive): Promise<IDBValidKey[]> {
   });
 }
 
+async function chunkValues(drive: ChunkedStorageDrive): Promise<unknown[]> {
+  const db = await drive.store.database();
+  return new Promise((resolve, reject) => {
+    const request = db
+      .transaction(CHUNKS_STORE, 'readonly')
+      .objectStore(CHUNKS_STORE)
+      .getAll();
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
 /** Make puts into `store` fail as a full disk does, while `full()` says so. */
 function refusePuts(store: string, full: () => boolean): () => void {
   const put = IDBObjectStore.prototype.put;
@@ -195,6 +207,64 @@ describe('ChunkedStorageDrive', () => {
         bytes.slice(start, end)
       );
     }
+  });
+
+  it('stores chunks as Blobs and gives ranges as Blobs, byte for byte', async () => {
+    const drive = newDrive();
+    const bytes = pattern(2 * CHUNK_SIZE + 100);
+    await drive.save('big.bin', {
+      type: 'file',
+      format: 'base64',
+      content: bytesToBase64(bytes)
+    });
+    const values = await chunkValues(drive);
+    assert.equal(values.length, 3);
+    assert.ok(values.every(value => value instanceof Blob));
+    const reader = await drive.openFile('big.bin');
+    for (const [start, end] of [
+      [0, bytes.length],
+      [CHUNK_SIZE - 5, CHUNK_SIZE + 5],
+      [CHUNK_SIZE * 2 + 90, CHUNK_SIZE * 2 + 200]
+    ]) {
+      const blob = await reader.readBlob(start, end - start);
+      assert.deepEqual(
+        new Uint8Array(await blob.arrayBuffer()),
+        bytes.slice(start, end)
+      );
+    }
+  });
+
+  it('reads chunks stored as ArrayBuffers (before Blobs) alike', async () => {
+    const drive = newDrive();
+    const bytes = pattern(CHUNK_SIZE + 100);
+    await drive.save('big.bin', {
+      type: 'file',
+      format: 'base64',
+      content: bytesToBase64(bytes)
+    });
+    const record = await drive.store.getRecord('big.bin');
+    assert.ok(isChunked(record));
+    // as an earlier version stored them
+    const db = await drive.store.database();
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction(CHUNKS_STORE, 'readwrite');
+      for (const index of [0, 1]) {
+        const part = bytes.slice(index * CHUNK_SIZE, (index + 1) * CHUNK_SIZE);
+        tx.objectStore(CHUNKS_STORE).put(part.buffer, [
+          record.chunks.id,
+          index
+        ]);
+      }
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    assert.ok((await chunkValues(drive)).every(v => v instanceof ArrayBuffer));
+    assert.deepEqual(
+      await drive.readRange('big.bin', CHUNK_SIZE - 5, CHUNK_SIZE + 5),
+      bytes.slice(CHUNK_SIZE - 5, CHUNK_SIZE + 5)
+    );
+    const whole = await (await drive.openFile('big.bin')).blob();
+    assert.deepEqual(new Uint8Array(await whole.arrayBuffer()), bytes);
   });
 
   it('reads JupyterLite 0.8 records as they are and rewrites them when saved', async () => {
