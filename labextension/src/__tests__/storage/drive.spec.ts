@@ -53,29 +53,37 @@ async function rawPut(drive: ChunkedStorageDrive, key: string, value: unknown) {
   });
 }
 
-async function chunkKeys(drive: ChunkedStorageDrive): Promise<IDBValidKey[]> {
+/** A new drive holding `big.bin` of `size` patterned bytes. */
+async function driveWithBigFile(size: number) {
+  const drive = newDrive();
+  const bytes = pattern(size);
+  await drive.save('big.bin', {
+    type: 'file',
+    format: 'base64',
+    content: bytesToBase64(bytes)
+  });
+  return { drive, bytes };
+}
+
+async function readChunksStore<T>(
+  drive: ChunkedStorageDrive,
+  ask: (store: IDBObjectStore) => IDBRequest<T>
+): Promise<T> {
   const db = await drive.store.database();
   return new Promise((resolve, reject) => {
-    const request = db
-      .transaction(CHUNKS_STORE, 'readonly')
-      .objectStore(CHUNKS_STORE)
-      .getAllKeys();
+    const request = ask(
+      db.transaction(CHUNKS_STORE, 'readonly').objectStore(CHUNKS_STORE)
+    );
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
 }
 
-async function chunkValues(drive: ChunkedStorageDrive): Promise<unknown[]> {
-  const db = await drive.store.database();
-  return new Promise((resolve, reject) => {
-    const request = db
-      .transaction(CHUNKS_STORE, 'readonly')
-      .objectStore(CHUNKS_STORE)
-      .getAll();
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
+const chunkKeys = (drive: ChunkedStorageDrive) =>
+  readChunksStore(drive, store => store.getAllKeys());
+
+const chunkValues = (drive: ChunkedStorageDrive): Promise<unknown[]> =>
+  readChunksStore(drive, store => store.getAll());
 
 /** Make puts into `store` fail as a full disk does, while `full()` says so. */
 function refusePuts(store: string, full: () => boolean): () => void {
@@ -166,13 +174,7 @@ describe('ChunkedStorageDrive', () => {
   });
 
   it('stores a file larger than one chunk in chunks and reads it back', async () => {
-    const drive = newDrive();
-    const bytes = pattern(2 * CHUNK_SIZE + 12345);
-    await drive.save('big.bin', {
-      type: 'file',
-      format: 'base64',
-      content: bytesToBase64(bytes)
-    });
+    const { drive, bytes } = await driveWithBigFile(2 * CHUNK_SIZE + 12345);
     const record = await drive.store.getRecord('big.bin');
     assert.ok(isChunked(record));
     assert.equal(record.content, null);
@@ -190,13 +192,7 @@ describe('ChunkedStorageDrive', () => {
   });
 
   it('reads any byte range, across chunk borders', async () => {
-    const drive = newDrive();
-    const bytes = pattern(2 * CHUNK_SIZE + 100);
-    await drive.save('big.bin', {
-      type: 'file',
-      format: 'base64',
-      content: bytesToBase64(bytes)
-    });
+    const { drive, bytes } = await driveWithBigFile(2 * CHUNK_SIZE + 100);
     for (const [start, end] of [
       [0, 10],
       [CHUNK_SIZE - 5, CHUNK_SIZE + 5],
@@ -210,13 +206,7 @@ describe('ChunkedStorageDrive', () => {
   });
 
   it('stores chunks as Blobs and gives ranges as Blobs, byte for byte', async () => {
-    const drive = newDrive();
-    const bytes = pattern(2 * CHUNK_SIZE + 100);
-    await drive.save('big.bin', {
-      type: 'file',
-      format: 'base64',
-      content: bytesToBase64(bytes)
-    });
+    const { drive, bytes } = await driveWithBigFile(2 * CHUNK_SIZE + 100);
     const values = await chunkValues(drive);
     assert.equal(values.length, 3);
     assert.ok(values.every(value => value instanceof Blob));
@@ -235,13 +225,7 @@ describe('ChunkedStorageDrive', () => {
   });
 
   it('reads chunks stored as ArrayBuffers (before Blobs) alike', async () => {
-    const drive = newDrive();
-    const bytes = pattern(CHUNK_SIZE + 100);
-    await drive.save('big.bin', {
-      type: 'file',
-      format: 'base64',
-      content: bytesToBase64(bytes)
-    });
+    const { drive, bytes } = await driveWithBigFile(CHUNK_SIZE + 100);
     const record = await drive.store.getRecord('big.bin');
     assert.ok(isChunked(record));
     // as an earlier version stored them
