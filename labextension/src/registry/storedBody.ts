@@ -9,6 +9,14 @@ import {
 } from './client/registryClient';
 
 /**
+ * A file that gives a range as a Blob without copying it through the page
+ * (browser storage's files: `StoredFileReader`).
+ */
+export interface IBlobRanges {
+  readBlob(offset: number, length: number): Promise<Blob>;
+}
+
+/**
  * A stored file's bytes for the upload, read from browser storage ahead of
  * the requests that send them.
  *
@@ -24,14 +32,6 @@ import {
  * slot frees and the page holds a bounded window of the file, never all of
  * it.
  */
-/**
- * A file that gives a range as a Blob without copying it through the page
- * (browser storage's files: `StoredFileReader`).
- */
-export interface IBlobRanges {
-  readBlob(offset: number, length: number): Promise<Blob>;
-}
-
 export function storedBody(
   file: IByteSource & Partial<IBlobRanges>,
   signal?: AbortSignal
