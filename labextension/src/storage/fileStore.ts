@@ -689,6 +689,34 @@ export class ChunkWriter {
 export const READ_AHEAD = 3;
 
 /**
+ * `read(first)` to `read(last - 1)` in order, each with its index, the next
+ * `READ_AHEAD` already asked.
+ */
+async function* readAhead<T>(
+  first: number,
+  last: number,
+  read: (index: number) => Promise<T>
+): AsyncGenerator<[number, T]> {
+  const reads: Promise<T>[] = [];
+  let next = first;
+  const askAhead = () => {
+    while (next < last && reads.length < READ_AHEAD) {
+      const asked = read(next++);
+      // a read ahead that fails after the caller stopped is no error
+      asked.catch(() => undefined);
+      reads.push(asked);
+    }
+  };
+  askAhead();
+  while (reads.length > 0) {
+    const index = next - reads.length;
+    const asked = reads.shift()!;
+    askAhead();
+    yield [index, await asked];
+  }
+}
+
+/**
  * The bytes of one stored file (chunked, or an inline record of any age),
  * read by range or chunk by chunk: memory follows the chunk, not the file.
  * Its `size` and `read` make it an `IByteSource` for the `.luml` reader.
@@ -752,21 +780,9 @@ export class StoredFileReader {
     const record = this.record;
     if (isChunked(record)) {
       const { chunks } = record;
-      const reads: Promise<Uint8Array>[] = [];
-      let next = 0;
-      const askAhead = () => {
-        while (next < chunks.count && reads.length < READ_AHEAD) {
-          const read = this._store.readChunk(chunks, next++);
-          // a read ahead that fails after the caller stopped is no error
-          read.catch(() => undefined);
-          reads.push(read);
-        }
-      };
-      askAhead();
-      while (reads.length > 0) {
-        const read = reads.shift()!;
-        askAhead();
-        yield await read;
+      const read = (index: number) => this._store.readChunk(chunks, index);
+      for await (const [, bytes] of readAhead(0, chunks.count, read)) {
+        yield bytes;
       }
       return;
     }
@@ -794,17 +810,11 @@ export class StoredFileReader {
     }
     const { chunks } = record;
     const pieces: Blob[] = [];
-    const reads: Promise<Blob>[] = [];
-    let next = Math.floor(start / chunks.chunkSize);
+    const read = (index: number) => this._store.readChunkBlob(chunks, index);
+    const first = Math.floor(start / chunks.chunkSize);
     const last = Math.ceil(end / chunks.chunkSize);
-    while (next < last || reads.length > 0) {
-      while (next < last && reads.length < READ_AHEAD) {
-        const read = this._store.readChunkBlob(chunks, next++);
-        read.catch(() => undefined); // its own await reports it
-        reads.push(read);
-      }
-      const at = (next - reads.length) * chunks.chunkSize;
-      const chunk = await reads.shift()!;
+    for await (const [index, chunk] of readAhead(first, last, read)) {
+      const at = index * chunks.chunkSize;
       pieces.push(
         chunk.slice(
           Math.max(start, at) - at,
